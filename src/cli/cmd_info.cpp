@@ -1,0 +1,92 @@
+// kernelcoach info [id]: the GPU, the toolchain, the course; or one module's contract.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/app.h"
+#include "compile/compiler.h"
+#include "exercises/spec.h"
+
+namespace kc::cli {
+
+namespace {
+
+struct InfoOptions {
+    std::string id;
+};
+
+int run_info(const Global& g, const InfoOptions& o) {
+    auto s = open_session(g);
+    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!o.id.empty()) {
+        auto m = s->course.resolve(o.id);
+        if (!m) return fail(m.error(), grade::exit_code::kUsage);
+        const auto& man = (*m)->manifest;
+        const auto* spec = exercises::find(man.exercise);
+        if (!spec) return fail(make_error("unknown exercise " + man.exercise), grade::exit_code::kInternal);
+        nlohmann::json cases = nlohmann::json::array();
+        for (const auto& c : man.cases) cases.push_back({{"name", c.name}, {"sizes", c.sizes}, {"timed", c.timed}});
+        std::string signature = fmt::format("extern \"C\" __global__ void {}({})", man.kernel, spec->params);
+        if (s->json) {
+            nlohmann::json j = {{"schema", report::kJsonSchema}, {"id", (*m)->id}, {"title", man.title},
+                                {"path", (*m)->rel_dir}, {"exercise", man.exercise}, {"kernel", signature},
+                                {"min_sm", man.min_sm}, {"reference", spec->vendor}, {"cases", cases},
+                                {"header", exercises::prelude(*spec)}};
+            std::cout << j.dump(2) << "\n";
+            return 0;
+        }
+        std::cout << fmt::format("{}  {}\n  {}\n  folder: {}\n  kernel: {}\n  reference: {}\n  needs: sm_{} or newer\n  cases:\n",
+                                 (*m)->id, man.title, man.summary, (*m)->rel_dir, signature, spec->vendor, man.min_sm);
+        for (const auto& c : man.cases) {
+            std::string sz;
+            for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
+            std::cout << fmt::format("    {:<10} {}{}\n", c.name, sz, c.timed ? "(timed)" : "");
+        }
+        std::cout << "  kernelcoach.h, as your kernel.cu sees it:\n";
+        std::string h = exercises::prelude(*spec);
+        for (size_t p = 0; p < h.size();) {
+            size_t nl = h.find('\n', p);
+            std::cout << "    " << h.substr(p, nl - p) << "\n";
+            if (nl == std::string::npos) break;
+            p = nl + 1;
+        }
+        return 0;
+    }
+    engine::Grader grader(s->course, engine::Options{});
+    const auto& dev = grader.device();
+    if (s->json) {
+        nlohmann::json j = {{"schema", report::kJsonSchema},
+                            {"version", KC_VERSION},
+                            {"course", s->course.root.string()},
+                            {"modules", s->course.modules.size()},
+                            {"nvrtc", compile::nvrtc_version()},
+                            {"cuda_include", compile::cuda_include_dir()},
+                            {"cache", grader.cache_dir().string()},
+                            {"gpu", report::device_json(dev)}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << fmt::format("kernelcoach {}\ncourse: {} ({} modules)\nNVRTC {}; CUDA headers {}\ncubin cache: {}\n{}\n",
+                                 KC_VERSION, s->course.root.string(), s->course.modules.size(),
+                                 compile::nvrtc_version(), compile::cuda_include_dir(),
+                                 grader.cache_dir().string(), report::device_line(dev));
+        if (dev.available)
+            std::cout << fmt::format("compute capability {}.{}; CUDA runtime {}.{}\n", dev.device.sm / 10, dev.device.sm % 10,
+                                     dev.device.runtime_version / 1000, (dev.device.runtime_version % 1000) / 10);
+        else
+            std::cout << fmt::format("without a GPU: list, progress, info and compilation work; running is SKIPPED "
+                                     "(compiling for sm_{} unless --arch says otherwise)\n",
+                                     compile::default_sm(70));
+    }
+    return dev.available ? 0 : grade::exit_code::kNoGpu;
+}
+
+}  // namespace
+
+void setup_info(CLI::App& app, Global& g, Action& action) {
+    auto o = std::make_shared<InfoOptions>();
+    auto* cmd = app.add_subcommand("info", "Show the GPU, the toolchain and the course; or one module's contract");
+    cmd->add_option("id", o->id, "A module: show its kernel signature, cases and kernelcoach.h");
+    cmd->callback([&g, o, &action] { action = [&g, o] { return run_info(g, *o); }; });
+}
+
+}  // namespace kc::cli

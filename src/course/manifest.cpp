@@ -1,0 +1,190 @@
+#include "course/manifest.h"
+
+#include <fmt/format.h>
+
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace kc::course {
+
+using nlohmann::json;
+
+namespace {
+
+const std::set<std::string> kVerdicts = {"PASSED",  "WRONG",     "COMPILE_ERROR", "CRASHED",
+                                         "TIMED_OUT", "TOO_SLOW", "SKIPPED"};
+
+struct Reader {
+    const std::string& where;
+
+    Error fail(const std::string& field, const std::string& what) const {
+        return make_error(fmt::format("{}: {}: {}", where, field, what));
+    }
+};
+
+bool is_name(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+    return true;
+}
+
+}  // namespace
+
+bool is_verdict_name(const std::string& name) { return kVerdicts.count(name) > 0; }
+
+const Case* Manifest::timed_case() const {
+    for (const auto& c : cases)
+        if (c.timed) return &c;
+    return nullptr;
+}
+
+Result<Manifest> parse_manifest(const std::string& text, const std::string& where) {
+    Reader r{where};
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return make_error(fmt::format("{}: not valid JSON: {}", where, e.what()));
+    }
+    if (!j.is_object()) return make_error(fmt::format("{}: must hold a JSON object", where));
+
+    static const std::set<std::string> known = {"format",  "title",    "summary",  "exercise",
+                                                "kernel",  "min_sm",   "missing_elements",
+                                                "starter", "timeout_s", "cases",   "controls"};
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!known.count(it.key())) return r.fail(it.key(), "unknown field");
+
+    auto need_string = [&](const char* key, std::string& out) -> std::optional<Error> {
+        if (!j.contains(key)) return r.fail(key, "missing (a string)");
+        if (!j[key].is_string() || j[key].get<std::string>().empty())
+            return r.fail(key, "must be a non-empty string");
+        out = j[key].get<std::string>();
+        return std::nullopt;
+    };
+
+    Manifest m;
+    if (!j.contains("format")) return r.fail("format", "missing (this program reads format 1)");
+    if (!j["format"].is_number_integer()) return r.fail("format", "must be an integer");
+    m.format = j["format"].get<int>();
+    if (m.format != kManifestFormat)
+        return r.fail("format", fmt::format("is {}, this kernelcoach reads format {}", m.format,
+                                            kManifestFormat));
+    for (auto [key, out] : {std::pair{"title", &m.title}, {"exercise", &m.exercise},
+                            {"kernel", &m.kernel}, {"starter", &m.starter}})
+        if (auto e = need_string(key, *out)) return *e;
+    if (j.contains("summary")) {
+        if (!j["summary"].is_string()) return r.fail("summary", "must be a string");
+        m.summary = j["summary"].get<std::string>();
+    }
+    if (!is_verdict_name(m.starter))
+        return r.fail("starter", "must be a verdict: PASSED, WRONG, COMPILE_ERROR, CRASHED, "
+                                 "TIMED_OUT or TOO_SLOW");
+    // The kernel name becomes an identifier in generated code: keep it one.
+    for (char c : m.kernel)
+        if (!(isalnum(static_cast<unsigned char>(c)) || c == '_'))
+            return r.fail("kernel", "must be a C identifier");
+    if (isdigit(static_cast<unsigned char>(m.kernel[0])))
+        return r.fail("kernel", "must be a C identifier");
+
+    if (j.contains("min_sm")) {
+        if (!j["min_sm"].is_number_integer() || j["min_sm"].get<int>() < 50)
+            return r.fail("min_sm", "must be an integer compute capability like 70 or 90");
+        m.min_sm = j["min_sm"].get<int>();
+    }
+    if (j.contains("missing_elements")) {
+        if (!j["missing_elements"].is_number_integer() || j["missing_elements"].get<int>() < 0)
+            return r.fail("missing_elements", "must be a non-negative integer");
+        m.missing_elements = j["missing_elements"].get<int>();
+    }
+    if (j.contains("timeout_s")) {
+        if (!j["timeout_s"].is_number() || j["timeout_s"].get<double>() <= 0 ||
+            j["timeout_s"].get<double>() > 3600)
+            return r.fail("timeout_s", "must be a number of seconds in (0, 3600]");
+        m.timeout_s = j["timeout_s"].get<double>();
+    }
+
+    if (!j.contains("cases") || !j["cases"].is_array() || j["cases"].empty())
+        return r.fail("cases", "must be a non-empty array");
+    std::set<std::string> names;
+    for (size_t i = 0; i < j["cases"].size(); ++i) {
+        const json& c = j["cases"][i];
+        std::string field = fmt::format("cases[{}]", i);
+        if (!c.is_object()) return r.fail(field, "must be an object");
+        Case out;
+        for (auto it = c.begin(); it != c.end(); ++it) {
+            const std::string& k = it.key();
+            if (k == "name") {
+                if (!it->is_string() || !is_name(it->get<std::string>()))
+                    return r.fail(field + ".name", "must be lowercase letters, digits and '-'");
+                out.name = it->get<std::string>();
+            } else if (k == "timed") {
+                if (!it->is_boolean()) return r.fail(field + ".timed", "must be true or false");
+                out.timed = it->get<bool>();
+            } else {
+                if (!it->is_number_integer() || it->get<long long>() < 1)
+                    return r.fail(field + "." + k, "must be a positive integer size");
+                out.sizes[k] = it->get<long long>();
+            }
+        }
+        if (out.name.empty()) return r.fail(field + ".name", "missing");
+        if (!names.insert(out.name).second)
+            return r.fail(field + ".name", "'" + out.name + "' is used by another case");
+        m.cases.push_back(std::move(out));
+    }
+    int timed = 0;
+    for (const auto& c : m.cases) timed += c.timed;
+    if (timed > 1) return r.fail("cases", "at most one case may be \"timed\": true");
+
+    if (j.contains("controls")) {
+        if (!j["controls"].is_array()) return r.fail("controls", "must be an array");
+        for (size_t i = 0; i < j["controls"].size(); ++i) {
+            const json& c = j["controls"][i];
+            std::string field = fmt::format("controls[{}]", i);
+            if (!c.is_object()) return r.fail(field, "must be an object");
+            for (auto it = c.begin(); it != c.end(); ++it)
+                if (it.key() != "file" && it.key() != "expect" && it.key() != "why")
+                    return r.fail(field + "." + it.key(), "unknown field");
+            Control ctl;
+            if (!c.contains("file") || !c["file"].is_string())
+                return r.fail(field + ".file", "missing (a path inside the module)");
+            ctl.file = c["file"].get<std::string>();
+            std::filesystem::path p(ctl.file);
+            if (p.is_absolute() || ctl.file.find("..") != std::string::npos)
+                return r.fail(field + ".file", "must be a relative path inside the module");
+            if (!c.contains("expect") || !c["expect"].is_string() ||
+                !is_verdict_name(c["expect"].get<std::string>()))
+                return r.fail(field + ".expect", "must be a verdict such as WRONG or PASSED");
+            ctl.expect = c["expect"].get<std::string>();
+            if (c.contains("why")) {
+                if (!c["why"].is_string()) return r.fail(field + ".why", "must be a string");
+                ctl.why = c["why"].get<std::string>();
+            }
+            m.controls.push_back(std::move(ctl));
+        }
+    }
+    return m;
+}
+
+Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,
+                         const std::string& where) {
+    for (size_t i = 0; i < m.cases.size(); ++i) {
+        const auto& c = m.cases[i];
+        for (const auto& f : fields)
+            if (!c.sizes.count(f))
+                return make_error(fmt::format("{}: cases[{}]: missing size '{}' (exercise {} needs: {})",
+                                              where, i, f, m.exercise, fmt::join(fields, ", ")));
+        for (const auto& [k, v] : c.sizes) {
+            (void)v;
+            if (std::find(fields.begin(), fields.end(), k) == fields.end())
+                return make_error(fmt::format("{}: cases[{}].{}: unknown size for exercise {} (it takes: {})",
+                                              where, i, k, m.exercise, fmt::join(fields, ", ")));
+        }
+    }
+    return Ok{};
+}
+
+}  // namespace kc::course

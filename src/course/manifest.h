@@ -1,0 +1,58 @@
+// module.json: the manifest of one course module, parsed and validated.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace kc::course {
+
+inline constexpr int kManifestFormat = 1;
+
+// One test case: a name and the sizes of the problem (field names come from the exercise).
+struct Case {
+    std::string name;
+    std::map<std::string, long long> sizes;
+    bool timed = false;
+};
+
+// A kernel that must get a declared verdict (a wrong kernel that must fail, an odd but correct
+// one that must pass). Paths are relative to the module folder.
+struct Control {
+    std::string file;
+    std::string expect;  // verdict name, e.g. "WRONG"
+    std::string why;
+};
+
+struct Manifest {
+    int format = kManifestFormat;
+    std::string title;
+    std::string summary;
+    std::string exercise;  // the harness that grades it, e.g. "vector-add"
+    std::string kernel;    // the extern "C" entry point
+    int min_sm = 70;
+    int missing_elements = 0;
+    std::string starter;   // verdict the untouched kernel.cu must get
+    double timeout_s = 20;
+    std::vector<Case> cases;
+    std::vector<Control> controls;
+
+    const Case* timed_case() const;
+};
+
+// The names a verdict field may hold.
+bool is_verdict_name(const std::string& name);
+
+// Parses and validates manifest text. `where` names the file in errors, which also name the
+// field ("tracks/x/module.json: cases[2].n: must be a positive integer").
+Result<Manifest> parse_manifest(const std::string& text, const std::string& where);
+
+// Checks the case sizes against the fields the exercise declares.
+Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,
+                         const std::string& where);
+
+}  // namespace kc::course

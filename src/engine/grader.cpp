@@ -1,0 +1,234 @@
+#include "engine/grader.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <random>
+
+#include "engine/spawn.h"
+#include "exercises/spec.h"
+#include "util/atomic_file.h"
+#include "util/hash.h"
+
+namespace kc::engine {
+
+namespace fs = std::filesystem;
+using grade::Verdict;
+using nlohmann::json;
+
+double Grade::gbps() const {
+    return timing && timing->kernel_ms > 0 ? bytes / (timing->kernel_ms * 1e-3) / 1e9 : 0;
+}
+double Grade::percent_of_copy() const {
+    return timing && timing->kernel_ms > 0 && timing->copy_ms > 0 ? 100.0 * timing->copy_ms / timing->kernel_ms : 0;
+}
+double Grade::vendor_ratio() const {
+    return timing && timing->kernel_ms > 0 && timing->vendor_ms > 0 ? timing->vendor_ms / timing->kernel_ms : 0;
+}
+
+namespace {
+
+uint64_t fresh_seed() {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32 | rd()) % 1000000000000ull;  // short enough to type
+}
+
+std::string sizes_text(const exercises::Spec& spec, const exercises::Sizes& s) {
+    std::vector<std::string> parts;
+    for (const auto& f : spec.fields) parts.push_back(fmt::format("{}={}", f, s.at(f)));
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string problem_init(const exercises::Spec& spec, const exercises::Sizes& s) {
+    std::vector<std::string> vals;
+    for (const auto& f : spec.fields) vals.push_back(fmt::format("{}", s.at(f)));
+    return fmt::format("Problem{{{}}}", fmt::join(vals, ", "));
+}
+
+std::string timeout_message(double seconds, const std::string& case_name) {
+    std::string where = case_name.empty() ? "" : fmt::format(" (case '{}')", case_name);
+    return fmt::format("the kernel did not finish within {:g} s{}: did a loop never end, or a "
+                       "barrier never meet (a __syncthreads() that not every thread reaches)?",
+                       seconds, where);
+}
+
+}  // namespace
+
+Grader::Grader(const course::Course& course, Options options)
+    : course_(course), options_(std::move(options)), seed_(options_.seed.value_or(fresh_seed())) {
+    if (options_.worker_exe.empty()) options_.worker_exe = self_exe();
+}
+
+fs::path Grader::cache_dir() const { return course_.root / ".kernelcoach" / "cache"; }
+
+const DeviceStatus& Grader::device() {
+    if (device_) return *device_;
+    device_ = DeviceStatus{};
+    if (!options_.use_gpu) {
+        device_->reason = "running was not asked for (--compile-only)";
+        return *device_;
+    }
+    auto run = run_worker(options_.worker_exe, json(protocol::Request{.op = "probe"}).dump(), 60);
+    if (!run) {
+        device_->reason = run.error().message;
+        return *device_;
+    }
+    for (const auto& e : run->events) {
+        if (e.value("event", "") == "device") {
+            device_->available = true;
+            device_->device = e.get<protocol::Device>();
+        } else if (e.value("event", "") == "error") {
+            device_->reason = e.get<protocol::ErrorEvent>().message;
+        }
+    }
+    if (!device_->available && device_->reason.empty())
+        device_->reason = run->timed_out ? "the GPU did not answer within 60 s"
+                                         : "the GPU probe failed: " + run->output;
+    return *device_;
+}
+
+Result<Grade> Grader::grade(const course::Module& module, const fs::path& source) {
+    const auto& m = module.manifest;
+    const exercises::Spec* spec = exercises::find(m.exercise);
+    if (!spec)
+        return make_error(fmt::format("{}/module.json: exercise '{}' is not one kernelcoach knows "
+                                      "(it knows: {})",
+                                      module.rel_dir, m.exercise, fmt::join(exercises::names(), ", ")));
+    if (auto s = course::check_case_fields(m, spec->fields, module.rel_dir + "/module.json"); !s)
+        return s.error();
+
+    Grade g;
+    g.module_id = module.id;
+    g.seed = seed_;
+    std::error_code ec;
+    auto rel = fs::relative(source, course_.root, ec);
+    g.source = ec || rel.empty() ? source.string() : rel.string();
+    auto text = read_file(source);
+    if (!text) return text.error();
+    g.source_hash = hash_hex(*text);
+
+    // 1. Compile, for the GPU's architecture when there is one.
+    const DeviceStatus& dev = device();
+    int sm = dev.available ? dev.device.sm : options_.arch_sm.value_or(compile::default_sm(m.min_sm));
+    compile::Request req;
+    req.source = *text;
+    req.display_path = g.source;
+    req.header = exercises::prelude(*spec);
+    req.kernel = m.kernel;
+    req.params = spec->params;
+    req.sm = sm;
+    for (const auto& c : m.cases) {
+        req.problems.push_back(problem_init(*spec, c.sizes));
+        req.case_names.push_back(c.name);
+    }
+    auto out = compile::compile(req, cache_dir());
+    if (!out) return out.error();
+    g.arch = out->arch;
+    g.cache_hit = out->cache_hit;
+    g.compile_seconds = out->seconds;
+    g.diagnostics = out->diagnostics;
+    if (!out->ok) {
+        g.verdict = Verdict::CompileError;
+        g.summary = out->summary;
+        return g;
+    }
+    g.compiled = true;
+    for (size_t i = 0; i < m.cases.size(); ++i)
+        g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i]});
+    // Geometry the learner got wrong in any GPU's terms is known before running anything.
+    for (const auto& geo : g.geometry) {
+        if (auto bad = launch_problem(geo.launch); !bad.empty()) {
+            g.verdict = Verdict::Wrong;
+            g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
+            protocol::CaseResult r;
+            r.name = geo.name;
+            r.launch = geo.launch;
+            r.verdict = "WRONG";
+            r.message = bad;
+            g.cases.push_back(r);
+            return g;
+        }
+    }
+    if (const auto* t = m.timed_case()) {
+        g.bytes = spec->bytes(t->sizes);
+        g.flops = spec->flops(t->sizes);
+    }
+
+    // 2. Run, in a worker.
+    if (!dev.available) {
+        g.verdict = Verdict::Skipped;
+        g.summary = "compiled; not run: " + dev.reason;
+        return g;
+    }
+    fs::path cubin = cache_dir() / (out->key + ".cubin");
+    if (!fs::exists(cubin)) {
+        if (auto s = write_file_atomic(cubin, out->cubin); !s) return s.error();
+    }
+    protocol::Request wr;
+    wr.op = "grade";
+    wr.cubin_path = cubin.string();
+    wr.kernel = m.kernel;
+    wr.exercise = m.exercise;
+    wr.seed = seed_;
+    wr.timing = options_.timing;
+    wr.min_sm = m.min_sm;
+    for (size_t i = 0; i < m.cases.size(); ++i)
+        wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], m.cases[i].timed});
+    const double timeout = options_.timeout_s.value_or(m.timeout_s);
+    auto run = run_worker(options_.worker_exe, json(wr).dump(), timeout);
+    if (!run) return run.error();
+    g.worker_output = run->output;
+    g.seconds = run->seconds;
+
+    std::optional<protocol::ErrorEvent> error;
+    bool done = false;
+    for (const auto& e : run->events) {
+        std::string kind = e.value("event", "");
+        if (kind == "device") g.device = e.get<protocol::Device>();
+        else if (kind == "kernel") g.kernel = e.get<protocol::KernelInfo>();
+        else if (kind == "case") g.cases.push_back(e.get<protocol::CaseResult>());
+        else if (kind == "timing") g.timing = e.get<protocol::Timing>();
+        else if (kind == "error") error = e.get<protocol::ErrorEvent>();
+        else if (kind == "done") done = true;
+    }
+    // The case that was running when the worker stopped, if it stopped early.
+    if (!done && g.cases.size() < m.cases.size() && !(g.cases.size() && g.cases.back().verdict == "CRASHED"))
+        g.stopped_case = m.cases[g.cases.size()].name;
+
+    auto first_bad = [&](const char* verdict) -> const protocol::CaseResult* {
+        for (const auto& c : g.cases)
+            if (c.verdict == verdict) return &c;
+        return nullptr;
+    };
+    if (run->timed_out) {
+        g.verdict = Verdict::TimedOut;
+        g.summary = timeout_message(timeout, g.stopped_case.empty() && m.timed_case() ? "timing" : g.stopped_case);
+    } else if (const auto* c = first_bad("CRASHED")) {
+        g.verdict = Verdict::Crashed;
+        g.summary = fmt::format("case '{}': {}", c->name, c->message);
+    } else if (error && error->kind == "crashed") {
+        g.verdict = Verdict::Crashed;
+        g.summary = error->message;
+    } else if (error && (error->kind == "no-gpu" || error->kind == "too-old")) {
+        g.verdict = Verdict::Skipped;
+        g.summary = "not run: " + error->message;
+    } else if (error) {
+        return make_error(fmt::format("grading {} failed inside kernelcoach: {}", g.source, error->message),
+                          error->detail);
+    } else if (const auto* c = first_bad("WRONG")) {
+        g.verdict = Verdict::Wrong;
+        g.summary = fmt::format("case '{}': {}", c->name, c->message);
+    } else if (!done) {
+        g.verdict = Verdict::Crashed;
+        g.summary = run->signal
+                        ? fmt::format("the grading worker was killed by signal {} during case '{}'",
+                                      run->signal, g.stopped_case)
+                        : fmt::format("the grading worker stopped unexpectedly (exit code {})", run->exit_code);
+    } else {
+        g.verdict = Verdict::Passed;
+        g.summary = fmt::format("all {} cases match float64 truth", g.cases.size());
+    }
+    return g;
+}
+
+}  // namespace kc::engine

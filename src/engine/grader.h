@@ -1,0 +1,94 @@
+// Grading one kernel file of one module: compile (here, with NVRTC), then run it in a worker
+// process (which alone touches the GPU), and turn what comes back into a verdict with its
+// explanation. Never prints; the CLI renders a Grade.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compile/compiler.h"
+#include "course/course.h"
+#include "engine/protocol.h"
+#include "grade/verdict.h"
+#include "util/result.h"
+
+namespace kc::engine {
+
+struct Options {
+    std::optional<uint64_t> seed;       // --seed; otherwise drawn fresh per invocation
+    std::optional<double> timeout_s;    // --timeout; otherwise the manifest's
+    std::optional<int> arch_sm;         // --arch, used when there is no GPU
+    bool timing = true;                 // time the timed case against the vendor
+    bool use_gpu = true;                // false: compile only (no worker at all)
+    std::filesystem::path worker_exe;   // defaults to this program
+};
+
+// Whether a GPU can be used, found by a probe worker (the parent never initialises CUDA).
+struct DeviceStatus {
+    bool available = false;
+    protocol::Device device;
+    std::string reason;  // why not, in words
+};
+
+struct CaseGeometry {
+    std::string name;
+    std::string sizes;   // "n=1000003"
+    Launch launch;
+};
+
+struct Grade {
+    std::string module_id;
+    std::string source;        // as shown: "tracks/.../kernel.cu"
+    std::string source_hash;
+    grade::Verdict verdict = grade::Verdict::Skipped;
+    std::string summary;       // one sentence on the verdict, in the learner's words
+    uint64_t seed = 0;
+
+    // Compilation.
+    bool compiled = false;
+    std::string arch;
+    bool cache_hit = false;
+    double compile_seconds = 0;
+    std::vector<compile::Diagnostic> diagnostics;
+    std::vector<CaseGeometry> geometry;
+
+    // The run.
+    std::optional<protocol::Device> device;
+    std::optional<protocol::KernelInfo> kernel;
+    std::vector<protocol::CaseResult> cases;
+    std::string stopped_case;  // the case running when the worker crashed or hung
+    std::optional<protocol::Timing> timing;
+    double bytes = 0, flops = 0;  // of the timed case
+    std::string worker_output;
+    double seconds = 0;
+
+    // Derived numbers for the timed case (0 when not timed).
+    double gbps() const;
+    double percent_of_copy() const;
+    double vendor_ratio() const;  // vendor time / kernel time: > 1 means faster than the vendor
+};
+
+class Grader {
+public:
+    Grader(const course::Course& course, Options options);
+
+    uint64_t seed() const { return seed_; }
+    // Probes the GPU once, on first use.
+    const DeviceStatus& device();
+    std::filesystem::path cache_dir() const;
+
+    // Grades `source` (the module's kernel.cu, or a control) as the module's kernel. An Error
+    // is kernelcoach's own failure (NVRTC unusable, a worker that cannot start); every
+    // outcome of the learner's code is a Grade.
+    Result<Grade> grade(const course::Module& module, const std::filesystem::path& source);
+
+private:
+    const course::Course& course_;
+    Options options_;
+    uint64_t seed_;
+    std::optional<DeviceStatus> device_;
+};
+
+}  // namespace kc::engine

@@ -1,0 +1,225 @@
+#include "engine/protocol.h"
+
+#include <cmath>
+#include <limits>
+
+namespace kc {
+
+using nlohmann::json;
+
+void to_json(json& j, const Launch& v) {
+    j = {{"grid", {v.grid.x, v.grid.y, v.grid.z}},
+         {"block", {v.block.x, v.block.y, v.block.z}},
+         {"shared_bytes", v.shared_bytes}};
+}
+void from_json(const json& j, Launch& v) {
+    auto g = j.at("grid").get<std::vector<uint32_t>>();
+    auto b = j.at("block").get<std::vector<uint32_t>>();
+    v.grid = {g.at(0), g.at(1), g.at(2)};
+    v.block = {b.at(0), b.at(1), b.at(2)};
+    v.shared_bytes = j.at("shared_bytes").get<uint32_t>();
+}
+
+}  // namespace kc
+
+namespace kc::protocol {
+
+using nlohmann::json;
+
+json number(double x) {
+    if (std::isnan(x)) return "nan";
+    if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+    return x;
+}
+
+double number(const json& j) {
+    if (j.is_number()) return j.get<double>();
+    if (j.is_string()) {
+        auto s = j.get<std::string>();
+        if (s == "inf") return std::numeric_limits<double>::infinity();
+        if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+namespace {
+
+template <typename T>
+T opt(const json& j, const char* key, T fallback) {
+    auto it = j.find(key);
+    return it == j.end() || it->is_null() ? fallback : it->get<T>();
+}
+
+json mismatch_json(const grade::Mismatch& m) {
+    return {{"index", m.index},        {"coords", m.coords},          {"got", number(m.got)},
+            {"expected", number(m.expected)}, {"error", number(m.error)}, {"bound", number(m.bound)},
+            {"never_written", m.never_written}};
+}
+
+grade::Mismatch mismatch_from(const json& j) {
+    grade::Mismatch m;
+    m.index = j.at("index").get<size_t>();
+    m.coords = j.at("coords").get<std::vector<long long>>();
+    m.got = number(j.at("got"));
+    m.expected = number(j.at("expected"));
+    m.error = number(j.at("error"));
+    m.bound = number(j.at("bound"));
+    m.never_written = j.at("never_written").get<bool>();
+    return m;
+}
+
+}  // namespace
+
+void to_json(json& j, const CaseRequest& v) {
+    j = {{"name", v.name}, {"sizes", v.sizes}, {"launch", v.launch}, {"timed", v.timed}};
+}
+void from_json(const json& j, CaseRequest& v) {
+    v.name = j.at("name").get<std::string>();
+    v.sizes = j.at("sizes").get<exercises::Sizes>();
+    v.launch = j.at("launch").get<Launch>();
+    v.timed = opt(j, "timed", false);
+}
+
+void to_json(json& j, const Request& v) {
+    j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"kernel", v.kernel},
+         {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
+         {"timing", v.timing}, {"min_sm", v.min_sm}};
+}
+void from_json(const json& j, Request& v) {
+    v.op = j.at("op").get<std::string>();
+    v.cubin_path = opt<std::string>(j, "cubin_path", "");
+    v.kernel = opt<std::string>(j, "kernel", "");
+    v.exercise = opt<std::string>(j, "exercise", "");
+    v.cases = opt(j, "cases", std::vector<CaseRequest>{});
+    v.seed = opt<uint64_t>(j, "seed", 0);
+    v.timing = opt(j, "timing", true);
+    v.min_sm = opt(j, "min_sm", 70);
+}
+
+void to_json(json& j, const Device& v) {
+    j = {{"name", v.name},           {"sm", v.sm},
+         {"sm_count", v.sm_count},   {"l2_bytes", v.l2_bytes},
+         {"memory_bytes", v.memory_bytes}, {"driver_version", v.driver_version},
+         {"runtime_version", v.runtime_version}};
+}
+void from_json(const json& j, Device& v) {
+    v.name = j.at("name").get<std::string>();
+    v.sm = j.at("sm").get<int>();
+    v.sm_count = opt(j, "sm_count", 0);
+    v.l2_bytes = opt<size_t>(j, "l2_bytes", 0);
+    v.memory_bytes = opt<size_t>(j, "memory_bytes", 0);
+    v.driver_version = opt(j, "driver_version", 0);
+    v.runtime_version = opt(j, "runtime_version", 0);
+}
+
+void to_json(json& j, const KernelInfo& v) {
+    j = {{"registers", v.registers}, {"max_threads", v.max_threads},
+         {"static_shared", v.static_shared}, {"local_bytes", v.local_bytes}};
+}
+void from_json(const json& j, KernelInfo& v) {
+    v.registers = opt(j, "registers", 0);
+    v.max_threads = opt(j, "max_threads", 0);
+    v.static_shared = opt<size_t>(j, "static_shared", 0);
+    v.local_bytes = opt<size_t>(j, "local_bytes", 0);
+}
+
+void to_json(json& j, const Guard& v) {
+    j = {{"buffer", v.buffer},           {"before", v.before},
+         {"first_offset", v.first_offset}, {"last_offset", v.last_offset},
+         {"bytes_changed", v.bytes_changed}, {"element_bytes", v.element_bytes},
+         {"elements", v.elements}};
+}
+void from_json(const json& j, Guard& v) {
+    v.buffer = j.at("buffer").get<std::string>();
+    v.before = j.at("before").get<bool>();
+    v.first_offset = j.at("first_offset").get<size_t>();
+    v.last_offset = j.at("last_offset").get<size_t>();
+    v.bytes_changed = j.at("bytes_changed").get<size_t>();
+    v.element_bytes = opt<size_t>(j, "element_bytes", 4);
+    v.elements = opt<size_t>(j, "elements", 0);
+}
+
+void to_json(json& j, const Check& v) {
+    const auto& c = v.comparison;
+    j = {{"count", c.count},
+         {"mismatches", c.mismatches},
+         {"never_written", c.never_written},
+         {"nan_got", c.nan_got},
+         {"inf_mismatch", c.inf_mismatch},
+         {"nan_missing", c.nan_missing},
+         {"max_error", number(c.max_error)},
+         {"headroom", number(c.headroom)},
+         {"diagnosis", v.diagnosis},
+         {"shape", v.shape},
+         {"heatmap", {{"rows", v.heatmap.rows}, {"cols", v.heatmap.cols}, {"fraction", v.heatmap.fraction}}}};
+    if (c.first) j["first"] = mismatch_json(*c.first);
+    if (c.worst) j["worst"] = mismatch_json(*c.worst);
+}
+void from_json(const json& j, Check& v) {
+    auto& c = v.comparison;
+    c.count = j.at("count").get<size_t>();
+    c.mismatches = j.at("mismatches").get<size_t>();
+    c.never_written = j.at("never_written").get<size_t>();
+    c.nan_got = j.at("nan_got").get<size_t>();
+    c.inf_mismatch = j.at("inf_mismatch").get<size_t>();
+    c.nan_missing = opt<size_t>(j, "nan_missing", 0);
+    c.max_error = number(j.at("max_error"));
+    c.headroom = number(j.at("headroom"));
+    if (j.contains("first")) c.first = mismatch_from(j["first"]);
+    if (j.contains("worst")) c.worst = mismatch_from(j["worst"]);
+    v.diagnosis = opt<std::string>(j, "diagnosis", "");
+    v.shape = opt(j, "shape", std::vector<long long>{});
+    if (j.contains("heatmap")) {
+        v.heatmap.rows = j["heatmap"].at("rows").get<int>();
+        v.heatmap.cols = j["heatmap"].at("cols").get<int>();
+        v.heatmap.fraction = j["heatmap"].at("fraction").get<std::vector<double>>();
+    }
+}
+
+void to_json(json& j, const CaseResult& v) {
+    j = {{"name", v.name}, {"verdict", v.verdict}, {"message", v.message}, {"launch", v.launch}};
+    if (v.check) j["check"] = *v.check;
+    if (v.vendor) j["vendor"] = *v.vendor;
+    if (v.guard) j["guard"] = *v.guard;
+    if (!v.modified_input.empty()) j["modified_input"] = v.modified_input;
+}
+void from_json(const json& j, CaseResult& v) {
+    v.name = j.at("name").get<std::string>();
+    v.verdict = j.at("verdict").get<std::string>();
+    v.message = opt<std::string>(j, "message", "");
+    v.launch = j.at("launch").get<Launch>();
+    if (j.contains("check")) v.check = j["check"].get<Check>();
+    if (j.contains("vendor")) v.vendor = j["vendor"].get<Check>();
+    if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
+    v.modified_input = opt<std::string>(j, "modified_input", "");
+}
+
+void to_json(json& j, const Timing& v) {
+    j = {{"case", v.case_name},       {"kernel_ms", v.kernel_ms}, {"kernel_p10", v.kernel_p10},
+         {"kernel_p90", v.kernel_p90}, {"vendor_ms", v.vendor_ms}, {"vendor_p10", v.vendor_p10},
+         {"vendor_p90", v.vendor_p90}, {"copy_ms", v.copy_ms},     {"samples", v.samples},
+         {"method", v.method}};
+}
+void from_json(const json& j, Timing& v) {
+    v.case_name = j.at("case").get<std::string>();
+    v.kernel_ms = j.at("kernel_ms").get<double>();
+    v.kernel_p10 = opt(j, "kernel_p10", 0.0);
+    v.kernel_p90 = opt(j, "kernel_p90", 0.0);
+    v.vendor_ms = opt(j, "vendor_ms", 0.0);
+    v.vendor_p10 = opt(j, "vendor_p10", 0.0);
+    v.vendor_p90 = opt(j, "vendor_p90", 0.0);
+    v.copy_ms = opt(j, "copy_ms", 0.0);
+    v.samples = opt(j, "samples", 0);
+    v.method = opt<std::string>(j, "method", "");
+}
+
+void to_json(json& j, const ErrorEvent& v) {
+    j = {{"kind", v.kind}, {"message", v.message}, {"detail", v.detail}};
+}
+void from_json(const json& j, ErrorEvent& v) {
+    v.kind = j.at("kind").get<std::string>();
+    v.message = j.at("message").get<std::string>();
+    v.detail = opt<std::string>(j, "detail", "");
+}
+
+}  // namespace kc::protocol

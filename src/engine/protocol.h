@@ -1,0 +1,125 @@
+// What the parent and the worker process say to each other: one JSON request on the worker's
+// stdin, then JSON lines (events) on file descriptor 3. Shared by both sides; no CUDA.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compile/launch.h"
+#include "exercises/spec.h"
+#include "grade/compare.h"
+
+namespace kc {
+// Found by argument-dependent lookup: Launch lives in namespace kc.
+void to_json(nlohmann::json& j, const Launch& v);
+void from_json(const nlohmann::json& j, Launch& v);
+}  // namespace kc
+
+namespace kc::protocol {
+
+inline constexpr int kEventFd = 3;
+
+struct CaseRequest {
+    std::string name;
+    exercises::Sizes sizes;
+    Launch launch;
+    bool timed = false;
+};
+
+struct Request {
+    std::string op = "grade";  // "probe" or "grade"
+    std::string cubin_path;
+    std::string kernel;
+    std::string exercise;
+    std::vector<CaseRequest> cases;
+    uint64_t seed = 0;
+    bool timing = true;
+    int min_sm = 70;
+};
+
+struct Device {
+    std::string name;
+    int sm = 0;
+    int sm_count = 0;
+    size_t l2_bytes = 0;
+    size_t memory_bytes = 0;
+    int driver_version = 0;
+    int runtime_version = 0;
+};
+
+struct KernelInfo {
+    int registers = 0;
+    int max_threads = 0;
+    size_t static_shared = 0;
+    size_t local_bytes = 0;
+};
+
+struct Guard {
+    std::string buffer;
+    bool before = false;
+    size_t first_offset = 0, last_offset = 0, bytes_changed = 0;
+    size_t element_bytes = 4;
+    size_t elements = 0;  // the buffer's length in elements
+};
+
+// The check of one output against the truth, with the explanation that goes with it.
+struct Check {
+    grade::Comparison comparison;
+    std::string diagnosis;
+    grade::Heatmap heatmap;
+    std::vector<long long> shape;
+};
+
+struct CaseResult {
+    std::string name;
+    std::string verdict;  // PASSED, WRONG, CRASHED
+    std::string message;  // the learner's sentence when not PASSED
+    Launch launch;
+    std::optional<Check> check;         // the learner's output
+    std::optional<Check> vendor;        // the vendor's output against the same truth
+    std::optional<Guard> guard;         // a write outside a buffer
+    std::string modified_input;         // an input the kernel changed
+};
+
+struct Timing {
+    std::string case_name;
+    double kernel_ms = 0, kernel_p10 = 0, kernel_p90 = 0;
+    double vendor_ms = 0, vendor_p10 = 0, vendor_p90 = 0;
+    double copy_ms = 0;     // a device-to-device copy moving the same bytes
+    int samples = 0;
+    std::string method;     // "events, cold L2"
+};
+
+// One event line: {"event": "device" | "kernel" | "case" | "timing" | "error" | "done", ...}.
+struct ErrorEvent {
+    std::string kind;     // "no-gpu", "crashed", "internal", "too-old"
+    std::string message;
+    std::string detail;
+};
+
+void to_json(nlohmann::json& j, const CaseRequest& v);
+void from_json(const nlohmann::json& j, CaseRequest& v);
+void to_json(nlohmann::json& j, const Request& v);
+void from_json(const nlohmann::json& j, Request& v);
+void to_json(nlohmann::json& j, const Device& v);
+void from_json(const nlohmann::json& j, Device& v);
+void to_json(nlohmann::json& j, const KernelInfo& v);
+void from_json(const nlohmann::json& j, KernelInfo& v);
+void to_json(nlohmann::json& j, const Guard& v);
+void from_json(const nlohmann::json& j, Guard& v);
+void to_json(nlohmann::json& j, const Check& v);
+void from_json(const nlohmann::json& j, Check& v);
+void to_json(nlohmann::json& j, const CaseResult& v);
+void from_json(const nlohmann::json& j, CaseResult& v);
+void to_json(nlohmann::json& j, const Timing& v);
+void from_json(const nlohmann::json& j, Timing& v);
+void to_json(nlohmann::json& j, const ErrorEvent& v);
+void from_json(const nlohmann::json& j, ErrorEvent& v);
+
+// Numbers that may be NaN or infinite travel as strings ("nan", "inf", "-inf").
+nlohmann::json number(double x);
+double number(const nlohmann::json& j);
+
+}  // namespace kc::protocol

@@ -1,0 +1,33 @@
+// Runs the worker process with a deadline. The parent never touches CUDA: a kernel that
+// hangs or breaks the context only ever takes the worker down.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace kc::engine {
+
+struct WorkerRun {
+    std::vector<nlohmann::json> events;  // parsed event lines, in order
+    std::string output;       // the worker's stdout and stderr (device printf), at most 64 KiB
+    bool output_truncated = false;
+    bool timed_out = false;   // killed at the deadline
+    int exit_code = -1;       // when it exited
+    int signal = 0;           // when a signal ended it
+    double seconds = 0;
+};
+
+// Starts `exe __worker`, writes `request` to its stdin, collects events until it exits or the
+// deadline passes (then kills its whole process group). An Error means the process could not
+// be started at all.
+Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
+                             double timeout_s);
+
+// The path of the running program, to start workers from.
+std::filesystem::path self_exe();
+
+}  // namespace kc::engine

@@ -1,0 +1,51 @@
+#include "exercises/spec.h"
+
+#include <fmt/format.h>
+
+#include "exercises/vector_add.h"
+
+namespace kc::exercises {
+
+namespace {
+
+const std::vector<const Spec*>& registry() {
+    static const std::vector<const Spec*> specs = {&vector_add_spec()};
+    return specs;
+}
+
+}  // namespace
+
+const Spec* find(const std::string& name) {
+    for (const Spec* s : registry())
+        if (s->name == name) return s;
+    return nullptr;
+}
+
+std::vector<std::string> names() {
+    std::vector<std::string> out;
+    for (const Spec* s : registry()) out.push_back(s->name);
+    return out;
+}
+
+std::string prelude(const Spec& spec) {
+    std::string fields;
+    for (const auto& f : spec.fields) fields += fmt::format(" long long {};", f);
+    return fmt::format(R"(// kernelcoach.h: made by kernelcoach for the exercise "{0}"; not a file on disk.
+#pragma once
+struct Dim {{ unsigned x = 1, y = 1, z = 1; }};
+struct Launch {{
+    Dim grid;                   // blocks in x, y, z
+    Dim block;                  // threads per block in x, y, z
+    unsigned shared_bytes = 0;  // dynamic shared memory per block, bytes
+}};
+struct Problem {{{1} }};
+)",
+                       spec.name, fields);
+}
+
+uint64_t case_seed(uint64_t run_seed, size_t case_index) {
+    Rng r(run_seed ^ (0xa0761d6478bd642full * (case_index + 1)));
+    return r.next();
+}
+
+}  // namespace kc::exercises

@@ -1,0 +1,54 @@
+// Exercises: one per kind of problem. A module's manifest names its exercise; the exercise
+// says which sizes a case has, what the kernel's signature is, how many bytes and flops a
+// size costs, and (in the worker, see *_gpu.cpp) how to run and check it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace kc::exercises {
+
+using Sizes = std::map<std::string, long long>;
+
+struct Spec {
+    std::string name;                 // "vector-add"
+    std::vector<std::string> fields;  // the sizes of a case, in Problem order: {"n"}
+    std::string params;               // the kernel's parameters: "const float* a, ..."
+    std::string vendor;               // the reference it is timed against
+    double (*bytes)(const Sizes&);    // minimum DRAM traffic of one launch
+    double (*flops)(const Sizes&);    // arithmetic of one launch
+};
+
+const Spec* find(const std::string& name);
+std::vector<std::string> names();
+
+// The text of kernelcoach.h for this exercise: Dim, Launch and the Problem struct.
+std::string prelude(const Spec& spec);
+
+// A small, fast, portable generator (splitmix64): the same seed gives the same inputs with
+// every compiler and standard library.
+class Rng {
+public:
+    explicit Rng(uint64_t seed) : s_(seed) {}
+    uint64_t next() {
+        uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    // Uniform in [lo, hi), 24 random bits: every value is exactly representable in fp32.
+    float uniform(float lo, float hi) {
+        return lo + (hi - lo) * static_cast<float>(next() >> 40) * (1.0f / 16777216.0f);
+    }
+
+private:
+    uint64_t s_;
+};
+
+// The seed of one case's inputs, from the run's seed and the case's position.
+uint64_t case_seed(uint64_t run_seed, size_t case_index);
+
+}  // namespace kc::exercises

@@ -1,0 +1,170 @@
+// vector-add on the GPU: out[i] = a[i] + b[i], checked against float64 truth and cuBLAS.
+#include <fmt/format.h>
+
+#include <climits>
+#include <cstring>
+
+#include "exercises/vector_add.h"
+#include "gpu/check.h"
+#include "gpu/library.h"
+#include "worker/harness.h"
+
+namespace kc::worker {
+
+namespace {
+
+using protocol::CaseRequest;
+using protocol::CaseResult;
+
+class VectorAdd final : public Harness {
+public:
+    Result<CaseResult> run_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
+                                Crash& crash) override {
+        const long long n64 = c.sizes.at("n");
+        if (n64 > INT_MAX) return make_error(fmt::format("case {}: n = {} does not fit the kernel's int", c.name, n64));
+        const int n = static_cast<int>(n64);
+        const size_t bytes = static_cast<size_t>(n) * sizeof(float);
+
+        std::vector<float> a(n), b(n);
+        exercises::vector_add_inputs(exercises::case_seed(env.seed, index), a, b);
+
+        auto da = gpu::DeviceBuffer::create("a", bytes);
+        if (!da) return da.error();
+        auto db = gpu::DeviceBuffer::create("b", bytes);
+        if (!db) return db.error();
+        auto dout = gpu::DeviceBuffer::create("out", bytes);
+        if (!dout) return dout.error();
+        for (auto* buf : {&*da, &*db, &*dout})
+            if (auto s = buf->arm_guards(); !s) return s.error();
+        if (auto s = da->upload(a.data(), bytes); !s) return s.error();
+        if (auto s = db->upload(b.data(), bytes); !s) return s.error();
+        if (auto s = dout->fill_u32(grade::kSentinelBits); !s) return s.error();
+
+        CaseResult r;
+        r.name = c.name;
+        r.launch = c.launch;
+        const float* pa = da->as<float>();
+        const float* pb = db->as<float>();
+        float* pout = dout->as<float>();
+        int pn = n;
+        void* args[] = {&pa, &pb, &pout, &pn};
+        launch_and_wait(kernel, c.launch, args, env.stream, crash);
+        if (crash.happened) {
+            r.verdict = "CRASHED";
+            r.message = crash.message;
+            return r;
+        }
+
+        auto guard = check_guards({&*dout, &*da, &*db}, sizeof(float));
+        if (!guard) return guard.error();
+        r.guard = *guard;
+
+        std::vector<float> check_a(n), check_b(n), out(n);
+        if (auto s = da->download(check_a.data(), bytes); !s) return s.error();
+        if (auto s = db->download(check_b.data(), bytes); !s) return s.error();
+        if (std::memcmp(check_a.data(), a.data(), bytes) != 0) r.modified_input = "a";
+        else if (std::memcmp(check_b.data(), b.data(), bytes) != 0) r.modified_input = "b";
+        if (auto s = dout->download(out.data(), bytes); !s) return s.error();
+
+        std::vector<double> truth(n), bound(n);
+        exercises::vector_add_truth(a, b, truth, bound);
+        auto check = check_output(out, truth, bound, {n64});
+        if (!check) return check.error();
+        r.check = std::move(*check);
+
+        // The vendor on the same inputs, against the same truth: proof the bound is fair.
+        if (auto s = dout->fill_u32(grade::kSentinelBits); !s) return s.error();
+        cudaError_t e = env.cublas->vector_add(pa, pb, pout, n);
+        if (e == cudaSuccess) e = cudaStreamSynchronize(env.stream);
+        if (e != cudaSuccess) return make_error(fmt::format("cuBLAS failed: {}", cudaGetErrorString(e)));
+        if (auto s = dout->download(out.data(), bytes); !s) return s.error();
+        auto vendor = check_output(out, truth, bound, {n64});
+        if (!vendor) return vendor.error();
+        r.vendor = std::move(*vendor);
+
+        if (r.guard) {
+            r.verdict = "WRONG";
+            r.message = describe_guard(*r.guard);
+        } else if (!r.modified_input.empty()) {
+            r.verdict = "WRONG";
+            r.message = fmt::format("your kernel modified input `{}`; inputs are read-only", r.modified_input);
+        } else if (!r.check->comparison.passed()) {
+            r.verdict = "WRONG";
+            r.message = fmt::format("{} of {} elements are wrong", r.check->comparison.mismatches, n);
+        } else {
+            r.verdict = "PASSED";
+        }
+        return r;
+    }
+
+    Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel, const CaseRequest& c,
+                                       size_t index, Crash& crash) override {
+        const int n = static_cast<int>(c.sizes.at("n"));
+        const size_t bytes = static_cast<size_t>(n) * sizeof(float);
+        // Fresh inputs (another seed) at other addresses than the checked run's.
+        std::vector<float> a(n), b(n);
+        exercises::vector_add_inputs(exercises::case_seed(env.seed, index) ^ 0x7157ull, a, b);
+        auto da = gpu::DeviceBuffer::create("a", bytes);
+        if (!da) return da.error();
+        auto db = gpu::DeviceBuffer::create("b", bytes);
+        if (!db) return db.error();
+        auto dout = gpu::DeviceBuffer::create("out", bytes);
+        if (!dout) return dout.error();
+        auto dvendor = gpu::DeviceBuffer::create("vendor", bytes);
+        if (!dvendor) return dvendor.error();
+        if (auto s = da->upload(a.data(), bytes); !s) return s.error();
+        if (auto s = db->upload(b.data(), bytes); !s) return s.error();
+        // The speed of light: a copy that moves the same bytes (read + write = 12 n).
+        const size_t copy_bytes = 6 * static_cast<size_t>(n);
+        auto csrc = gpu::DeviceBuffer::create("copy-src", copy_bytes);
+        if (!csrc) return csrc.error();
+        auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_bytes);
+        if (!cdst) return cdst.error();
+        KC_CUDA(cudaMemset(csrc->data(), 0x3c, copy_bytes));
+
+        const float* pa = da->as<float>();
+        const float* pb = db->as<float>();
+        float* pout = dout->as<float>();
+        float* pvendor = dvendor->as<float>();
+        int pn = n;
+        void* args[] = {&pa, &pb, &pout, &pn};
+        const Launch l = c.launch;
+        std::vector<gpu::Timed> candidates = {
+            [&](cudaStream_t s) { return gpu::launch(kernel, l, args, s); },
+            [&](cudaStream_t) { return env.cublas->vector_add(pa, pb, pvendor, n); },
+            [&](cudaStream_t s) {
+                return cudaMemcpyAsync(cdst->data(), csrc->data(), copy_bytes, cudaMemcpyDeviceToDevice, s);
+            },
+        };
+        gpu::TimingFailure fail;
+        auto samples = env.timer->run(candidates, 3, 50, &fail);
+        if (!samples) {
+            if (fail.candidate == 0 && fail.code != cudaSuccess) {
+                crash.happened = true;
+                crash.context_lost = gpu::is_sticky(fail.code);
+                crash.message = "while timing: " + explain_cuda_error(fail.code);
+                return protocol::Timing{};
+            }
+            return samples.error();
+        }
+        const auto& s = *samples;
+        protocol::Timing t;
+        t.case_name = c.name;
+        t.kernel_ms = s[0].median;
+        t.kernel_p10 = s[0].p10;
+        t.kernel_p90 = s[0].p90;
+        t.vendor_ms = s[1].median;
+        t.vendor_p10 = s[1].p10;
+        t.vendor_p90 = s[1].p90;
+        t.copy_ms = s[2].median;
+        t.samples = static_cast<int>(s[0].ms.size());
+        t.method = "CUDA events, L2 flushed before every run, 3 warm-up + 50 timed, interleaved";
+        return t;
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Harness> make_vector_add_harness() { return std::make_unique<VectorAdd>(); }
+
+}  // namespace kc::worker

@@ -1,0 +1,54 @@
+// A device buffer with guard zones: 4 KiB before and 64 KiB after the bytes a kernel may use,
+// filled with a pattern and checked after every launch, so writing past either end is caught.
+// The usable bytes start 256-byte aligned, as cudaMalloc's do (vectorised kernels rely on it).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace kc::gpu {
+
+struct GuardHit {
+    std::string buffer;       // the parameter's name, e.g. "out"
+    bool before = false;      // true: below the start; false: past the end
+    size_t first_offset = 0;  // bytes from the edge to the nearest changed byte (0 = adjacent)
+    size_t last_offset = 0;   // ... to the farthest changed byte
+    size_t bytes_changed = 0;
+};
+
+class DeviceBuffer {
+public:
+    static constexpr size_t kFrontGuard = 4096;
+    static constexpr size_t kBackGuard = 64 * 1024;
+
+    static Result<DeviceBuffer> create(std::string name, size_t bytes);
+    DeviceBuffer(DeviceBuffer&& o) noexcept;
+    DeviceBuffer& operator=(DeviceBuffer&& o) noexcept;
+    DeviceBuffer(const DeviceBuffer&) = delete;
+    DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+    ~DeviceBuffer();
+
+    void* data() const { return base_ + kFrontGuard; }
+    template <typename T>
+    T* as() const { return static_cast<T*>(data()); }
+    size_t bytes() const { return bytes_; }
+    const std::string& name() const { return name_; }
+
+    Status upload(const void* host, size_t bytes);
+    Status download(void* host, size_t bytes) const;
+    Status fill_u32(uint32_t value);  // every 32-bit word, e.g. the NaN sentinel
+    Status arm_guards();              // writes the guard pattern
+    Result<std::optional<GuardHit>> check_guards() const;
+
+private:
+    DeviceBuffer() = default;
+    std::string name_;
+    char* base_ = nullptr;
+    size_t bytes_ = 0;
+};
+
+}  // namespace kc::gpu

@@ -1,0 +1,61 @@
+#include "gpu/device.h"
+
+#include "gpu/check.h"
+
+namespace kc::gpu {
+
+bool is_sticky(cudaError_t e) {
+    switch (e) {
+        case cudaErrorIllegalAddress:
+        case cudaErrorMisalignedAddress:
+        case cudaErrorLaunchFailure:
+        case cudaErrorIllegalInstruction:
+        case cudaErrorInvalidAddressSpace:
+        case cudaErrorInvalidPc:
+        case cudaErrorHardwareStackError:
+        case cudaErrorAssert:
+        case cudaErrorLaunchTimeout:
+        case cudaErrorECCUncorrectable:
+        case cudaErrorUnknown:
+            return true;
+        default:
+            return false;
+    }
+}
+
+Result<DeviceInfo> open_device() {
+    int count = 0;
+    cudaError_t e = cudaGetDeviceCount(&count);
+    if (e == cudaErrorInsufficientDriver || e == cudaErrorNoDevice || e == cudaErrorInitializationError ||
+        e == cudaErrorSystemDriverMismatch || e == cudaErrorCompatNotSupportedOnDevice) {
+        int driver = 0;
+        cudaDriverGetVersion(&driver);
+        if (driver == 0) return make_error("no CUDA driver is installed on this machine");
+        if (e == cudaErrorInsufficientDriver)
+            return make_error(fmt::format("the CUDA driver ({}.{}) is older than this program needs",
+                                          driver / 1000, (driver % 1000) / 10));
+        return make_error(fmt::format("no CUDA GPU is visible ({})", cudaGetErrorString(e)));
+    }
+    if (e != cudaSuccess) return make_error(fmt::format("cannot query GPUs: {}", cudaGetErrorString(e)));
+    if (count == 0) return make_error("no CUDA GPU is visible");
+
+    DeviceInfo d;
+    KC_CUDA(cudaSetDevice(0));
+    cudaDeviceProp p{};
+    KC_CUDA(cudaGetDeviceProperties(&p, 0));
+    d.name = p.name;
+    d.sm = p.major * 10 + p.minor;
+    d.sm_count = p.multiProcessorCount;
+    d.l2_bytes = static_cast<size_t>(p.l2CacheSize);
+    d.memory_bytes = p.totalGlobalMem;
+    d.max_shared_per_block = p.sharedMemPerBlockOptin;
+    d.bus_width_bits = p.memoryBusWidth;
+    KC_CUDA(cudaDeviceGetAttribute(&d.clock_khz, cudaDevAttrClockRate, 0));
+    KC_CUDA(cudaDeviceGetAttribute(&d.memory_clock_khz, cudaDevAttrMemoryClockRate, 0));
+    KC_CUDA(cudaDriverGetVersion(&d.driver_version));
+    KC_CUDA(cudaRuntimeGetVersion(&d.runtime_version));
+    KC_CUDA(cudaFree(nullptr));  // create the context now, so its cost is not in the first case
+    return d;
+}
+
+}  // namespace kc::gpu

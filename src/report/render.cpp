@@ -1,0 +1,315 @@
+#include "report/render.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+
+namespace kc::report {
+
+using engine::Grade;
+using grade::Verdict;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kGreen = "\033[32m";
+constexpr const char* kRed = "\033[31m";
+constexpr const char* kYellow = "\033[33m";
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kDim = "\033[2m";
+
+std::string coords_text(const std::vector<long long>& c) {
+    return fmt::format("[{}]", fmt::join(c, ", "));
+}
+
+std::string value_text(double v) {
+    if (std::isnan(v)) return "NaN";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    return fmt::format("{:.9g}", v);
+}
+
+std::string mismatch_text(const grade::Mismatch& m, const std::string& buffer) {
+    if (m.never_written)
+        return fmt::format("{}{} was never written (expected {})", buffer, coords_text(m.coords),
+                           value_text(m.expected));
+    return fmt::format("{}{} = {} (expected {}, error {:.3g} > bound {:.3g})", buffer,
+                       coords_text(m.coords), value_text(m.got), value_text(m.expected), m.error, m.bound);
+}
+
+std::string check_lines(const protocol::Check& ch, const std::string& indent) {
+    const auto& c = ch.comparison;
+    std::string out;
+    double pct = c.count ? 100.0 * static_cast<double>(c.mismatches) / static_cast<double>(c.count) : 0;
+    out += fmt::format("{}{} of {} elements wrong ({:.3g}%); never written: {}; NaN: {}; Inf mismatches: {}\n",
+                       indent, c.mismatches, c.count, pct, c.never_written, c.nan_got, c.inf_mismatch);
+    if (c.first) out += fmt::format("{}first: {}\n", indent, mismatch_text(*c.first, "out"));
+    if (c.worst && (!c.first || c.worst->index != c.first->index))
+        out += fmt::format("{}worst: {}\n", indent, mismatch_text(*c.worst, "out"));
+    auto rows = heatmap_rows(ch.heatmap);
+    if (!rows.empty()) {
+        out += fmt::format("{}where (each cell a slice of the output; ' ' right, '#' all wrong):\n", indent);
+        for (const auto& r : rows) out += fmt::format("{}  |{}|\n", indent, r);
+    }
+    if (!ch.diagnosis.empty()) out += fmt::format("{}diagnosis: {}\n", indent, ch.diagnosis);
+    return out;
+}
+
+std::string launch_short(const Launch& l) {
+    auto d = [](const Dim3& v) {
+        if (v.y == 1 && v.z == 1) return fmt::format("{}", v.x);
+        return fmt::format("({}, {}, {})", v.x, v.y, v.z);
+    };
+    std::string s = fmt::format("grid {} x block {}", d(l.grid), d(l.block));
+    if (l.shared_bytes) s += fmt::format(", {} B shared", l.shared_bytes);
+    return s;
+}
+
+std::string ms_text(double ms) {
+    return ms >= 1 ? fmt::format("{:.3f} ms", ms) : fmt::format("{:.1f} us", ms * 1e3);
+}
+
+}  // namespace
+
+std::string paint(const Style& s, const char* ansi, const std::string& text) {
+    return s.color ? fmt::format("{}{}\033[0m", ansi, text) : text;
+}
+
+std::string verdict_text(const Style& s, Verdict v) {
+    const char* color = v == Verdict::Passed ? kGreen : v == Verdict::Skipped ? kYellow : kRed;
+    return paint(s, color, grade::name(v));
+}
+
+std::vector<std::string> heatmap_rows(const grade::Heatmap& h) {
+    static const char* ramp = " .:-=+*%#";
+    std::vector<std::string> rows;
+    for (int r = 0; r < h.rows; ++r) {
+        std::string line;
+        for (int c = 0; c < h.cols; ++c) {
+            double f = h.fraction[static_cast<size_t>(r * h.cols + c)];
+            int k = f <= 0 ? 0 : 1 + std::min(7, static_cast<int>(f * 8));
+            line += ramp[k];
+        }
+        rows.push_back(line);
+    }
+    return rows;
+}
+
+std::string grade_text(const Grade& g, const course::Module& m, const Style& s) {
+    std::string out;
+    out += fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), m.manifest.title, g.source);
+    for (const auto& d : g.diagnostics) {
+        if (d.file != "kernel.cu" && d.file != "kernelcoach-geometry") continue;
+        if (d.file == "kernelcoach-geometry") continue;  // explained in the summary
+        out += compile::format_diagnostic(d, g.source) + "\n";
+    }
+    if (g.verdict == Verdict::CompileError) {
+        out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);
+        return out;
+    }
+    out += paint(s, kDim, fmt::format("  compiled for {}{}; seed {} (--seed {} reproduces)", g.arch,
+                                      g.cache_hit ? " (cached)" : fmt::format(" in {:.2f} s", g.compile_seconds),
+                                      g.seed, g.seed)) + "\n";
+    if (g.kernel)
+        out += paint(s, kDim, fmt::format("  kernel: {} registers/thread, {} B static shared, {} B local/thread",
+                                          g.kernel->registers, g.kernel->static_shared, g.kernel->local_bytes)) + "\n";
+    size_t width = 4;
+    for (const auto& geo : g.geometry) width = std::max(width, geo.name.size());
+    for (const auto& geo : g.geometry) {
+        const protocol::CaseResult* r = nullptr;
+        for (const auto& c : g.cases)
+            if (c.name == geo.name) r = &c;
+        std::string verdict = r ? (r->verdict == "PASSED" ? paint(s, kGreen, "PASSED") : paint(s, kRed, r->verdict))
+                                : (geo.name == g.stopped_case ? paint(s, kRed, "did not finish") : paint(s, kDim, "not run"));
+        std::string extra;
+        if (r && r->verdict == "PASSED" && r->check)
+            extra = fmt::format("  headroom {:.2f}", r->check->comparison.headroom);
+        out += fmt::format("  case {:<{}}  {:<14} {:<32} {}{}\n", geo.name, width, geo.sizes,
+                           launch_short(geo.launch), verdict, extra);
+        if (r && r->verdict != "PASSED") {
+            if (!r->message.empty()) out += fmt::format("      {}\n", r->message);
+            if (r->check && !r->check->comparison.passed()) out += check_lines(*r->check, "      ");
+            if (r->vendor && r->check && !r->check->comparison.passed())
+                out += fmt::format("      the vendor on the same inputs: max error {:.3g}, headroom {:.2f}\n",
+                                   r->vendor->comparison.max_error, r->vendor->comparison.headroom);
+        }
+        if (r && r->vendor && !r->vendor->comparison.passed())
+            out += paint(s, kYellow, fmt::format("      note: the vendor reference itself misses the bound here "
+                                                 "(headroom {:.2f}); please report this to the course authors\n",
+                                                 r->vendor->comparison.headroom));
+    }
+    if (g.timing) {
+        const auto& t = *g.timing;
+        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s  {:.1f}% of a device-to-device copy ({})\n",
+                           t.case_name, ms_text(t.kernel_ms), ms_text(t.kernel_p10), ms_text(t.kernel_p90),
+                           t.samples, g.gbps(), g.percent_of_copy(), ms_text(t.copy_ms));
+        out += fmt::format("  vendor ({}): {}  -> yours runs at {:.2f}x the vendor's speed\n",
+                           m.manifest.exercise == "vector-add" ? "cuBLAS cublasSgeam" : "vendor",
+                           ms_text(t.vendor_ms), g.vendor_ratio());
+        out += paint(s, kDim, "  timing: " + t.method) + "\n";
+    }
+    if (!g.worker_output.empty()) {
+        out += "  kernel output (printf):\n";
+        std::string o = g.worker_output;
+        if (o.size() > 4000) o = o.substr(0, 4000) + "\n  ... (cut)";
+        for (size_t p = 0; p < o.size();) {
+            size_t nl = o.find('\n', p);
+            out += "    " + o.substr(p, nl == std::string::npos ? std::string::npos : nl - p) + "\n";
+            if (nl == std::string::npos) break;
+            p = nl + 1;
+        }
+    }
+    out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);
+    return out;
+}
+
+std::string grade_line(const Grade& g, const Style& s) {
+    std::string extra;
+    if (g.timing) extra = fmt::format("  {:.0f} GB/s, {:.0f}% of copy, {:.2f}x vendor", g.gbps(), g.percent_of_copy(), g.vendor_ratio());
+    return fmt::format("{:<24} {:<24} {}{}", g.module_id, verdict_text(s, g.verdict), g.summary, extra);
+}
+
+json grade_json(const Grade& g) {
+    json j = {{"module", g.module_id},
+              {"source", g.source},
+              {"source_hash", g.source_hash},
+              {"verdict", grade::name(g.verdict)},
+              {"summary", g.summary},
+              {"seed", g.seed},
+              {"compile", {{"compiled", g.compiled}, {"arch", g.arch}, {"cache_hit", g.cache_hit},
+                           {"seconds", g.compile_seconds}}}};
+    json diags = json::array();
+    for (const auto& d : g.diagnostics)
+        diags.push_back({{"file", d.file == "kernel.cu" ? g.source : d.file}, {"line", d.line},
+                         {"column", d.column}, {"severity", d.severity}, {"message", d.message}});
+    j["compile"]["diagnostics"] = diags;
+    json geo = json::array();
+    for (const auto& c : g.geometry) geo.push_back({{"case", c.name}, {"sizes", c.sizes}, {"launch", c.launch}});
+    j["geometry"] = geo;
+    if (g.device) j["device"] = *g.device;
+    if (g.kernel) j["kernel"] = *g.kernel;
+    j["cases"] = g.cases;
+    if (!g.stopped_case.empty()) j["stopped_case"] = g.stopped_case;
+    if (g.timing) {
+        j["timing"] = *g.timing;
+        j["timing"]["bytes"] = g.bytes;
+        j["timing"]["flops"] = g.flops;
+        j["timing"]["gbps"] = g.gbps();
+        j["timing"]["percent_of_copy"] = g.percent_of_copy();
+        j["timing"]["vendor_ratio"] = g.vendor_ratio();
+    }
+    if (!g.worker_output.empty()) j["output"] = g.worker_output;
+    return j;
+}
+
+std::string device_line(const engine::DeviceStatus& d) {
+    if (!d.available) return "GPU: none usable (" + d.reason + ")";
+    return fmt::format("GPU: {} (sm_{}, {} SMs, {:.0f} MiB L2, {:.0f} GiB), driver {}.{}", d.device.name,
+                       d.device.sm, d.device.sm_count, d.device.l2_bytes / 1048576.0,
+                       d.device.memory_bytes / 1073741824.0, d.device.driver_version / 1000,
+                       (d.device.driver_version % 1000) / 10);
+}
+
+json device_json(const engine::DeviceStatus& d) {
+    json j = {{"available", d.available}};
+    if (d.available) j["device"] = d.device;
+    else j["reason"] = d.reason;
+    return j;
+}
+
+namespace {
+
+std::string status_of(const ProgressMap& p, const std::string& id) {
+    auto it = p.find(id);
+    if (it == p.end()) return "not started";
+    return std::string(progress::to_string(it->second.status)) == "not_attempted"
+               ? "not started" : std::string(progress::to_string(it->second.status));
+}
+
+}  // namespace
+
+std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s) {
+    std::string out;
+    std::string track;
+    for (const auto& m : c.modules) {
+        if (m.track != track) {
+            track = m.track;
+            out += paint(s, kBold, track) + "\n";
+        }
+        std::string st = status_of(p, m.id);
+        const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
+        out += fmt::format("  {:<22} {:<28} {}\n", m.id, m.manifest.title, paint(s, color, st));
+    }
+    return out;
+}
+
+json list_json(const course::Course& c, const ProgressMap& p) {
+    json mods = json::array();
+    for (const auto& m : c.modules)
+        mods.push_back({{"id", m.id},       {"track", m.track},       {"number", m.number},
+                        {"topic", m.topic}, {"title", m.manifest.title}, {"path", m.rel_dir},
+                        {"exercise", m.manifest.exercise}, {"min_sm", m.manifest.min_sm},
+                        {"status", status_of(p, m.id)}});
+    return {{"schema", kJsonSchema}, {"course", c.root.string()}, {"modules", mods}};
+}
+
+std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s) {
+    std::string out;
+    int total = 0, passed = 0;
+    for (const auto& track : course::certificate_tracks()) {
+        auto mods = c.in_track(track);
+        int done = 0;
+        for (auto* m : mods) done += status_of(p, m->id) == "passed";
+        total += static_cast<int>(mods.size());
+        passed += done;
+        int width = 20;
+        int fill = mods.empty() ? 0 : done * width / static_cast<int>(mods.size());
+        out += fmt::format("{:<18} [{}{}] {}/{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
+                           done, mods.size());
+        for (auto* m : mods) {
+            std::string st = status_of(p, m->id);
+            std::string extra;
+            if (auto it = p.find(m->id); it != p.end()) {
+                extra = fmt::format("  {} attempt(s)", it->second.attempts);
+                if (it->second.best)
+                    extra += fmt::format(", best {:.3f} ms{}", it->second.best->time_ms,
+                                         it->second.best->percent_of_light
+                                             ? fmt::format(" ({:.0f}% of light)", *it->second.best->percent_of_light)
+                                             : "");
+            }
+            const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
+            out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, m->manifest.title, paint(s, color, st), extra);
+        }
+    }
+    out += paint(s, kBold, fmt::format("{}/{} modules passed", passed, total)) + "\n";
+    return out;
+}
+
+json progress_json(const course::Course& c, const ProgressMap& p) {
+    json tracks = json::array();
+    int total = 0, passed = 0;
+    for (const auto& track : course::certificate_tracks()) {
+        json mods = json::array();
+        int done = 0;
+        for (auto* m : c.in_track(track)) {
+            std::string st = status_of(p, m->id);
+            done += st == "passed";
+            json e = {{"id", m->id}, {"title", m->manifest.title}, {"status", st}};
+            if (auto it = p.find(m->id); it != p.end()) {
+                e["attempts"] = it->second.attempts;
+                if (it->second.best) {
+                    e["best_time_ms"] = it->second.best->time_ms;
+                    if (it->second.best->percent_of_light) e["best_percent_of_light"] = *it->second.best->percent_of_light;
+                    e["best_device"] = it->second.best->device;
+                }
+            }
+            mods.push_back(e);
+        }
+        total += static_cast<int>(mods.size());
+        passed += done;
+        tracks.push_back({{"track", track}, {"passed", done}, {"modules", mods}});
+    }
+    return {{"schema", kJsonSchema}, {"passed", passed}, {"total", total}, {"tracks", tracks}};
+}
+
+}  // namespace kc::report

@@ -1,0 +1,44 @@
+// Rendering results for people (terminal text) and for programs (JSON). The only place that
+// decides how a verdict looks; the CLI prints what these return.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "course/course.h"
+#include "engine/grader.h"
+#include "progress/store.h"
+
+namespace kc::report {
+
+inline constexpr int kJsonSchema = 1;  // the version of every --json document
+
+struct Style {
+    bool color = false;
+    bool verbose = false;  // every case's detail, not only the failing ones
+};
+
+std::string paint(const Style& s, const char* ansi, const std::string& text);
+std::string verdict_text(const Style& s, grade::Verdict v);
+
+// One graded kernel, in full: compile result, cases, failures explained, timing.
+std::string grade_text(const engine::Grade& g, const course::Module& m, const Style& s);
+// One line for `check`'s table.
+std::string grade_line(const engine::Grade& g, const Style& s);
+nlohmann::json grade_json(const engine::Grade& g);
+
+// "▁▂▃" style strip of where the mismatches are: one text row per heatmap row.
+std::vector<std::string> heatmap_rows(const grade::Heatmap& h);
+
+std::string device_line(const engine::DeviceStatus& d);
+nlohmann::json device_json(const engine::DeviceStatus& d);
+
+using ProgressMap = std::map<std::string, progress::ModuleProgress>;
+std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s);
+nlohmann::json list_json(const course::Course& c, const ProgressMap& p);
+std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s);
+nlohmann::json progress_json(const course::Course& c, const ProgressMap& p);
+
+}  // namespace kc::report

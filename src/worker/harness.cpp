@@ -1,0 +1,101 @@
+#include "worker/harness.h"
+
+#include <fmt/format.h>
+
+#include "gpu/check.h"
+#include "gpu/library.h"
+
+namespace kc::worker {
+
+std::unique_ptr<Harness> make_vector_add_harness();  // exercises/vector_add_gpu.cpp
+
+std::unique_ptr<Harness> make_harness(const std::string& exercise) {
+    if (exercise == "vector-add") return make_vector_add_harness();
+    return nullptr;
+}
+
+std::string explain_cuda_error(cudaError_t e) {
+    switch (e) {
+        case cudaErrorIllegalAddress:
+            return "the kernel touched memory it does not own (illegal address): usually an index "
+                   "past the end of a buffer, a missing bounds check, or a wrong pointer";
+        case cudaErrorMisalignedAddress:
+            return "misaligned address: a wide load or store (float2/float4) at an address that is "
+                   "not a multiple of its size; check vectorised accesses at odd offsets";
+        case cudaErrorLaunchOutOfResources:
+            return "too many resources requested for launch: threads per block x registers per "
+                   "thread exceed what an SM holds; use fewer threads per block or "
+                   "__launch_bounds__";
+        case cudaErrorInvalidConfiguration:
+            return "invalid launch configuration: the grid, block or shared memory size is "
+                   "outside what this GPU allows";
+        case cudaErrorAssert:
+            return "a device-side assert() failed";
+        case cudaErrorIllegalInstruction:
+            return "the kernel executed an illegal instruction (a trap, or a corrupted function "
+                   "pointer)";
+        case cudaErrorHardwareStackError:
+            return "the kernel overflowed its stack: deep recursion or very large local arrays";
+        case cudaErrorLaunchTimeout:
+            return "the kernel ran too long and the display watchdog stopped it";
+        case cudaErrorLaunchFailure:
+            return "the kernel failed while running (unspecified launch failure): often an "
+                   "out-of-bounds access; rerun with --sanitize when compute-sanitizer is installed";
+        default:
+            return fmt::format("CUDA reported {}: {}", cudaGetErrorName(e), cudaGetErrorString(e));
+    }
+}
+
+void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStream_t stream,
+                     Crash& crash) {
+    cudaError_t e = gpu::launch(kernel, l, args, stream);
+    if (e == cudaSuccess) e = cudaStreamSynchronize(stream);
+    if (e == cudaSuccess) return;
+    crash.happened = true;
+    crash.context_lost = gpu::is_sticky(e);
+    crash.message = explain_cuda_error(e);
+}
+
+Result<std::optional<protocol::Guard>> check_guards(
+    std::initializer_list<const gpu::DeviceBuffer*> buffers, size_t element_bytes) {
+    for (const auto* b : buffers) {
+        auto hit = b->check_guards();
+        if (!hit) return hit.error();
+        if (*hit) {
+            const auto& h = **hit;
+            return std::optional<protocol::Guard>(protocol::Guard{
+                h.buffer, h.before, h.first_offset, h.last_offset, h.bytes_changed, element_bytes,
+                b->bytes() / element_bytes});
+        }
+    }
+    return std::optional<protocol::Guard>();
+}
+
+Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
+                                     std::span<const double> bound, std::vector<long long> shape) {
+    std::vector<uint8_t> mask;
+    auto cmp = grade::compare(got, truth, bound, shape, &mask);
+    if (!cmp) return cmp.error();
+    protocol::Check c;
+    c.comparison = std::move(*cmp);
+    c.shape = shape;
+    if (!c.comparison.passed()) {
+        c.diagnosis = grade::diagnose(c.comparison, mask, shape);
+        c.heatmap = grade::heatmap(mask, shape);
+    }
+    return c;
+}
+
+std::string describe_guard(const protocol::Guard& g) {
+    size_t eb = g.element_bytes ? g.element_bytes : 1;
+    if (g.before)
+        return fmt::format("the kernel wrote before the start of `{}`: {} byte(s) changed, from {} "
+                           "to {} bytes below element 0 (a negative index?)",
+                           g.buffer, g.bytes_changed, g.first_offset + 1, g.last_offset + 1);
+    return fmt::format("the kernel wrote out of bounds: `{}`, {} byte(s) changed from {} to {} bytes "
+                       "past the end (element {} .. {} of a buffer of {}); is a bounds check missing?",
+                       g.buffer, g.bytes_changed, g.first_offset, g.last_offset + 1,
+                       g.elements + g.first_offset / eb, g.elements + g.last_offset / eb, g.elements);
+}
+
+}  // namespace kc::worker

@@ -1,0 +1,67 @@
+// A harness runs one kind of exercise on the GPU: it makes inputs, launches the learner's
+// kernel, checks the output against float64 truth and the vendor, and times both.
+// One harness per exercise (exercises/<name>_gpu.cpp); modules share them.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/protocol.h"
+#include "gpu/buffer.h"
+#include "gpu/timer.h"
+#include "reference/cublas.h"
+#include "util/result.h"
+
+namespace kc::worker {
+
+struct Env {
+    protocol::Device device;
+    cudaStream_t stream = nullptr;
+    const reference::Cublas* cublas = nullptr;
+    gpu::Timer* timer = nullptr;
+    uint64_t seed = 0;
+};
+
+// What a harness reports when the learner's kernel broke the CUDA context.
+struct Crash {
+    bool happened = false;
+    bool context_lost = false;  // a sticky error: the worker must stop after reporting
+    std::string message;        // in the learner's words
+};
+
+class Harness {
+public:
+    virtual ~Harness() = default;
+    // The learner's kernel on one case. An Error is a fault of kernelcoach, not the learner's.
+    virtual Result<protocol::CaseResult> run_case(Env& env, cudaKernel_t kernel,
+                                                  const protocol::CaseRequest& c, size_t index,
+                                                  Crash& crash) = 0;
+    // The learner's kernel against the vendor and a copy of the same bytes, cold L2.
+    virtual Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel,
+                                               const protocol::CaseRequest& c, size_t index,
+                                               Crash& crash) = 0;
+};
+
+std::unique_ptr<Harness> make_harness(const std::string& exercise);
+
+// A CUDA error from the learner's kernel, explained: what it usually means and what to check.
+std::string explain_cuda_error(cudaError_t e);
+
+// Runs the learner's launch and waits for it; fills `crash` when it fails.
+void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStream_t stream,
+                     Crash& crash);
+
+// Checks every buffer's guard zones; the first hit, with the element size for the report.
+Result<std::optional<protocol::Guard>> check_guards(std::initializer_list<const gpu::DeviceBuffer*> buffers,
+                                                    size_t element_bytes);
+
+// Builds the Check (comparison, diagnosis, heatmap) of `got` against truth.
+Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
+                                     std::span<const double> bound, std::vector<long long> shape);
+
+// "the kernel wrote past the end of `out`: 4 bytes at 0..3 bytes past the end (element 1000 of 1000)"
+std::string describe_guard(const protocol::Guard& g);
+
+}  // namespace kc::worker

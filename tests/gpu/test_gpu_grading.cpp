@@ -1,0 +1,109 @@
+// End-to-end grading on a real GPU: the kernelcoach binary on fixture modules and on the
+// course's own solution and controls. Each test SKIPS (visibly) where no GPU is usable.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "gpu/device.h"
+#include "support/cli.h"
+
+namespace kc::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Gpu : public ::testing::Test {
+protected:
+    void SetUp() override {
+        static const auto device = gpu::open_device();
+        if (!device) GTEST_SKIP() << "no usable GPU: " << device.error().message;
+    }
+};
+
+nlohmann::json result_of(const CliRun& r) {
+    auto j = r.json();
+    return j.at("result");
+}
+
+TEST_F(Gpu, CorrectKernelPassesWithTiming) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "run", "fixtures/01"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto res = result_of(r);
+    EXPECT_EQ(res["verdict"], "PASSED");
+    ASSERT_TRUE(res.contains("timing"));
+    EXPECT_GT(res["timing"]["gbps"].get<double>(), 10.0);
+    EXPECT_GT(res["timing"]["vendor_ratio"].get<double>(), 0.0);
+    // The pass is recorded.
+    auto p = run_cli({"--course", dir.path().string(), "--json", "progress"});
+    EXPECT_NE(p.out.find("fixtures/01"), std::string::npos);
+}
+
+TEST_F(Gpu, WrongKernelIsExplained) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "run", "fixtures/02"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto res = result_of(r);
+    EXPECT_EQ(res["verdict"], "WRONG");
+    bool explained = false;
+    for (const auto& c : res["cases"])
+        if (c["verdict"] == "WRONG" && c.contains("check")) {
+            EXPECT_GT(c["check"]["mismatches"].get<size_t>(), 0u);
+            EXPECT_TRUE(c["check"].contains("first"));
+            explained = true;
+        }
+    EXPECT_TRUE(explained) << r.out;
+}
+
+TEST_F(Gpu, WildPointerIsCrashed) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "run", "fixtures/04"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(result_of(r)["verdict"], "CRASHED");
+}
+
+TEST_F(Gpu, InfiniteLoopIsTimedOut) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "run", "fixtures/05", "--timeout", "4"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(result_of(r)["verdict"], "TIMED_OUT");
+}
+
+TEST_F(Gpu, CheckAllGoesOnAfterCrashAndHang) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "check", "--all", "--timeout", "4"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    auto j = r.json();
+    std::map<std::string, std::string> got;
+    for (const auto& res : j["results"]) got[res["module"]] = res.value("verdict", "ERROR");
+    EXPECT_EQ(got["fixtures/01"], "PASSED");
+    EXPECT_EQ(got["fixtures/02"], "WRONG");
+    EXPECT_EQ(got["fixtures/03"], "COMPILE_ERROR");
+    EXPECT_EQ(got["fixtures/04"], "CRASHED");
+    EXPECT_EQ(got["fixtures/05"], "TIMED_OUT");
+    EXPECT_EQ(got["fixtures/06"], "WRONG");
+}
+
+TEST_F(Gpu, VectorAddSolutionAndControlsGetTheirVerdicts) {
+    fs::path module = source_dir() / "tracks/missing-elements/module-01-vector-add";
+    auto manifest = nlohmann::json::parse(std::ifstream(module / "module.json"));
+    TempDir dir;
+    copy_course(source_dir(), dir.path());
+    auto sol = run_cli({"--course", dir.path().string(), "--json", "run", "missing-elements/01", "--file",
+                        (module / "solution/kernel.cu").string()});
+    EXPECT_EQ(result_of(sol)["verdict"], "PASSED") << sol.out << sol.err;
+    for (const auto& c : manifest["controls"]) {
+        auto r = run_cli({"--course", dir.path().string(), "--json", "run", "missing-elements/01", "--no-timing",
+                          "--file", (module / c["file"].get<std::string>()).string()});
+        EXPECT_EQ(result_of(r)["verdict"], c["expect"]) << c["file"] << "\n" << r.out << r.err;
+    }
+}
+
+}  // namespace
+}  // namespace kc::test

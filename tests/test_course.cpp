@@ -1,0 +1,155 @@
+// Course discovery, manifests and module ids.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "course/course.h"
+#include "support/cli.h"
+
+namespace kc::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kGood = R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "vector_add",
+  "starter": "WRONG", "cases": [{"name": "one", "n": 1}, {"name": "big", "n": 1000, "timed": true}]})";
+
+void write(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+}
+
+TEST(Manifest, ParsesAGoodOne) {
+    auto m = course::parse_manifest(kGood, "m.json");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ(m->kernel, "vector_add");
+    EXPECT_EQ(m->cases.size(), 2u);
+    EXPECT_EQ(m->cases[1].sizes.at("n"), 1000);
+    ASSERT_NE(m->timed_case(), nullptr);
+    EXPECT_EQ(m->timed_case()->name, "big");
+    EXPECT_EQ(m->min_sm, 70);
+    EXPECT_DOUBLE_EQ(m->timeout_s, 20);
+}
+
+struct BadManifest {
+    const char* text;
+    const char* must_mention;
+};
+
+TEST(Manifest, ErrorsNameTheFileAndField) {
+    const BadManifest cases[] = {
+        {"[1]", "JSON object"},
+        {"{", "not valid JSON"},
+        {R"({"format": 2})", "format"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG"})", "cases"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "FINE", "cases": [{"name": "a", "n": 1}]})", "starter"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k-1", "starter": "WRONG", "cases": [{"name": "a", "n": 1}]})", "kernel"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": -4}]})", "cases[0].n"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}, {"name": "a", "n": 2}]})", "cases[1].name"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "colour": 1})", "colour"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "controls": [{"file": "../x.cu", "expect": "WRONG"}]})", "controls[0].file"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "controls": [{"file": "c.cu", "expect": "MAYBE"}]})", "controls[0].expect"},
+    };
+    for (const auto& c : cases) {
+        auto m = course::parse_manifest(c.text, "tracks/t/module-01-x/module.json");
+        ASSERT_FALSE(m) << c.text;
+        EXPECT_NE(m.error().message.find("tracks/t/module-01-x/module.json"), std::string::npos) << m.error().message;
+        EXPECT_NE(m.error().message.find(c.must_mention), std::string::npos) << m.error().message;
+    }
+}
+
+TEST(Manifest, CaseSizesMustMatchTheExercise) {
+    auto m = course::parse_manifest(kGood, "m.json");
+    ASSERT_TRUE(m);
+    EXPECT_TRUE(course::check_case_fields(*m, {"n"}, "m.json"));
+    auto bad = course::check_case_fields(*m, {"rows", "cols"}, "m.json");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("rows"), std::string::npos);
+}
+
+class CourseTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        write(dir.path() / "tracks/basics/module-00-first-kernel/module.json", kGood);
+        write(dir.path() / "tracks/missing-elements/module-01-vector-add/module.json", kGood);
+        write(dir.path() / "tracks/missing-elements/module-02-matrix-mul/module.json", kGood);
+        write(dir.path() / "tracks/optimization/module-01-tiling/module.json", kGood);
+        write(dir.path() / "tracks/missing-elements/notes/readme.txt", "not a module");
+    }
+    TempDir dir;
+};
+
+TEST_F(CourseTest, DiscoversModulesInCourseOrder) {
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_EQ(c->modules.size(), 4u);
+    EXPECT_EQ(c->modules[0].id, "basics/00");
+    EXPECT_EQ(c->modules[1].id, "missing-elements/01");
+    EXPECT_EQ(c->modules[2].id, "missing-elements/02");
+    EXPECT_EQ(c->modules[3].id, "optimization/01");
+    EXPECT_EQ(c->modules[1].topic, "vector-add");
+    EXPECT_EQ(c->modules[1].rel_dir, "tracks/missing-elements/module-01-vector-add");
+}
+
+TEST_F(CourseTest, ResolvesEveryIdForm) {
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c);
+    for (const char* id : {"missing-elements/01", "missing-elements/module-01-vector-add", "vector-add",
+                           "tracks/missing-elements/module-01-vector-add/", "./tracks/missing-elements/module-01-vector-add"}) {
+        auto m = c->resolve(id);
+        ASSERT_TRUE(m) << id << ": " << m.error().message;
+        EXPECT_EQ((*m)->id, "missing-elements/01") << id;
+    }
+    auto b = c->resolve("basics");
+    ASSERT_TRUE(b);
+    EXPECT_EQ((*b)->id, "basics/00");
+}
+
+TEST_F(CourseTest, TyposGetDidYouMean) {
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c);
+    auto m = c->resolve("vectr-add");
+    ASSERT_FALSE(m);
+    EXPECT_NE(m.error().detail.find("did you mean vector-add"), std::string::npos) << m.error().detail;
+    auto t = c->resolve("missing-elements/1");
+    ASSERT_FALSE(t);
+    EXPECT_NE(t.error().detail.find("missing-elements/01"), std::string::npos) << t.error().detail;
+    auto multi = c->resolve("missing-elements");
+    ASSERT_FALSE(multi);
+    EXPECT_NE(multi.error().message.find("track"), std::string::npos);
+}
+
+TEST_F(CourseTest, IdsNeverReachOutsideTracks) {
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c);
+    for (const char* id : {"../../etc/passwd", "/etc/passwd", "tracks/../../etc", "..", "missing-elements/../../x"})
+        EXPECT_FALSE(c->resolve(id)) << id;
+}
+
+TEST_F(CourseTest, ALinkOutOfTracksIsRefused) {
+    TempDir outside;
+    write(outside.path() / "module.json", kGood);
+    fs::create_directories(dir.path() / "tracks/mastery");
+    fs::create_directory_symlink(outside.path(), dir.path() / "tracks/mastery/module-09-escape");
+    auto c = course::load_course(dir.path());
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().message.find("outside tracks/"), std::string::npos) << c.error().message;
+}
+
+TEST_F(CourseTest, ABadManifestNamesItsFile) {
+    write(dir.path() / "tracks/mastery/module-01-custom-kernels/module.json", R"({"format": 1})");
+    auto c = course::load_course(dir.path());
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().message.find("tracks/mastery/module-01-custom-kernels/module.json"), std::string::npos);
+}
+
+TEST_F(CourseTest, RootIsFoundByWalkingUp) {
+    auto r = course::find_course_root(dir.path() / "tracks/missing-elements/module-01-vector-add");
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(fs::canonical(*r), fs::canonical(dir.path()));
+    TempDir empty;
+    EXPECT_FALSE(course::find_course_root(empty.path()));
+}
+
+}  // namespace
+}  // namespace kc::test
