@@ -1,6 +1,7 @@
 // The command line: global options, one file per command (cmd_*.cpp), exit codes.
 #pragma once
 
+#include <cstdint>
 #include <CLI/CLI.hpp>
 
 #include <functional>

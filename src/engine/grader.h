@@ -3,6 +3,7 @@
 // explanation. Never prints; the CLI renders a Grade.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>

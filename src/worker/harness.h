@@ -3,6 +3,7 @@
 // One harness per exercise (exercises/<name>_gpu.cpp); modules share them.
 #pragma once
 
+#include <cstdint>
 #include <cuda_runtime_api.h>
 
 #include <memory>
