@@ -115,6 +115,8 @@ int main(int argc, char** argv) {
     app.add_option("--color", g.color, "Colour: auto (default; honours NO_COLOR), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.require_subcommand(1);
+    // Subcommands inherit this when they are added: `kernelcoach run X --json` works too.
+    app.fallthrough();
 
     Action action;
     setup_list(app, g, action);

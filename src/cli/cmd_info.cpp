@@ -52,7 +52,9 @@ int run_info(const Global& g, const InfoOptions& o) {
         }
         return 0;
     }
-    engine::Grader grader(s->course, engine::Options{});
+    engine::Options opts;
+    opts.fresh_probe = true;  // info always asks the GPU itself
+    engine::Grader grader(s->course, opts);
     const auto& dev = grader.device();
     if (s->json) {
         nlohmann::json j = {{"schema", report::kJsonSchema},

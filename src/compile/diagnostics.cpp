@@ -31,9 +31,11 @@ bool is_caret_line(const std::string& l) {
 
 std::vector<Diagnostic> parse_nvrtc_log(const std::string& log, const std::string& file_name,
                                         const std::string& source) {
-    // NVRTC writes: FILE(LINE): SEVERITY[ #NUM-D]: MESSAGE, then the source line indented by
-    // two spaces and a caret line, then a blank line.
-    static const std::regex head(R"(^(.+)\((\d+)\): (error|warning|remark|catastrophic error)(?: #[0-9]+-?[A-Z]?)?: (.*)$)");
+    // NVRTC writes: FILE(LINE): SEVERITY[ #NUM-D]: MESSAGE, then any continuation lines of the
+    // message, then the source line indented by two spaces and a caret line. Diagnostics are
+    // separated by a blank line, or not at all (notes follow their error directly).
+    static const std::regex head(
+        R"(^(.+)\((\d+)\): (error|warning|remark|note|catastrophic error)(?: #[0-9]+-?[A-Z]?)?: (.*)$)");
     auto src_lines = split_lines(source);
     auto lines = split_lines(log);
     std::vector<Diagnostic> out;
@@ -45,31 +47,34 @@ std::vector<Diagnostic> parse_nvrtc_log(const std::string& log, const std::strin
         d.line = std::stoi(m[2].str());
         d.severity = m[3].str() == "catastrophic error" ? "error" : m[3].str();
         d.message = m[4].str();
-        // Continuation lines until a blank line; pick out the echoed source and caret.
-        std::string echoed;
-        for (size_t j = i + 1; j < lines.size() && !lines[j].empty(); ++j) {
-            std::smatch m2;
-            if (std::regex_match(lines[j], m2, head)) break;
+        // This diagnostic's lines: up to a blank line or the next diagnostic.
+        size_t end = i + 1;
+        while (end < lines.size() && !lines[end].empty() && !std::regex_match(lines[end], head)) ++end;
+        // Its caret is the first caret line; the line just before it echoes the source.
+        size_t caret = end;
+        for (size_t j = i + 1; j < end; ++j)
             if (is_caret_line(lines[j])) {
-                int caret = static_cast<int>(lines[j].find('^'));
-                int shift = 2;  // NVRTC indents the echoed line by two spaces
-                if (d.file == file_name && d.line >= 1 &&
-                    d.line <= static_cast<int>(src_lines.size())) {
-                    const std::string& real = src_lines[d.line - 1];
-                    if (echoed.size() >= real.size() &&
-                        echoed.compare(echoed.size() - real.size(), real.size(), real) == 0)
-                        shift = static_cast<int>(echoed.size() - real.size());
-                }
-                d.column = std::max(1, caret - shift + 1);
-                i = j;
-            } else if (echoed.empty() && j == i + 1 && lines[j].rfind("  ", 0) == 0) {
-                echoed = lines[j];
-                i = j;
-            } else {
-                d.message += "\n" + lines[j];
-                i = j;
+                caret = j;
+                break;
             }
+        size_t message_end = caret < end && caret > i + 1 ? caret - 1 : caret;
+        for (size_t j = i + 1; j < message_end; ++j) {
+            auto first = lines[j].find_first_not_of(" \t");
+            d.message += "\n  " + (first == std::string::npos ? std::string() : lines[j].substr(first));
         }
+        if (caret < end) {
+            std::string echoed = caret > i + 1 ? lines[caret - 1] : std::string();
+            int col = static_cast<int>(lines[caret].find('^'));
+            int shift = 2;  // NVRTC indents the echoed line by two spaces
+            if (d.file == file_name && d.line >= 1 && d.line <= static_cast<int>(src_lines.size())) {
+                const std::string& real = src_lines[d.line - 1];
+                if (echoed.size() >= real.size() &&
+                    echoed.compare(echoed.size() - real.size(), real.size(), real) == 0)
+                    shift = static_cast<int>(echoed.size() - real.size());
+            }
+            d.column = std::max(1, col - shift + 1);
+        }
+        i = end - 1;
         if (d.file == file_name && d.line >= 1 && d.line <= static_cast<int>(src_lines.size()))
             d.source_line = src_lines[d.line - 1];
         out.push_back(std::move(d));

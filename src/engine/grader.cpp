@@ -61,12 +61,44 @@ Grader::Grader(const course::Course& course, Options options)
 
 fs::path Grader::cache_dir() const { return course_.root / ".kernelcoach" / "cache"; }
 
+namespace {
+
+// Identifies this boot of the machine: a device remembered in the same boot is still there.
+std::string boot_id() {
+    auto id = read_file("/proc/sys/kernel/random/boot_id");
+    if (!id) return {};
+    std::string s = *id;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+}  // namespace
+
 const DeviceStatus& Grader::device() {
     if (device_) return *device_;
     device_ = DeviceStatus{};
     if (!options_.use_gpu) {
         device_->reason = "running was not asked for (--compile-only)";
         return *device_;
+    }
+    // Probing starts CUDA in a worker (a fraction of a second): remember the answer for this
+    // boot, so `run` in the edit loop does not pay it twice.
+    const fs::path remembered = course_.root / ".kernelcoach" / "device.json";
+    const std::string boot = boot_id();
+    if (!options_.fresh_probe && !boot.empty()) {
+        if (auto text = read_file(remembered)) {
+            try {
+                json j = json::parse(*text);
+                if (j.at("boot_id").get<std::string>() == boot) {
+                    device_->available = true;
+                    device_->remembered = true;
+                    device_->device = j.at("device").get<protocol::Device>();
+                    return *device_;
+                }
+            } catch (const std::exception&) {
+                // a damaged file is probed again and rewritten
+            }
+        }
     }
     auto run = run_worker(options_.worker_exe, json(protocol::Request{.op = "probe"}).dump(), 60);
     if (!run) {
@@ -84,6 +116,9 @@ const DeviceStatus& Grader::device() {
     if (!device_->available && device_->reason.empty())
         device_->reason = run->timed_out ? "the GPU did not answer within 60 s"
                                          : "the GPU probe failed: " + run->output;
+    device_->probe_seconds = run->seconds;
+    if (device_->available && !boot.empty())
+        (void)write_file_atomic(remembered, json{{"boot_id", boot}, {"device", device_->device}}.dump(2) + "\n");
     return *device_;
 }
 
@@ -177,6 +212,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     const double timeout = options_.timeout_s.value_or(m.timeout_s);
     auto run = run_worker(options_.worker_exe, json(wr).dump(), timeout);
     if (!run) return run.error();
+    if (!dev.remembered) g.probe_seconds = dev.probe_seconds;
     g.worker_output = run->output;
     g.seconds = run->seconds;
 

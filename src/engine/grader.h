@@ -23,6 +23,7 @@ struct Options {
     std::optional<int> arch_sm;         // --arch, used when there is no GPU
     bool timing = true;                 // time the timed case against the vendor
     bool use_gpu = true;                // false: compile only (no worker at all)
+    bool fresh_probe = false;           // ignore the remembered device (info does this)
     std::filesystem::path worker_exe;   // defaults to this program
 };
 
@@ -31,6 +32,8 @@ struct DeviceStatus {
     bool available = false;
     protocol::Device device;
     std::string reason;  // why not, in words
+    bool remembered = false;  // from .kernelcoach/device.json, not probed this time
+    double probe_seconds = 0;
 };
 
 struct CaseGeometry {
@@ -63,7 +66,8 @@ struct Grade {
     std::optional<protocol::Timing> timing;
     double bytes = 0, flops = 0;  // of the timed case
     std::string worker_output;
-    double seconds = 0;
+    double seconds = 0;         // the grading worker's wall time
+    double probe_seconds = 0;   // the GPU probe's, when it ran for this grade
 
     // Derived numbers for the timed case (0 when not timed).
     double gbps() const;

@@ -100,7 +100,7 @@ void to_json(json& j, const Device& v) {
     j = {{"name", v.name},           {"sm", v.sm},
          {"sm_count", v.sm_count},   {"l2_bytes", v.l2_bytes},
          {"memory_bytes", v.memory_bytes}, {"driver_version", v.driver_version},
-         {"runtime_version", v.runtime_version}};
+         {"runtime_version", v.runtime_version}, {"init_seconds", v.init_seconds}};
 }
 void from_json(const json& j, Device& v) {
     v.name = j.at("name").get<std::string>();
@@ -110,6 +110,7 @@ void from_json(const json& j, Device& v) {
     v.memory_bytes = opt<size_t>(j, "memory_bytes", 0);
     v.driver_version = opt(j, "driver_version", 0);
     v.runtime_version = opt(j, "runtime_version", 0);
+    v.init_seconds = opt(j, "init_seconds", 0.0);
 }
 
 void to_json(json& j, const KernelInfo& v) {
@@ -177,7 +178,8 @@ void from_json(const json& j, Check& v) {
 }
 
 void to_json(json& j, const CaseResult& v) {
-    j = {{"name", v.name}, {"verdict", v.verdict}, {"message", v.message}, {"launch", v.launch}};
+    j = {{"name", v.name}, {"verdict", v.verdict}, {"message", v.message}, {"launch", v.launch},
+         {"seconds", v.seconds}};
     if (v.check) j["check"] = *v.check;
     if (v.vendor) j["vendor"] = *v.vendor;
     if (v.guard) j["guard"] = *v.guard;
@@ -192,13 +194,14 @@ void from_json(const json& j, CaseResult& v) {
     if (j.contains("vendor")) v.vendor = j["vendor"].get<Check>();
     if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
     v.modified_input = opt<std::string>(j, "modified_input", "");
+    v.seconds = opt(j, "seconds", 0.0);
 }
 
 void to_json(json& j, const Timing& v) {
     j = {{"case", v.case_name},       {"kernel_ms", v.kernel_ms}, {"kernel_p10", v.kernel_p10},
          {"kernel_p90", v.kernel_p90}, {"vendor_ms", v.vendor_ms}, {"vendor_p10", v.vendor_p10},
          {"vendor_p90", v.vendor_p90}, {"copy_ms", v.copy_ms},     {"samples", v.samples},
-         {"method", v.method}};
+         {"method", v.method}, {"seconds", v.seconds}};
 }
 void from_json(const json& j, Timing& v) {
     v.case_name = j.at("case").get<std::string>();
@@ -211,6 +214,7 @@ void from_json(const json& j, Timing& v) {
     v.copy_ms = opt(j, "copy_ms", 0.0);
     v.samples = opt(j, "samples", 0);
     v.method = opt<std::string>(j, "method", "");
+    v.seconds = opt(j, "seconds", 0.0);
 }
 
 void to_json(json& j, const ErrorEvent& v) {

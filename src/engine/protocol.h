@@ -48,6 +48,7 @@ struct Device {
     size_t memory_bytes = 0;
     int driver_version = 0;
     int runtime_version = 0;
+    double init_seconds = 0;  // CUDA initialisation and context creation
 };
 
 struct KernelInfo {
@@ -82,6 +83,7 @@ struct CaseResult {
     std::optional<Check> vendor;        // the vendor's output against the same truth
     std::optional<Guard> guard;         // a write outside a buffer
     std::string modified_input;         // an input the kernel changed
+    double seconds = 0;                 // wall time of the whole case in the worker
 };
 
 struct Timing {
@@ -91,6 +93,7 @@ struct Timing {
     double copy_ms = 0;     // a device-to-device copy moving the same bytes
     int samples = 0;
     std::string method;     // "events, cold L2"
+    double seconds = 0;     // wall time of the whole timing phase
 };
 
 // One event line: {"event": "device" | "kernel" | "case" | "timing" | "error" | "done", ...}.

@@ -122,8 +122,21 @@ Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string
     ev_r.reset();
     out_r.reset();
     int status = 0;
-    if (run.timed_out) ::kill(-pid, SIGKILL);
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    // The pipes may close before the worker exits (it closed them, or exec'd something that
+    // did): the deadline still holds while we wait for it.
+    while (!run.timed_out) {
+        pid_t w = ::waitpid(pid, &status, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR)) break;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            run.timed_out = true;
+            break;
+        }
+        ::usleep(10000);
+    }
+    if (run.timed_out) {
+        ::kill(-pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     }
     if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);

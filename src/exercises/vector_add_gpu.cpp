@@ -7,6 +7,7 @@
 #include "exercises/vector_add.h"
 #include "gpu/check.h"
 #include "gpu/library.h"
+#include "util/parallel.h"
 #include "worker/harness.h"
 
 namespace kc::worker {
@@ -25,7 +26,7 @@ public:
         const int n = static_cast<int>(n64);
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
 
-        std::vector<float> a(n), b(n);
+        HostArray<float> a(n), b(n);
         exercises::vector_add_inputs(exercises::case_seed(env.seed, index), a, b);
 
         auto da = gpu::DeviceBuffer::create("a", bytes);
@@ -59,14 +60,14 @@ public:
         if (!guard) return guard.error();
         r.guard = *guard;
 
-        std::vector<float> check_a(n), check_b(n), out(n);
+        HostArray<float> check_a(n), check_b(n), out(n);
         if (auto s = da->download(check_a.data(), bytes); !s) return s.error();
         if (auto s = db->download(check_b.data(), bytes); !s) return s.error();
         if (std::memcmp(check_a.data(), a.data(), bytes) != 0) r.modified_input = "a";
         else if (std::memcmp(check_b.data(), b.data(), bytes) != 0) r.modified_input = "b";
         if (auto s = dout->download(out.data(), bytes); !s) return s.error();
 
-        std::vector<double> truth(n), bound(n);
+        HostArray<double> truth(n), bound(n);
         exercises::vector_add_truth(a, b, truth, bound);
         auto check = check_output(out, truth, bound, {n64});
         if (!check) return check.error();
@@ -102,7 +103,7 @@ public:
         const int n = static_cast<int>(c.sizes.at("n"));
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
         // Fresh inputs (another seed) at other addresses than the checked run's.
-        std::vector<float> a(n), b(n);
+        HostArray<float> a(n), b(n);
         exercises::vector_add_inputs(exercises::case_seed(env.seed, index) ^ 0x7157ull, a, b);
         auto da = gpu::DeviceBuffer::create("a", bytes);
         if (!da) return da.error();

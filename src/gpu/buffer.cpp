@@ -1,5 +1,6 @@
 #include "gpu/buffer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -60,8 +61,17 @@ Status DeviceBuffer::download(void* host, size_t bytes) const {
 }
 
 Status DeviceBuffer::fill_u32(uint32_t value) {
-    std::vector<uint32_t> host((bytes_ + 3) / 4, value);
-    KC_CUDA(cudaMemcpy(data(), host.data(), bytes_, cudaMemcpyHostToDevice));
+    // Upload a small block of the word, then double what is filled with device copies:
+    // 256 MiB costs a few device-side copies instead of a 256 MiB upload.
+    const size_t seed_bytes = std::min<size_t>(bytes_, 64 * 1024);
+    std::vector<uint32_t> host((seed_bytes + 3) / 4, value);
+    KC_CUDA(cudaMemcpy(data(), host.data(), seed_bytes, cudaMemcpyHostToDevice));
+    char* p = static_cast<char*>(data());
+    for (size_t filled = seed_bytes; filled < bytes_;) {
+        size_t n = std::min(filled, bytes_ - filled);
+        KC_CUDA(cudaMemcpy(p + filled, p, n, cudaMemcpyDeviceToDevice));
+        filled += n;
+    }
     return Ok{};
 }
 

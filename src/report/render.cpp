@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace kc::report {
@@ -199,6 +200,7 @@ json grade_json(const Grade& g) {
         j["timing"]["vendor_ratio"] = g.vendor_ratio();
     }
     if (!g.worker_output.empty()) j["output"] = g.worker_output;
+    j["seconds"] = {{"compile", g.compile_seconds}, {"probe", g.probe_seconds}, {"worker", g.seconds}};
     return j;
 }
 
@@ -253,15 +255,32 @@ json list_json(const course::Course& c, const ProgressMap& p) {
     return {{"schema", kJsonSchema}, {"course", c.root.string()}, {"modules", mods}};
 }
 
+namespace {
+
+// The certificate's tracks, then every other track of the course (basics, ...), which are
+// shown but not counted.
+std::vector<std::pair<std::string, bool>> progress_tracks(const course::Course& c) {
+    std::vector<std::pair<std::string, bool>> out;
+    const auto& cert = course::certificate_tracks();
+    for (const auto& t : cert) out.emplace_back(t, true);
+    for (const auto& t : c.tracks())
+        if (std::find(cert.begin(), cert.end(), t) == cert.end()) out.emplace_back(t, false);
+    return out;
+}
+
+}  // namespace
+
 std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s) {
     std::string out;
     int total = 0, passed = 0;
-    for (const auto& track : course::certificate_tracks()) {
+    for (const auto& [track, counted] : progress_tracks(c)) {
         auto mods = c.in_track(track);
         int done = 0;
         for (auto* m : mods) done += status_of(p, m->id) == "passed";
-        total += static_cast<int>(mods.size());
-        passed += done;
+        if (counted) {
+            total += static_cast<int>(mods.size());
+            passed += done;
+        }
         int width = 20;
         int fill = mods.empty() ? 0 : done * width / static_cast<int>(mods.size());
         out += fmt::format("{:<18} [{}{}] {}/{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
@@ -288,7 +307,7 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
 json progress_json(const course::Course& c, const ProgressMap& p) {
     json tracks = json::array();
     int total = 0, passed = 0;
-    for (const auto& track : course::certificate_tracks()) {
+    for (const auto& [track, counted] : progress_tracks(c)) {
         json mods = json::array();
         int done = 0;
         for (auto* m : c.in_track(track)) {
@@ -305,9 +324,11 @@ json progress_json(const course::Course& c, const ProgressMap& p) {
             }
             mods.push_back(e);
         }
-        total += static_cast<int>(mods.size());
-        passed += done;
-        tracks.push_back({{"track", track}, {"passed", done}, {"modules", mods}});
+        if (counted) {
+            total += static_cast<int>(mods.size());
+            passed += done;
+        }
+        tracks.push_back({{"track", track}, {"certificate", counted}, {"passed", done}, {"modules", mods}});
     }
     return {{"schema", kJsonSchema}, {"passed", passed}, {"total", total}, {"tracks", tracks}};
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -21,6 +22,10 @@ namespace kc::worker {
 namespace {
 
 using nlohmann::json;
+
+double since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 void emit(const std::string& event, json body = json::object()) {
     body["event"] = event;
@@ -101,8 +106,10 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
             continue;
         }
         Crash crash;
+        auto t0 = std::chrono::steady_clock::now();
         auto r = harness->run_case(env, *kernel, c, i, crash);
         if (!r) return fail("internal", r.error());
+        r->seconds = since(t0);
         emit("case", *r);
         if (crash.context_lost) return 0;  // the context is gone; the parent reports the rest
         all_passed = all_passed && r->verdict == "PASSED";
@@ -112,10 +119,12 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
         for (size_t i = 0; i < req.cases.size(); ++i) {
             if (!req.cases[i].timed) continue;
             Crash crash;
+            auto t0 = std::chrono::steady_clock::now();
             auto t = harness->time_case(env, *kernel, req.cases[i], i, crash);
             if (crash.happened)
                 return fail("crashed", crash.message);
             if (!t) return fail("internal", t.error());
+            t->seconds = since(t0);
             emit("timing", *t);
         }
     }
@@ -134,9 +143,12 @@ int worker_main() {
         fail("internal", std::string("bad worker request: ") + e.what());
         return 2;
     }
+    auto t0 = std::chrono::steady_clock::now();
     auto info = gpu::open_device();
     if (!info) return fail("no-gpu", info.error());
-    emit("device", to_protocol(*info));
+    auto dev = to_protocol(*info);
+    dev.init_seconds = since(t0);
+    emit("device", dev);
     if (req.op == "probe") {
         emit("done");
         return 0;

@@ -1,0 +1,495 @@
+// The real kernelcoach binary, run on copies of the fixture course and of the real course, on
+// a machine without a GPU: compile errors, launch geometry, SKIPPED (never PASSED), exit
+// codes, JSON output, colour, progress and usage errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/cli.h"
+
+namespace kc::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
+
+std::string show(const CliRun& r) {
+    return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
+}
+
+const char* kFixtures[] = {"fixtures/01", "fixtures/02", "fixtures/03", "fixtures/04",
+                           "fixtures/05", "fixtures/06", "fixtures/07"};
+
+// A fresh copy of tests/fixtures/course for every test: progress and cache start empty.
+class CliFixtures : public ::testing::Test {
+protected:
+    void SetUp() override { copy_course(fixture_course(), dir.path()); }
+    CliRun kc(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) const {
+        return run_cli(args, dir.path(), env);
+    }
+    fs::path progress_file() const { return dir.path() / ".kernelcoach" / "progress.json"; }
+    TempDir dir;
+};
+
+// A fresh copy of the real course (tracks/ of the repository).
+class CliCourse : public ::testing::Test {
+protected:
+    void SetUp() override { copy_course(source_dir(), dir.path()); }
+    CliRun kc(const std::vector<std::string>& args) const { return run_cli(args, dir.path()); }
+    TempDir dir;
+};
+
+// ---- list -------------------------------------------------------------------------------
+
+TEST_F(CliFixtures, ListShowsEveryFixtureModule) {
+    auto r = kc({"list"});
+    ASSERT_EQ(r.exit_code, 0) << show(r);
+    for (const char* id : kFixtures) EXPECT_TRUE(contains(r.out, id)) << id << "\n" << show(r);
+    EXPECT_TRUE(contains(r.out, "not started")) << show(r);
+}
+
+TEST_F(CliFixtures, ListJsonHasSchemaAndEveryModule) {
+    auto r = kc({"--json", "list"});
+    ASSERT_EQ(r.exit_code, 0) << show(r);
+    json j = r.json();
+    EXPECT_EQ(j.at("schema"), 1);
+    ASSERT_TRUE(j.at("modules").is_array());
+    std::vector<std::string> ids;
+    for (const auto& m : j.at("modules")) ids.push_back(m.at("id").get<std::string>());
+    EXPECT_EQ(ids, std::vector<std::string>(std::begin(kFixtures), std::end(kFixtures)));
+    EXPECT_EQ(j.at("modules")[0].at("path"), "tracks/fixtures/module-01-pass");
+    EXPECT_EQ(j.at("modules")[0].at("exercise"), "vector-add");
+}
+
+TEST_F(CliFixtures, GlobalOptionsWorkAfterTheCommand) {
+    // `kernelcoach list --json`, as people type it, and as --help's usage suggests for
+    // options of the whole program.
+    auto list = kc({"list", "--json"});
+    ASSERT_EQ(list.exit_code, 0) << show(list);
+    EXPECT_EQ(list.json().at("schema"), 1);
+    auto run = kc({"run", "fixtures/03", "--json"});
+    ASSERT_EQ(run.exit_code, 1) << show(run);
+    EXPECT_EQ(run.json().at("result").at("verdict"), "COMPILE_ERROR");
+    auto check = kc({"check", "--all", "--json"});
+    ASSERT_EQ(check.exit_code, 1) << show(check);
+    EXPECT_EQ(check.json().at("results").size(), 7u);
+    auto color = kc({"list", "--color", "always"});
+    ASSERT_EQ(color.exit_code, 0) << show(color);
+    EXPECT_TRUE(contains(color.out, "\033[")) << show(color);
+}
+
+// ---- run: compile errors ------------------------------------------------------------------
+
+TEST_F(CliFixtures, RunCompileErrorPointsAtTheLine) {
+    auto r = kc({"run", "fixtures/03"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(kernel\.cu:8:45: error: identifier "threadIdy" is undefined)")))
+        << show(r);
+    EXPECT_TRUE(contains(r.out, "tracks/fixtures/module-03-compile-error/kernel.cu:8")) << show(r);
+    EXPECT_TRUE(contains(r.out, "    const int i = blockIdx.x * blockDim.x + threadIdy.x;")) << show(r);
+    EXPECT_TRUE(contains(r.out, "COMPILE_ERROR")) << show(r);
+    EXPECT_FALSE(contains(r.out, "PASSED")) << show(r);
+}
+
+TEST_F(CliFixtures, RunCompileErrorJson) {
+    auto r = kc({"--json", "run", "fixtures/03"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    json j = r.json();
+    EXPECT_EQ(j.at("schema"), 1);
+    const json& res = j.at("result");
+    EXPECT_EQ(res.at("verdict"), "COMPILE_ERROR");
+    EXPECT_EQ(res.at("module"), "fixtures/03");
+    EXPECT_EQ(res.at("compile").at("compiled"), false);
+    const json& diags = res.at("compile").at("diagnostics");
+    ASSERT_FALSE(diags.empty()) << j.dump(2);
+    EXPECT_GT(diags[0].at("line").get<int>(), 0);
+    EXPECT_EQ(diags[0].at("line"), 8);
+    EXPECT_EQ(diags[0].at("column"), 45);
+    EXPECT_EQ(diags[0].at("severity"), "error");
+    EXPECT_EQ(diags[0].at("file"), "tracks/fixtures/module-03-compile-error/kernel.cu");
+}
+
+TEST_F(CliFixtures, RunLaunchNotConstexprIsACompileErrorThatExplains) {
+    auto r = kc({"run", "fixtures/07"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    EXPECT_TRUE(contains(r.out, "COMPILE_ERROR")) << show(r);
+    EXPECT_TRUE(contains(r.out, "launch()")) << show(r);
+    EXPECT_TRUE(contains(r.out, "constexpr")) << show(r);
+    EXPECT_TRUE(contains(r.out, "'one'")) << show(r);
+    // The appended geometry line is explained, not shown as if it were the learner's.
+    EXPECT_FALSE(contains(r.out, "kernelcoach-geometry")) << show(r);
+    auto j = kc({"--json", "run", "fixtures/07"}).json();
+    EXPECT_EQ(j.at("result").at("verdict"), "COMPILE_ERROR");
+}
+
+// ---- run: no GPU --------------------------------------------------------------------------
+
+TEST_F(CliFixtures, RunWithoutGpuIsSkippedAndShowsTheGeometry) {
+    auto r = kc({"run", "fixtures/01"});
+    ASSERT_EQ(r.exit_code, 3) << show(r);
+    EXPECT_TRUE(contains(r.out, "SKIPPED")) << show(r);
+    EXPECT_FALSE(contains(r.out, "PASSED")) << show(r);
+    for (const char* name : {"one", "small", "mid"}) {
+        bool found = false;
+        for (const auto& l : lines_of(r.out))
+            if (contains(l, std::string("case ") + name) && contains(l, "grid") && contains(l, "block 256")) found = true;
+        EXPECT_TRUE(found) << name << "\n" << show(r);
+    }
+    EXPECT_TRUE(contains(r.out, "grid 4097 x block 256")) << show(r);  // ceil(1048583 / 256)
+    EXPECT_TRUE(contains(r.out, "grid 4 x block 256")) << show(r);
+}
+
+TEST_F(CliFixtures, RunWithoutGpuJsonHasGeometryAndNoPass) {
+    auto r = kc({"--json", "run", "fixtures/01"});
+    ASSERT_EQ(r.exit_code, 3) << show(r);
+    json j = r.json();
+    EXPECT_EQ(j.at("device").at("available"), false);
+    EXPECT_FALSE(j.at("device").at("reason").get<std::string>().empty());
+    const json& res = j.at("result");
+    EXPECT_EQ(res.at("verdict"), "SKIPPED");
+    EXPECT_EQ(res.at("compile").at("compiled"), true);
+    const json& geo = res.at("geometry");
+    ASSERT_EQ(geo.size(), 3u) << res.dump(2);
+    const unsigned grids[] = {1, 4, 4097};
+    for (size_t i = 0; i < 3; ++i) {
+        const json& l = geo[i].at("launch");
+        EXPECT_EQ(l.at("grid"), json::array({grids[i], 1, 1})) << geo[i].dump();
+        EXPECT_EQ(l.at("block"), json::array({256, 1, 1})) << geo[i].dump();
+    }
+    EXPECT_EQ(geo[1].at("case"), "small");
+    EXPECT_EQ(geo[1].at("sizes"), "n=1000");
+    // Nothing ran, so no case may claim to have passed.
+    for (const auto& c : res.at("cases")) EXPECT_NE(c.value("verdict", ""), "PASSED") << c.dump();
+    EXPECT_FALSE(contains(r.out, "\"PASSED\"")) << r.out;
+}
+
+TEST_F(CliFixtures, SecondRunUsesTheCache) {
+    auto first = kc({"--json", "run", "fixtures/01"});
+    auto second = kc({"--json", "run", "fixtures/01"});
+    ASSERT_EQ(second.exit_code, 3) << show(second);
+    EXPECT_EQ(first.json().at("result").at("compile").at("cache_hit"), false);
+    EXPECT_EQ(second.json().at("result").at("compile").at("cache_hit"), true);
+    EXPECT_EQ(second.json().at("result").at("geometry"), first.json().at("result").at("geometry"));
+    auto text = kc({"run", "fixtures/01"});
+    EXPECT_TRUE(contains(text.out, "(cached)")) << show(text);
+}
+
+TEST_F(CliFixtures, ZeroGridIsWrongEvenWithoutGpu) {
+    auto r = kc({"run", "fixtures/06"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    EXPECT_TRUE(contains(r.out, "WRONG")) << show(r);
+    EXPECT_FALSE(contains(r.out, "SKIPPED")) << show(r);
+    EXPECT_TRUE(contains(r.out, "zero") || contains(r.out, "(0, 1, 1) blocks")) << show(r);
+    auto j = kc({"--json", "run", "fixtures/06"});
+    ASSERT_EQ(j.exit_code, 1) << show(j);
+    const json doc = j.json();
+    const json& res = doc.at("result");
+    EXPECT_EQ(res.at("verdict"), "WRONG");
+    ASSERT_FALSE(res.at("cases").empty());
+    EXPECT_EQ(res.at("cases")[0].at("verdict"), "WRONG");
+    EXPECT_TRUE(contains(res.at("cases")[0].at("message").get<std::string>(), "zero")) << res.dump(2);
+    EXPECT_EQ(res.at("geometry")[0].at("launch").at("grid"), json::array({0, 1, 1}));
+}
+
+// ---- check --------------------------------------------------------------------------------
+
+TEST_F(CliFixtures, CheckAllHasALinePerModuleAndASummary) {
+    auto r = kc({"check", "--all"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    auto lines = lines_of(r.out);
+    for (const char* id : kFixtures) {
+        int n = 0;
+        for (const auto& l : lines) n += l.rfind(id, 0) == 0;
+        EXPECT_EQ(n, 1) << id << "\n" << show(r);
+    }
+    std::string summary;
+    for (const auto& l : lines)
+        if (contains(l, "7 module(s):")) summary = l;
+    ASSERT_FALSE(summary.empty()) << show(r);
+    EXPECT_TRUE(contains(summary, "2 COMPILE_ERROR")) << summary;
+    EXPECT_TRUE(contains(summary, "1 WRONG")) << summary;
+    EXPECT_TRUE(contains(summary, "4 SKIPPED")) << summary;
+    EXPECT_FALSE(contains(summary, "PASSED")) << summary;
+}
+
+TEST_F(CliFixtures, CheckAllJsonHasAResultPerModule) {
+    auto r = kc({"--json", "check", "--all"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    json j = r.json();
+    EXPECT_EQ(j.at("schema"), 1);
+    const json& results = j.at("results");
+    ASSERT_EQ(results.size(), 7u);
+    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED", "WRONG", "COMPILE_ERROR"};
+    for (size_t i = 0; i < 7; ++i) {
+        EXPECT_EQ(results[i].at("module"), kFixtures[i]);
+        EXPECT_EQ(results[i].at("verdict"), expected[i]) << kFixtures[i];
+    }
+    EXPECT_EQ(j.at("counts").at("COMPILE_ERROR"), 2);
+    EXPECT_FALSE(j.at("counts").contains("PASSED"));
+}
+
+TEST_F(CliFixtures, CheckOfRunnableModulesOnlyIsSkipped) {
+    auto r = kc({"check", "fixtures/01", "fixtures/02"});
+    EXPECT_EQ(r.exit_code, 3) << show(r);
+    auto none = kc({"check"});
+    EXPECT_EQ(none.exit_code, 2) << show(none);
+}
+
+// ---- ids ----------------------------------------------------------------------------------
+
+TEST_F(CliCourse, UnknownIdGetsDidYouMean) {
+    auto r = kc({"run", "vectr-add"});
+    EXPECT_EQ(r.exit_code, 2) << show(r);
+    EXPECT_TRUE(contains(r.err, "did you mean")) << show(r);
+    EXPECT_TRUE(contains(r.err, "vector-add")) << show(r);
+}
+
+TEST_F(CliCourse, IdsCannotLeaveTheCourse) {
+    for (const char* id : {"../../etc", "/etc", "tracks/../../etc", "tracks/basics/../../.."}) {
+        auto r = kc({"run", id});
+        EXPECT_EQ(r.exit_code, 2) << id << "\n" << show(r);
+        EXPECT_TRUE(r.out.empty()) << id << "\n" << show(r);
+    }
+}
+
+// ---- compile-only and arch ----------------------------------------------------------------
+
+TEST_F(CliCourse, CompileOnlyShowsTheGeometryAndIsNotRun) {
+    auto r = kc({"run", "basics", "--compile-only"});
+    ASSERT_EQ(r.exit_code, 3) << show(r);
+    EXPECT_TRUE(contains(r.out, "basics/00")) << show(r);
+    EXPECT_TRUE(contains(r.out, "grid 262144 x block 256")) << show(r);
+    EXPECT_TRUE(contains(r.out, "grid 3907 x block 256")) << show(r);
+    EXPECT_TRUE(contains(r.out, "SKIPPED")) << show(r);
+    EXPECT_TRUE(contains(r.out, "--compile-only")) << show(r);
+    EXPECT_FALSE(contains(r.out, "PASSED")) << show(r);
+}
+
+TEST_F(CliCourse, ArchChoosesTheTarget) {
+    auto r = kc({"run", "basics", "--arch", "sm_90", "--compile-only"});
+    ASSERT_EQ(r.exit_code, 3) << show(r);
+    EXPECT_TRUE(contains(r.out, "compiled for sm_90")) << show(r);
+    auto j = kc({"--json", "run", "basics", "--arch", "90", "--compile-only"});
+    ASSERT_EQ(j.exit_code, 3) << show(j);
+    EXPECT_EQ(j.json().at("result").at("compile").at("arch"), "sm_90");
+    auto bad = kc({"run", "basics", "--arch", "hopper", "--compile-only"});
+    EXPECT_EQ(bad.exit_code, 2) << show(bad);
+    EXPECT_TRUE(contains(bad.err, "--arch")) << show(bad);
+}
+
+// ---- colour -------------------------------------------------------------------------------
+
+TEST_F(CliFixtures, ColorAlwaysPaintsAndNoColorDoesNot) {
+    auto painted = kc({"--color", "always", "list"});
+    ASSERT_EQ(painted.exit_code, 0) << show(painted);
+    EXPECT_TRUE(contains(painted.out, "\033[")) << show(painted);
+    auto plain = kc({"list"});  // run_cli sets NO_COLOR
+    ASSERT_EQ(plain.exit_code, 0) << show(plain);
+    EXPECT_FALSE(contains(plain.out, "\033")) << show(plain);
+    auto never = kc({"--color", "never", "list"});
+    EXPECT_FALSE(contains(never.out, "\033")) << show(never);
+    auto bad = kc({"--color", "sometimes", "list"});
+    EXPECT_EQ(bad.exit_code, 2) << show(bad);
+}
+
+// ---- progress -----------------------------------------------------------------------------
+
+TEST_F(CliFixtures, FailingRunIsRecordedAsAnAttempt) {
+    auto r = kc({"run", "fixtures/03"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    ASSERT_TRUE(fs::exists(progress_file())) << show(r);
+    json p = json::parse(slurp(progress_file()));
+    EXPECT_EQ(p.at("schema"), 1);
+    const json& m = p.at("modules").at("fixtures/03");
+    EXPECT_EQ(m.at("attempts"), 1);
+    EXPECT_EQ(m.at("status"), "failed");
+    EXPECT_EQ(m.at("last_verdict"), "COMPILE_ERROR");
+    // list shows it too.
+    auto list = kc({"--json", "list"});
+    bool seen = false;
+    const json listed = list.json();
+    for (const auto& e : listed.at("modules"))
+        if (e.at("id") == "fixtures/03") {
+            seen = true;
+            EXPECT_EQ(e.at("status"), "failed");
+        }
+    EXPECT_TRUE(seen);
+    // A second attempt counts.
+    kc({"run", "fixtures/03"});
+    EXPECT_EQ(json::parse(slurp(progress_file())).at("modules").at("fixtures/03").at("attempts"), 2);
+}
+
+TEST_F(CliFixtures, ProgressJsonShowsAttemptsOfEveryTrack) {
+    // `progress --json` must report what progress.json holds, whatever the module's track.
+    ASSERT_EQ(kc({"run", "fixtures/03"}).exit_code, 1);
+    auto r = kc({"--json", "progress"});
+    ASSERT_EQ(r.exit_code, 0) << show(r);
+    json j = r.json();
+    EXPECT_EQ(j.at("schema"), 1);
+    const json* entry = nullptr;
+    for (const auto& t : j.at("tracks"))
+        for (const auto& m : t.at("modules"))
+            if (m.at("id") == "fixtures/03") entry = &m;
+    ASSERT_NE(entry, nullptr) << j.dump(2);
+    EXPECT_EQ(entry->at("attempts"), 1);
+    EXPECT_EQ(entry->at("status"), "failed");
+}
+
+TEST_F(CliFixtures, SkippedRunIsNotAnAttempt) {
+    ASSERT_EQ(kc({"run", "fixtures/01"}).exit_code, 3);
+    if (fs::exists(progress_file())) {
+        json p = json::parse(slurp(progress_file()));
+        EXPECT_FALSE(p.at("modules").contains("fixtures/01")) << p.dump(2);
+    }
+    ASSERT_EQ(kc({"check", "fixtures/01", "fixtures/02"}).exit_code, 3);
+    if (fs::exists(progress_file())) {
+        json p = json::parse(slurp(progress_file()));
+        EXPECT_FALSE(p.at("modules").contains("fixtures/01")) << p.dump(2);
+        EXPECT_FALSE(p.at("modules").contains("fixtures/02")) << p.dump(2);
+    }
+    auto list = kc({"--json", "list"});
+    const json listed = list.json();
+    for (const auto& e : listed.at("modules")) EXPECT_EQ(e.at("status"), "not started") << e.dump();
+}
+
+TEST_F(CliFixtures, GradingAnotherFileIsNotAnAttempt) {
+    auto r = kc({"run", "fixtures/01", "--file",
+                 (dir.path() / "tracks/fixtures/module-03-compile-error/kernel.cu").string()});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    EXPECT_TRUE(contains(r.out, "COMPILE_ERROR")) << show(r);
+    EXPECT_FALSE(fs::exists(progress_file()) &&
+                 json::parse(slurp(progress_file())).at("modules").contains("fixtures/01"));
+}
+
+TEST_F(CliCourse, ProgressJsonCountsACompileErrorAttempt) {
+    // The missing-elements starter does not compile: one failed attempt.
+    auto r = kc({"run", "missing-elements/01"});
+    ASSERT_EQ(r.exit_code, 1) << show(r);
+    auto p = kc({"--json", "progress"});
+    ASSERT_EQ(p.exit_code, 0) << show(p);
+    json j = p.json();
+    EXPECT_EQ(j.at("schema"), 1);
+    EXPECT_EQ(j.at("passed"), 0);
+    const json* entry = nullptr;
+    for (const auto& t : j.at("tracks"))
+        for (const auto& m : t.at("modules"))
+            if (m.at("id") == "missing-elements/01") entry = &m;
+    ASSERT_NE(entry, nullptr) << j.dump(2);
+    EXPECT_EQ(entry->at("attempts"), 1);
+    EXPECT_EQ(entry->at("status"), "failed");
+    auto text = kc({"progress"});
+    EXPECT_TRUE(contains(text.out, "1 attempt(s)")) << show(text);
+}
+
+TEST_F(CliFixtures, UnreadableProgressFileIsReportedAndLeftAlone) {
+    fs::create_directories(progress_file().parent_path());
+    std::ofstream(progress_file()) << "{garbage";
+    auto r = kc({"progress"});
+    EXPECT_EQ(r.exit_code, 4) << show(r);
+    EXPECT_TRUE(contains(r.err, ".kernelcoach/progress.json")) << show(r);
+    EXPECT_EQ(slurp(progress_file()), "{garbage");
+    // A graded attempt cannot be recorded either, and the file still is not touched.
+    auto run = kc({"run", "fixtures/03"});
+    EXPECT_EQ(run.exit_code, 4) << show(run);
+    EXPECT_TRUE(contains(run.err, "progress.json")) << show(run);
+    EXPECT_EQ(slurp(progress_file()), "{garbage");
+    auto list = kc({"list"});
+    EXPECT_EQ(list.exit_code, 4) << show(list);
+    EXPECT_EQ(slurp(progress_file()), "{garbage");
+}
+
+// ---- version, usage, info, course -----------------------------------------------------------
+
+TEST_F(CliFixtures, VersionAndUsageErrors) {
+    auto v = kc({"--version"});
+    EXPECT_EQ(v.exit_code, 0) << show(v);
+    EXPECT_TRUE(contains(v.out, "kernelcoach 0.1.0")) << show(v);
+    auto bad = kc({"--no-such-option", "list"});
+    EXPECT_EQ(bad.exit_code, 2) << show(bad);
+    EXPECT_TRUE(contains(bad.err, "--no-such-option")) << show(bad);
+    auto bad_sub = kc({"list", "--no-such-option"});
+    EXPECT_EQ(bad_sub.exit_code, 2) << show(bad_sub);
+    auto none = kc({});
+    EXPECT_EQ(none.exit_code, 2) << show(none);
+    auto unknown = kc({"frobnicate"});
+    EXPECT_EQ(unknown.exit_code, 2) << show(unknown);
+    auto help = kc({"--help"});
+    EXPECT_EQ(help.exit_code, 0) << show(help);
+    EXPECT_TRUE(contains(help.out, "Exit codes")) << show(help);
+}
+
+TEST_F(CliFixtures, InfoWithoutGpuSaysSo) {
+    auto r = kc({"info"});
+    EXPECT_EQ(r.exit_code, 3) << show(r);
+    EXPECT_TRUE(contains(r.out, "kernelcoach 0.1.0")) << show(r);
+    EXPECT_TRUE(contains(r.out, "GPU: none usable")) << show(r);
+    EXPECT_TRUE(contains(r.out, "driver") || contains(r.out, "GPU")) << show(r);
+    EXPECT_TRUE(contains(r.out, "without a GPU")) << show(r);
+    auto j = kc({"--json", "info"});
+    EXPECT_EQ(j.exit_code, 3) << show(j);
+    EXPECT_EQ(j.json().at("gpu").at("available"), false);
+    EXPECT_EQ(j.json().at("modules"), 7);
+}
+
+TEST_F(CliCourse, InfoOfAModuleShowsItsContract) {
+    auto r = kc({"info", "vector-add"});
+    ASSERT_EQ(r.exit_code, 0) << show(r);
+    EXPECT_TRUE(contains(r.out, "vector_add(const float* a, const float* b, float* out, int n)")) << show(r);
+    EXPECT_TRUE(contains(r.out, "extern \"C\" __global__ void vector_add(")) << show(r);
+    EXPECT_TRUE(contains(r.out, "struct Problem")) << show(r);
+    EXPECT_TRUE(contains(r.out, "struct Launch")) << show(r);
+    EXPECT_TRUE(contains(r.out, "n=67108864 (timed)")) << show(r);
+    auto j = kc({"--json", "info", "vector-add"});
+    ASSERT_EQ(j.exit_code, 0) << show(j);
+    EXPECT_EQ(j.json().at("id"), "missing-elements/01");
+    EXPECT_TRUE(contains(j.json().at("header").get<std::string>(), "struct Problem"));
+    auto bad = kc({"info", "vectr-add"});
+    EXPECT_EQ(bad.exit_code, 2) << show(bad);
+}
+
+TEST_F(CliFixtures, CourseWithoutTracksIsAClearError) {
+    TempDir empty;
+    auto r = kc({"--course", empty.path().string(), "list"});
+    EXPECT_EQ(r.exit_code, 4) << show(r);
+    EXPECT_TRUE(contains(r.err, empty.path().string())) << show(r);
+    EXPECT_TRUE(contains(r.err, "tracks/")) << show(r);
+    EXPECT_TRUE(r.out.empty()) << show(r);
+    // Run from a folder that is not inside any course.
+    auto outside = run_cli({"list"}, empty.path());
+    EXPECT_EQ(outside.exit_code, 4) << show(outside);
+    EXPECT_TRUE(contains(outside.err, "tracks/")) << show(outside);
+    // --course pointing at the copy works from anywhere.
+    auto ok = run_cli({"--course", dir.path().string(), "list"}, empty.path());
+    EXPECT_EQ(ok.exit_code, 0) << show(ok);
+    EXPECT_TRUE(contains(ok.out, "fixtures/07")) << show(ok);
+}
+
+TEST_F(CliFixtures, FindsTheCourseFromAModuleFolder) {
+    auto r = run_cli({"list"}, dir.path() / "tracks" / "fixtures" / "module-03-compile-error");
+    EXPECT_EQ(r.exit_code, 0) << show(r);
+    EXPECT_TRUE(contains(r.out, "fixtures/01")) << show(r);
+}
+
+}  // namespace
+}  // namespace kc::test
