@@ -26,7 +26,8 @@ public:
         const int n = static_cast<int>(n64);
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
 
-        HostArray<float> a(n), b(n);
+        auto a = a_.get(n), b = b_.get(n), got = scratch_.get(n);
+        if (a.empty() || b.empty() || got.empty()) return make_error("out of host memory for case " + c.name);
         exercises::vector_add_inputs(exercises::case_seed(env.seed, index), a, b);
 
         auto da = gpu::DeviceBuffer::create("a", bytes);
@@ -60,16 +61,17 @@ public:
         if (!guard) return guard.error();
         r.guard = *guard;
 
-        HostArray<float> check_a(n), check_b(n), out(n);
-        if (auto s = da->download(check_a.data(), bytes); !s) return s.error();
-        if (auto s = db->download(check_b.data(), bytes); !s) return s.error();
-        if (std::memcmp(check_a.data(), a.data(), bytes) != 0) r.modified_input = "a";
-        else if (std::memcmp(check_b.data(), b.data(), bytes) != 0) r.modified_input = "b";
-        if (auto s = dout->download(out.data(), bytes); !s) return s.error();
+        // Inputs are read-only: compare what is on the device with what was uploaded.
+        if (auto s = da->download(got.data(), bytes); !s) return s.error();
+        if (std::memcmp(got.data(), a.data(), bytes) != 0) r.modified_input = "a";
+        if (auto s = db->download(got.data(), bytes); !s) return s.error();
+        if (r.modified_input.empty() && std::memcmp(got.data(), b.data(), bytes) != 0) r.modified_input = "b";
 
-        HostArray<double> truth(n), bound(n);
+        auto truth = truth_.get(n), bound = bound_.get(n);
+        if (truth.empty() || bound.empty()) return make_error("out of host memory for case " + c.name);
         exercises::vector_add_truth(a, b, truth, bound);
-        auto check = check_output(out, truth, bound, {n64});
+        if (auto s = dout->download(got.data(), bytes); !s) return s.error();
+        auto check = check_output(got, truth, bound, {n64});
         if (!check) return check.error();
         r.check = std::move(*check);
 
@@ -78,8 +80,8 @@ public:
         cudaError_t e = env.cublas->vector_add(pa, pb, pout, n);
         if (e == cudaSuccess) e = cudaStreamSynchronize(env.stream);
         if (e != cudaSuccess) return make_error(fmt::format("cuBLAS failed: {}", cudaGetErrorString(e)));
-        if (auto s = dout->download(out.data(), bytes); !s) return s.error();
-        auto vendor = check_output(out, truth, bound, {n64});
+        if (auto s = dout->download(got.data(), bytes); !s) return s.error();
+        auto vendor = check_output(got, truth, bound, {n64});
         if (!vendor) return vendor.error();
         r.vendor = std::move(*vendor);
 
@@ -103,7 +105,8 @@ public:
         const int n = static_cast<int>(c.sizes.at("n"));
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
         // Fresh inputs (another seed) at other addresses than the checked run's.
-        HostArray<float> a(n), b(n);
+        auto a = a_.get(n), b = b_.get(n);
+        if (a.empty() || b.empty()) return make_error("out of host memory for timing");
         exercises::vector_add_inputs(exercises::case_seed(env.seed, index) ^ 0x7157ull, a, b);
         auto da = gpu::DeviceBuffer::create("a", bytes);
         if (!da) return da.error();
@@ -122,6 +125,7 @@ public:
         auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_bytes);
         if (!cdst) return cdst.error();
         KC_CUDA(cudaMemset(csrc->data(), 0x3c, copy_bytes));
+        KC_CUDA(cudaDeviceSynchronize());  // cudaMemset is asynchronous; our stream does not wait for it
 
         const float* pa = da->as<float>();
         const float* pb = db->as<float>();
@@ -162,6 +166,11 @@ public:
         t.method = "CUDA events, L2 flushed before every run, 3 warm-up + 50 timed, interleaved";
         return t;
     }
+
+private:
+    // Host memory reused across cases and timing (see HostBuffer).
+    HostBuffer<float> a_, b_, scratch_;
+    HostBuffer<double> truth_, bound_;
 };
 
 }  // namespace

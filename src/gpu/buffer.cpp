@@ -72,6 +72,9 @@ Status DeviceBuffer::fill_u32(uint32_t value) {
         KC_CUDA(cudaMemcpy(p + filled, p, n, cudaMemcpyDeviceToDevice));
         filled += n;
     }
+    // Device-to-device cudaMemcpy does not wait for itself, and kernels run on a non-blocking
+    // stream that does not wait for it either: finish the fill before anyone launches.
+    KC_CUDA(cudaDeviceSynchronize());
     return Ok{};
 }
 

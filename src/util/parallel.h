@@ -29,24 +29,53 @@ void parallel_chunks(size_t n, size_t chunk, Fn fn) {
     for (auto& th : pool) th.join();
 }
 
-// A host array that is not zero-filled on creation (the first write touches its pages, in
-// parallel when the writer is parallel): 64M-element cases make zero-filling cost seconds.
+// Host memory for large cases, reused across cases: grows, never shrinks, is not zero-filled,
+// and asks for transparent huge pages. A 64M-element case touches gigabytes of host memory;
+// with 4 KiB pages the page faults alone cost seconds in a virtual machine.
 template <typename T>
-class HostArray {
+class HostBuffer {
 public:
-    explicit HostArray(size_t n) : p_(new T[n]), n_(n) {}
-    T* data() { return p_.get(); }
-    const T* data() const { return p_.get(); }
-    size_t size() const { return n_; }
-    size_t bytes() const { return n_ * sizeof(T); }
-    T& operator[](size_t i) { return p_[i]; }
-    const T& operator[](size_t i) const { return p_[i]; }
-    operator std::span<T>() { return {p_.get(), n_}; }               // NOLINT
-    operator std::span<const T>() const { return {p_.get(), n_}; }   // NOLINT
+    HostBuffer() = default;
+    HostBuffer(const HostBuffer&) = delete;
+    HostBuffer& operator=(const HostBuffer&) = delete;
+    ~HostBuffer() { release(); }
+
+    // Room for n elements; the contents are unspecified. Null on allocation failure.
+    std::span<T> get(size_t n) {
+        if (n > cap_) {
+            release();
+            size_t bytes = round_up(n * sizeof(T));
+            void* p = map_pages(bytes);
+            if (!p) return {};
+            p_ = static_cast<T*>(p);
+            cap_ = bytes / sizeof(T);
+            bytes_ = bytes;
+        }
+        return {p_, n};
+    }
 
 private:
-    std::unique_ptr<T[]> p_;
-    size_t n_;
+    static size_t round_up(size_t b) { return (b + kHuge - 1) / kHuge * kHuge; }
+    static constexpr size_t kHuge = 2u << 20;
+    static void* map_pages(size_t bytes);
+    void release() {
+        if (p_) unmap_pages(p_, bytes_);
+        p_ = nullptr;
+        cap_ = bytes_ = 0;
+    }
+    static void unmap_pages(void* p, size_t bytes);
+
+    T* p_ = nullptr;
+    size_t cap_ = 0;
+    size_t bytes_ = 0;
 };
+
+void* map_host_pages(size_t bytes);          // util/parallel.cpp
+void unmap_host_pages(void* p, size_t bytes);
+
+template <typename T>
+void* HostBuffer<T>::map_pages(size_t bytes) { return map_host_pages(bytes); }
+template <typename T>
+void HostBuffer<T>::unmap_pages(void* p, size_t bytes) { unmap_host_pages(p, bytes); }
 
 }  // namespace kc
