@@ -184,6 +184,11 @@ void to_json(json& j, const CaseResult& v) {
     if (v.vendor) j["vendor"] = *v.vendor;
     if (v.guard) j["guard"] = *v.guard;
     if (!v.modified_input.empty()) j["modified_input"] = v.modified_input;
+    if (!v.phases.empty()) {
+        json p = json::object();
+        for (const auto& [k, t] : v.phases) p[k] = t;
+        j["phases"] = p;
+    }
 }
 void from_json(const json& j, CaseResult& v) {
     v.name = j.at("name").get<std::string>();
@@ -195,6 +200,9 @@ void from_json(const json& j, CaseResult& v) {
     if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
     v.modified_input = opt<std::string>(j, "modified_input", "");
     v.seconds = opt(j, "seconds", 0.0);
+    if (j.contains("phases"))
+        for (auto it = j["phases"].begin(); it != j["phases"].end(); ++it)
+            v.phases.emplace_back(it.key(), it->get<double>());
 }
 
 void to_json(json& j, const Timing& v) {

@@ -84,6 +84,7 @@ struct CaseResult {
     std::optional<Guard> guard;         // a write outside a buffer
     std::string modified_input;         // an input the kernel changed
     double seconds = 0;                 // wall time of the whole case in the worker
+    std::vector<std::pair<std::string, double>> phases;  // where that time went (seconds)
 };
 
 struct Timing {

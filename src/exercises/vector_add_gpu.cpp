@@ -1,6 +1,7 @@
 // vector-add on the GPU: out[i] = a[i] + b[i], checked against float64 truth and cuBLAS.
 #include <fmt/format.h>
 
+#include <chrono>
 #include <climits>
 #include <cstring>
 
@@ -17,6 +18,21 @@ namespace {
 using protocol::CaseRequest;
 using protocol::CaseResult;
 
+// Records where a case's time goes, for --json and for us.
+class Phases {
+public:
+    explicit Phases(CaseResult& r) : r_(r) {}
+    void mark(const char* name) {
+        auto now = std::chrono::steady_clock::now();
+        r_.phases.emplace_back(name, std::chrono::duration<double>(now - t_).count());
+        t_ = now;
+    }
+
+private:
+    CaseResult& r_;
+    std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
+};
+
 class VectorAdd final : public Harness {
 public:
     Result<CaseResult> run_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
@@ -26,9 +42,13 @@ public:
         const int n = static_cast<int>(n64);
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
 
+        CaseResult r;
+        Phases ph(r);
         auto a = a_.get(n), b = b_.get(n), got = scratch_.get(n);
         if (a.empty() || b.empty() || got.empty()) return make_error("out of host memory for case " + c.name);
+        ph.mark("host-alloc");
         exercises::vector_add_inputs(exercises::case_seed(env.seed, index), a, b);
+        ph.mark("inputs");
 
         auto da = gpu::DeviceBuffer::create("a", bytes);
         if (!da) return da.error();
@@ -41,8 +61,8 @@ public:
         if (auto s = da->upload(a.data(), bytes); !s) return s.error();
         if (auto s = db->upload(b.data(), bytes); !s) return s.error();
         if (auto s = dout->fill_u32(grade::kSentinelBits); !s) return s.error();
+        ph.mark("device-setup");
 
-        CaseResult r;
         r.name = c.name;
         r.launch = c.launch;
         const float* pa = da->as<float>();
@@ -56,6 +76,7 @@ public:
             r.message = crash.message;
             return r;
         }
+        ph.mark("kernel");
 
         auto guard = check_guards({&*dout, &*da, &*db}, sizeof(float));
         if (!guard) return guard.error();
@@ -66,14 +87,18 @@ public:
         if (std::memcmp(got.data(), a.data(), bytes) != 0) r.modified_input = "a";
         if (auto s = db->download(got.data(), bytes); !s) return s.error();
         if (r.modified_input.empty() && std::memcmp(got.data(), b.data(), bytes) != 0) r.modified_input = "b";
+        ph.mark("guards-inputs");
 
         auto truth = truth_.get(n), bound = bound_.get(n);
         if (truth.empty() || bound.empty()) return make_error("out of host memory for case " + c.name);
         exercises::vector_add_truth(a, b, truth, bound);
+        ph.mark("truth");
         if (auto s = dout->download(got.data(), bytes); !s) return s.error();
+        ph.mark("download");
         auto check = check_output(got, truth, bound, {n64});
         if (!check) return check.error();
         r.check = std::move(*check);
+        ph.mark("compare");
 
         // The vendor on the same inputs, against the same truth: proof the bound is fair.
         if (auto s = dout->fill_u32(grade::kSentinelBits); !s) return s.error();
@@ -84,6 +109,7 @@ public:
         auto vendor = check_output(got, truth, bound, {n64});
         if (!vendor) return vendor.error();
         r.vendor = std::move(*vendor);
+        ph.mark("vendor");
 
         if (r.guard) {
             r.verdict = "WRONG";

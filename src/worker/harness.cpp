@@ -4,6 +4,7 @@
 
 #include "gpu/check.h"
 #include "gpu/library.h"
+#include "grade/compare_parallel.h"
 
 namespace kc::worker {
 
@@ -73,13 +74,16 @@ Result<std::optional<protocol::Guard>> check_guards(
 
 Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
                                      std::span<const double> bound, std::vector<long long> shape) {
-    std::vector<uint8_t> mask;
-    auto cmp = grade::compare(got, truth, bound, shape, &mask);
+    auto cmp = grade::compare_parallel(got, truth, bound, shape);
     if (!cmp) return cmp.error();
     protocol::Check c;
     c.comparison = std::move(*cmp);
     c.shape = shape;
     if (!c.comparison.passed()) {
+        std::vector<uint8_t> mask;
+        auto whole = grade::compare(got, truth, bound, shape, &mask);
+        if (!whole) return whole.error();
+        c.comparison = std::move(*whole);
         c.diagnosis = grade::diagnose(c.comparison, mask, shape);
         c.heatmap = grade::heatmap(mask, shape);
     }
