@@ -1,6 +1,8 @@
 // kernelcoach check: grade several modules (all, a track, or a list) and summarise.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <iostream>
 #include <map>
 
@@ -49,7 +51,8 @@ int run_check(const Global& g, const CheckOptions& o) {
     bool internal = false;
     for (size_t i = 0; i < mods.size(); ++i) {
         const auto& m = *mods[i];
-        if (!s->json) std::cerr << fmt::format("[{}/{}] {} ...\r", i + 1, mods.size(), m.id) << std::flush;
+        const bool live = !s->json && ::isatty(STDERR_FILENO);  // a progress line only for people
+        if (live) std::cerr << fmt::format("[{}/{}] {} ...\r", i + 1, mods.size(), m.id) << std::flush;
         auto gr = grade_and_record(*s, grader, m);
         if (!gr) {
             internal = true;
@@ -57,6 +60,7 @@ int run_check(const Global& g, const CheckOptions& o) {
             else std::cout << fmt::format("{:<24} {}\n", m.id, "ERROR: " + gr.error().message);
             continue;
         }
+        if (live) std::cerr << "\033[K" << std::flush;  // clear the progress line
         verdicts.push_back(gr->verdict);
         counts[grade::name(gr->verdict)]++;
         if (s->json) results.push_back(report::grade_json(*gr));

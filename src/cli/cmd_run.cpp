@@ -1,4 +1,6 @@
 // kernelcoach run <id>: compile, test and time one module, and explain what is wrong.
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/app.h"
@@ -22,7 +24,7 @@ int run_run(const Global& g, const RunOptions& o) {
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     engine::Grader grader(s->course, *opts);
-    if (!s->json) std::cerr << "grading " << (*m)->id << " ...\n";
+    if (!s->json && ::isatty(STDERR_FILENO)) std::cerr << "grading " << (*m)->id << " ...\n";
     // --file grades another file as this module's kernel (a control, a submission); it is not
     // the learner's attempt, so progress is left alone.
     auto gr = o.file.empty() ? grade_and_record(*s, grader, **m)

@@ -36,8 +36,11 @@ Error nvrtc_error(const char* what, nvrtcResult r) {
 
 // Turns diagnostics in our generated code into the learner's terms.
 std::string explain_failure(const std::vector<Diagnostic>& diags, const Request& req) {
+    size_t errors = 0;
+    for (const auto& d : diags) errors += d.severity == "error";
     for (const auto& d : diags) {
         if (d.severity != "error") continue;
+        std::string first = d.message.substr(0, d.message.find('\n'));
         if (d.file == kGeometryFile) {
             size_t idx = d.line >= 1 ? static_cast<size_t>(d.line - 1) : 0;
             std::string which = idx < req.case_names.size()
@@ -47,14 +50,15 @@ std::string explain_failure(const std::vector<Diagnostic>& diags, const Request&
             return fmt::format("launch() could not be evaluated at compile time{}: it must be a "
                                "constexpr function `constexpr Launch launch(Problem p)` that "
                                "calls only constexpr code (NVRTC said: {})",
-                               which, d.message.substr(0, d.message.find('\n')));
+                               which, first);
         }
-        if (d.file == kSourceName)
-            return fmt::format("{} does not compile ({}:{}: {})", req.display_path, req.display_path,
-                               d.line, d.message.substr(0, d.message.find('\n')));
-        return fmt::format("{} does not compile: {}", req.display_path, d.message);
+        std::string where = d.file != kSourceName ? d.file
+                            : d.column > 0 ? fmt::format("{}:{}:{}", req.display_path, d.line, d.column)
+                                           : fmt::format("{}:{}", req.display_path, d.line);
+        if (errors == 1) return fmt::format("does not compile: {}: {}", where, first);
+        return fmt::format("does not compile ({} errors); the first: {}: {}", errors, where, first);
     }
-    return req.display_path + " does not compile (see the compiler log)";
+    return "does not compile (see the compiler log)";
 }
 
 std::string option_arch(int sm) { return fmt::format("sm_{}", sm); }
