@@ -352,6 +352,16 @@ TEST(Compile, FailedCompileIsNotCached) {
 
 // ---- read_launches --------------------------------------------------------------------------
 
+void expect_launch(const Launch& l, Dim3 grid, Dim3 block, uint32_t shared) {
+    EXPECT_EQ(l.grid.x, grid.x);
+    EXPECT_EQ(l.grid.y, grid.y);
+    EXPECT_EQ(l.grid.z, grid.z);
+    EXPECT_EQ(l.block.x, block.x);
+    EXPECT_EQ(l.block.y, block.y);
+    EXPECT_EQ(l.block.z, block.z);
+    EXPECT_EQ(l.shared_bytes, shared);
+}
+
 TEST(Compile, ReadLaunchesFillsOmittedTrailingZeroBytes) {
     // grid (1, 1, 1), block (256, 1, 1), shared 0: NVRTC stops at the last non-zero byte.
     const std::string ptx =
@@ -359,13 +369,7 @@ TEST(Compile, ReadLaunchesFillsOmittedTrailingZeroBytes) {
     auto l = compile::read_launches(ptx, 1);
     ASSERT_TRUE(l) << l.error().message;
     ASSERT_EQ(l->size(), 1u);
-    EXPECT_EQ((*l)[0].grid.x, 1u);
-    EXPECT_EQ((*l)[0].grid.y, 1u);
-    EXPECT_EQ((*l)[0].grid.z, 1u);
-    EXPECT_EQ((*l)[0].block.x, 256u);
-    EXPECT_EQ((*l)[0].block.y, 1u);
-    EXPECT_EQ((*l)[0].block.z, 1u);
-    EXPECT_EQ((*l)[0].shared_bytes, 0u);
+    expect_launch((*l)[0], {1, 1, 1}, {256, 1, 1}, 0);
 }
 
 TEST(Compile, ReadLaunchesTreatsEveryOmittedByteAsZero) {
@@ -374,12 +378,7 @@ TEST(Compile, ReadLaunchesTreatsEveryOmittedByteAsZero) {
         ".global .align 4 .b8 kc_launch_0[28] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1};\n";
     auto l = compile::read_launches(ptx, 1);
     ASSERT_TRUE(l) << l.error().message;
-    EXPECT_EQ((*l)[0].grid.x, 1u);
-    EXPECT_EQ((*l)[0].grid.z, 1u);
-    EXPECT_EQ((*l)[0].block.x, 256u);
-    EXPECT_EQ((*l)[0].block.y, 0u);
-    EXPECT_EQ((*l)[0].block.z, 0u);
-    EXPECT_EQ((*l)[0].shared_bytes, 0u);
+    expect_launch((*l)[0], {1, 1, 1}, {256, 0, 0}, 0);
 }
 
 TEST(Compile, ReadLaunchesReadsAnAllZeroSymbolAndSharedBytes) {
@@ -390,15 +389,8 @@ TEST(Compile, ReadLaunchesReadsAnAllZeroSymbolAndSharedBytes) {
     auto l = compile::read_launches(ptx, 2);
     ASSERT_TRUE(l) << l.error().message;
     ASSERT_EQ(l->size(), 2u);
-    EXPECT_EQ((*l)[0].grid.x, 0u);
-    EXPECT_EQ((*l)[0].block.x, 0u);
-    EXPECT_EQ((*l)[1].grid.x, 4096u);
-    EXPECT_EQ((*l)[1].grid.y, 2u);
-    EXPECT_EQ((*l)[1].grid.z, 3u);
-    EXPECT_EQ((*l)[1].block.x, 32u);
-    EXPECT_EQ((*l)[1].block.y, 4u);
-    EXPECT_EQ((*l)[1].block.z, 1u);
-    EXPECT_EQ((*l)[1].shared_bytes, 49152u);
+    expect_launch((*l)[0], {0, 0, 0}, {0, 0, 0}, 0);
+    expect_launch((*l)[1], {4096, 2, 3}, {32, 4, 1}, 49152);
 }
 
 TEST(Compile, ReadLaunchesReportsAMissingSymbol) {

@@ -90,6 +90,26 @@ TEST_F(Gpu, CheckAllGoesOnAfterCrashAndHang) {
     EXPECT_EQ(got["fixtures/06"], "WRONG");
 }
 
+TEST_F(Gpu, DevicePrintfReachesTheLearner) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    fs::path k = dir.path() / "tracks/fixtures/module-01-pass/kernel.cu";
+    std::ofstream(k) << R"(#include "kernelcoach.h"
+extern "C" __global__ void vector_add(const float* a, const float* b, float* out, int n) {
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i == 0) printf("hello from thread 0, n = %d\n", n);
+    if (i < n) out[i] = a[i] + b[i];
+}
+constexpr Launch launch(Problem p) {
+    return Launch{.grid = {unsigned((p.n + 255) / 256)}, .block = {256}};
+}
+)";
+    auto r = run_cli({"--course", dir.path().string(), "--json", "run", "fixtures/01", "--no-timing"});
+    auto res = result_of(r);
+    EXPECT_EQ(res["verdict"], "PASSED") << r.out << r.err;
+    EXPECT_NE(res.value("output", "").find("hello from thread 0, n = 1000"), std::string::npos) << r.out;
+}
+
 TEST_F(Gpu, VectorAddSolutionAndControlsGetTheirVerdicts) {
     fs::path module = source_dir() / "tracks/missing-elements/module-01-vector-add";
     auto manifest = nlohmann::json::parse(std::ifstream(module / "module.json"));
