@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compile/compiler.h"
+#include "compile/utility_kernels.h"
 #include "compile/diagnostics.h"
 #include "exercises/spec.h"
 #include "support/cli.h"
@@ -521,6 +522,31 @@ TEST(Compile, DefaultArchIsOneThisNvrtcSupports) {
     EXPECT_EQ(compile::default_sm(90), 90);
     EXPECT_GE(compile::default_sm(80), 80);
     EXPECT_NE(compile::nvrtc_version(), "unknown");
+}
+
+}  // namespace
+}  // namespace kc::test
+
+namespace kc::test {
+namespace {
+
+TEST(Compile, UtilityKernelsCompileAndAreCached) {
+    TempDir cache;
+    auto cubin = compile::compile_internal(compile::utility_kernels_source(), "kernelcoach-utility.cu", 90,
+                                           cache.path());
+    ASSERT_TRUE(cubin) << cubin.error().message << "\n" << cubin.error().detail;
+    EXPECT_FALSE(cubin->empty());
+    size_t files = 0;
+    for (auto& e : std::filesystem::directory_iterator(cache.path())) files += e.path().extension() == ".cubin";
+    EXPECT_EQ(files, 1u);
+    auto again = compile::compile_internal(compile::utility_kernels_source(), "kernelcoach-utility.cu", 90,
+                                           cache.path());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, *cubin);
+    auto built = compile::run_nvrtc(compile::utility_kernels_source(), "u.cu", {}, compile::base_options(90));
+    ASSERT_TRUE(built && built->ok) << (built ? built->log : built.error().message);
+    for (const char* k : {"kc_fill_u32", "kc_count_diff", "kc_scale"})
+        EXPECT_NE(built->ptx.find(std::string(".entry ") + k), std::string::npos) << k;
 }
 
 }  // namespace

@@ -124,12 +124,73 @@ Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count) 
     return out;
 }
 
+Result<Built> run_nvrtc(const std::string& source, const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& headers,
+                        const std::vector<std::string>& options) {
+    Program prog;
+    std::vector<const char*> header_texts, header_names;
+    for (const auto& [hname, htext] : headers) {
+        header_names.push_back(hname.c_str());
+        header_texts.push_back(htext.c_str());
+    }
+    nvrtcResult r = nvrtcCreateProgram(&prog.p, source.c_str(), name.c_str(),
+                                       static_cast<int>(headers.size()), header_texts.data(),
+                                       header_names.data());
+    if (r != NVRTC_SUCCESS) return nvrtc_error("nvrtcCreateProgram", r);
+    std::vector<const char*> opts;
+    for (const auto& o : options) opts.push_back(o.c_str());
+    nvrtcResult cr = nvrtcCompileProgram(prog.p, static_cast<int>(opts.size()), opts.data());
+
+    // Always read the log first: warnings come with success too.
+    Built out;
+    size_t log_size = 0;
+    if ((r = nvrtcGetProgramLogSize(prog.p, &log_size)) != NVRTC_SUCCESS)
+        return nvrtc_error("nvrtcGetProgramLogSize", r);
+    out.log.assign(log_size, '\0');
+    if (log_size && (r = nvrtcGetProgramLog(prog.p, out.log.data())) != NVRTC_SUCCESS)
+        return nvrtc_error("nvrtcGetProgramLog", r);
+    while (!out.log.empty() && out.log.back() == '\0') out.log.pop_back();
+    if (cr == NVRTC_ERROR_COMPILATION) return out;
+    if (cr != NVRTC_SUCCESS) return nvrtc_error("nvrtcCompileProgram", cr);
+
+    size_t n = 0;
+    if ((r = nvrtcGetPTXSize(prog.p, &n)) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetPTXSize", r);
+    out.ptx.assign(n, '\0');
+    if ((r = nvrtcGetPTX(prog.p, out.ptx.data())) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetPTX", r);
+    while (!out.ptx.empty() && out.ptx.back() == '\0') out.ptx.pop_back();
+    if ((r = nvrtcGetCUBINSize(prog.p, &n)) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetCUBINSize", r);
+    out.cubin.assign(n, '\0');
+    if ((r = nvrtcGetCUBIN(prog.p, out.cubin.data())) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetCUBIN", r);
+    out.ok = true;
+    return out;
+}
+
+std::vector<std::string> base_options(int sm) {
+    std::string inc = cuda_include_dir();
+    return {"-arch=" + option_arch(sm), "-std=c++20", "-default-device", "-lineinfo", "-I" + inc,
+            "-I" + inc + "/cccl"};
+}
+
+Result<std::string> compile_internal(const std::string& source, const std::string& name, int sm,
+                                     const fs::path& cache_dir) {
+    auto options = base_options(sm);
+    Hasher h;
+    h.field(source).field(name).field(nvrtc_version());
+    for (const auto& o : options) h.field(o);
+    fs::path cubin_path = cache_dir / (h.hex() + ".cubin");
+    if (!cache_dir.empty())
+        if (auto cached = read_file(cubin_path); cached && !cached->empty()) return *cached;
+    auto built = run_nvrtc(source, name, {}, options);
+    if (!built) return built.error();
+    if (!built->ok) return make_error("kernelcoach's own " + name + " does not compile", built->log);
+    if (!cache_dir.empty()) (void)write_file_atomic(cubin_path, built->cubin);
+    return std::move(built->cubin);
+}
+
 Result<Output> compile(const Request& req, const fs::path& cache_dir) {
     Output out;
     out.arch = option_arch(req.sm);
-    std::string inc = cuda_include_dir();
-    out.options = {"-arch=" + out.arch, "-std=c++20", "-default-device", "-lineinfo",
-                   "-I" + inc, "-I" + inc + "/cccl"};
+    out.options = base_options(req.sm);
     for (const auto& o : req.extra_options) out.options.push_back(o);
 
     const std::string full = req.source + geometry_suffix(req.problems);
@@ -158,41 +219,17 @@ Result<Output> compile(const Request& req, const fs::path& cache_dir) {
     }
 
     auto start = std::chrono::steady_clock::now();
-    Program prog;
-    const char* header_text = req.header.c_str();
-    const char* header_name = "kernelcoach.h";
-    nvrtcResult r = nvrtcCreateProgram(&prog.p, full.c_str(), kSourceName, 1, &header_text,
-                                       &header_name);
-    if (r != NVRTC_SUCCESS) return nvrtc_error("nvrtcCreateProgram", r);
-    std::vector<const char*> opts;
-    for (const auto& o : out.options) opts.push_back(o.c_str());
-    nvrtcResult cr = nvrtcCompileProgram(prog.p, static_cast<int>(opts.size()), opts.data());
-
-    // Always read the log first: warnings come with success too.
-    size_t log_size = 0;
-    if ((r = nvrtcGetProgramLogSize(prog.p, &log_size)) != NVRTC_SUCCESS)
-        return nvrtc_error("nvrtcGetProgramLogSize", r);
-    out.log.assign(log_size, '\0');
-    if (log_size && (r = nvrtcGetProgramLog(prog.p, out.log.data())) != NVRTC_SUCCESS)
-        return nvrtc_error("nvrtcGetProgramLog", r);
-    while (!out.log.empty() && out.log.back() == '\0') out.log.pop_back();
+    auto built = run_nvrtc(full, kSourceName, {{"kernelcoach.h", req.header}}, out.options);
+    if (!built) return built.error();
+    out.log = std::move(built->log);
     out.diagnostics = parse_nvrtc_log(out.log, kSourceName, req.source);
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-    if (cr == NVRTC_ERROR_COMPILATION) {
+    if (!built->ok) {
         out.summary = explain_failure(out.diagnostics, req);
         return out;
     }
-    if (cr != NVRTC_SUCCESS) return nvrtc_error("nvrtcCompileProgram", cr);
-
-    size_t n = 0;
-    if ((r = nvrtcGetPTXSize(prog.p, &n)) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetPTXSize", r);
-    out.ptx.assign(n, '\0');
-    if ((r = nvrtcGetPTX(prog.p, out.ptx.data())) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetPTX", r);
-    while (!out.ptx.empty() && out.ptx.back() == '\0') out.ptx.pop_back();
-    if ((r = nvrtcGetCUBINSize(prog.p, &n)) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetCUBINSize", r);
-    out.cubin.assign(n, '\0');
-    if ((r = nvrtcGetCUBIN(prog.p, out.cubin.data())) != NVRTC_SUCCESS) return nvrtc_error("nvrtcGetCUBIN", r);
+    out.ptx = std::move(built->ptx);
+    out.cubin = std::move(built->cubin);
 
     // The entry point must exist with C linkage, or the worker cannot find it.
     std::regex entry(fmt::format(R"(\.entry\s+{}\s*\()", req.kernel));

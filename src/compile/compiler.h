@@ -52,6 +52,25 @@ int default_sm(int min_sm);
 // could not be used; a learner's compile error is Output{ok = false}.
 Result<Output> compile(const Request& req, const std::filesystem::path& cache_dir);
 
+// What NVRTC made of one source: the log always; PTX and cubin when it compiled.
+struct Built {
+    bool ok = false;
+    std::string log, ptx, cubin;
+};
+
+// One NVRTC run with in-memory headers {name, text}. An Error means NVRTC itself failed.
+Result<Built> run_nvrtc(const std::string& source, const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& headers,
+                        const std::vector<std::string>& options);
+
+// The options every compile uses: architecture, C++20, -default-device, line info, includes.
+std::vector<std::string> base_options(int sm);
+
+// Compiles kernelcoach's own device code (the worker's utility kernels), cached like learner
+// code. A failure is kernelcoach's bug, returned as an Error with the log.
+Result<std::string> compile_internal(const std::string& source, const std::string& name, int sm,
+                                     const std::filesystem::path& cache_dir);
+
 // Reads `kc_launch_<i>` for i in [0, count) from PTX: NVRTC writes each initialised global as
 // a byte list and omits trailing zero bytes.
 Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count);

@@ -202,6 +202,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     protocol::Request wr;
     wr.op = "grade";
     wr.cubin_path = cubin.string();
+    wr.cache_dir = cache_dir().string();
     wr.kernel = m.kernel;
     wr.exercise = m.exercise;
     wr.seed = seed_;

@@ -81,13 +81,14 @@ void from_json(const json& j, CaseRequest& v) {
 }
 
 void to_json(json& j, const Request& v) {
-    j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"kernel", v.kernel},
+    j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernel", v.kernel},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
          {"timing", v.timing}, {"min_sm", v.min_sm}};
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
     v.cubin_path = opt<std::string>(j, "cubin_path", "");
+    v.cache_dir = opt<std::string>(j, "cache_dir", "");
     v.kernel = opt<std::string>(j, "kernel", "");
     v.exercise = opt<std::string>(j, "exercise", "");
     v.cases = opt(j, "cases", std::vector<CaseRequest>{});

@@ -32,6 +32,7 @@ struct CaseRequest {
 struct Request {
     std::string op = "grade";  // "probe" or "grade"
     std::string cubin_path;
+    std::string cache_dir;   // where the worker caches its own utility kernels
     std::string kernel;
     std::string exercise;
     std::vector<CaseRequest> cases;

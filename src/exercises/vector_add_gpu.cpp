@@ -4,6 +4,7 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <optional>
 
 #include "exercises/vector_add.h"
 #include "gpu/check.h"
@@ -56,11 +57,18 @@ public:
         if (!db) return db.error();
         auto dout = gpu::DeviceBuffer::create("out", bytes);
         if (!dout) return dout.error();
+        // Pristine copies of the inputs, to prove afterwards that the kernel did not change them.
+        auto da0 = gpu::DeviceBuffer::create("a (copy)", bytes);
+        if (!da0) return da0.error();
+        auto db0 = gpu::DeviceBuffer::create("b (copy)", bytes);
+        if (!db0) return db0.error();
         for (auto* buf : {&*da, &*db, &*dout})
             if (auto s = buf->arm_guards(); !s) return s.error();
         if (auto s = da->upload(a.data(), bytes); !s) return s.error();
         if (auto s = db->upload(b.data(), bytes); !s) return s.error();
-        if (auto s = dout->fill_u32(grade::kSentinelBits); !s) return s.error();
+        KC_CUDA(cudaMemcpyAsync(da0->data(), da->data(), bytes, cudaMemcpyDeviceToDevice, env.stream));
+        KC_CUDA(cudaMemcpyAsync(db0->data(), db->data(), bytes, cudaMemcpyDeviceToDevice, env.stream));
+        if (auto s = env.util->fill_u32(dout->data(), bytes, grade::kSentinelBits, env.stream); !s) return s.error();
         ph.mark("device-setup");
 
         r.name = c.name;
@@ -82,11 +90,12 @@ public:
         if (!guard) return guard.error();
         r.guard = *guard;
 
-        // Inputs are read-only: compare what is on the device with what was uploaded.
-        if (auto s = da->download(got.data(), bytes); !s) return s.error();
-        if (std::memcmp(got.data(), a.data(), bytes) != 0) r.modified_input = "a";
-        if (auto s = db->download(got.data(), bytes); !s) return s.error();
-        if (r.modified_input.empty() && std::memcmp(got.data(), b.data(), bytes) != 0) r.modified_input = "b";
+        // Inputs are read-only: compare them, on the device, with their pristine copies.
+        for (auto [buf, copy] : {std::pair{&*da, &*da0}, {&*db, &*db0}}) {
+            auto changed = env.util->count_differences(buf->data(), copy->data(), bytes, env.stream);
+            if (!changed) return changed.error();
+            if (*changed && r.modified_input.empty()) r.modified_input = buf->name();
+        }
         ph.mark("guards-inputs");
 
         auto truth = truth_.get(n), bound = bound_.get(n);
@@ -101,7 +110,7 @@ public:
         ph.mark("compare");
 
         // The vendor on the same inputs, against the same truth: proof the bound is fair.
-        if (auto s = dout->fill_u32(grade::kSentinelBits); !s) return s.error();
+        if (auto s = env.util->fill_u32(dout->data(), bytes, grade::kSentinelBits, env.stream); !s) return s.error();
         cudaError_t e = env.cublas->vector_add(pa, pb, pout, n);
         if (e == cudaSuccess) e = cudaStreamSynchronize(env.stream);
         if (e != cudaSuccess) return make_error(fmt::format("cuBLAS failed: {}", cudaGetErrorString(e)));
@@ -123,6 +132,10 @@ public:
         } else {
             r.verdict = "PASSED";
         }
+        if (c.timed) {  // keep the inputs on the device: timing derives fresh ones from them
+            timed_a_.emplace(std::move(*da));
+            timed_b_.emplace(std::move(*db));
+        }
         return r;
     }
 
@@ -130,10 +143,9 @@ public:
                                        size_t index, Crash& crash) override {
         const int n = static_cast<int>(c.sizes.at("n"));
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
-        // Fresh inputs (another seed) at other addresses than the checked run's.
-        auto a = a_.get(n), b = b_.get(n);
-        if (a.empty() || b.empty()) return make_error("out of host memory for timing");
-        exercises::vector_add_inputs(exercises::case_seed(env.seed, index) ^ 0x7157ull, a, b);
+        // Fresh inputs at other addresses than the checked run's: the checked inputs halved
+        // (exact in fp32), so the timed kernel cannot reuse anything from the checked run.
+        if (!timed_a_ || !timed_b_) return make_error("timing needs the timed case to have run first");
         auto da = gpu::DeviceBuffer::create("a", bytes);
         if (!da) return da.error();
         auto db = gpu::DeviceBuffer::create("b", bytes);
@@ -142,16 +154,17 @@ public:
         if (!dout) return dout.error();
         auto dvendor = gpu::DeviceBuffer::create("vendor", bytes);
         if (!dvendor) return dvendor.error();
-        if (auto s = da->upload(a.data(), bytes); !s) return s.error();
-        if (auto s = db->upload(b.data(), bytes); !s) return s.error();
+        if (auto s = env.util->scale(timed_a_->as<float>(), da->as<float>(), n, 0.5f, env.stream); !s) return s.error();
+        if (auto s = env.util->scale(timed_b_->as<float>(), db->as<float>(), n, 0.5f, env.stream); !s) return s.error();
+        timed_a_.reset();
+        timed_b_.reset();
         // The speed of light: a copy that moves the same bytes (read + write = 12 n).
         const size_t copy_bytes = 6 * static_cast<size_t>(n);
         auto csrc = gpu::DeviceBuffer::create("copy-src", copy_bytes);
         if (!csrc) return csrc.error();
         auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_bytes);
         if (!cdst) return cdst.error();
-        KC_CUDA(cudaMemset(csrc->data(), 0x3c, copy_bytes));
-        KC_CUDA(cudaDeviceSynchronize());  // cudaMemset is asynchronous; our stream does not wait for it
+        if (auto s = env.util->fill_u32(csrc->data(), copy_bytes, 0x3c3c3c3cu, env.stream); !s) return s.error();
 
         const float* pa = da->as<float>();
         const float* pb = db->as<float>();
@@ -197,6 +210,7 @@ private:
     // Host memory reused across cases and timing (see HostBuffer).
     HostBuffer<float> a_, b_, scratch_;
     HostBuffer<double> truth_, bound_;
+    std::optional<gpu::DeviceBuffer> timed_a_, timed_b_;  // the timed case's inputs
 };
 
 }  // namespace

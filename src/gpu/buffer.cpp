@@ -60,24 +60,6 @@ Status DeviceBuffer::download(void* host, size_t bytes) const {
     return Ok{};
 }
 
-Status DeviceBuffer::fill_u32(uint32_t value) {
-    // Upload a small block of the word, then double what is filled with device copies:
-    // 256 MiB costs a few device-side copies instead of a 256 MiB upload.
-    const size_t seed_bytes = std::min<size_t>(bytes_, 64 * 1024);
-    std::vector<uint32_t> host((seed_bytes + 3) / 4, value);
-    KC_CUDA(cudaMemcpy(data(), host.data(), seed_bytes, cudaMemcpyHostToDevice));
-    char* p = static_cast<char*>(data());
-    for (size_t filled = seed_bytes; filled < bytes_;) {
-        size_t n = std::min(filled, bytes_ - filled);
-        KC_CUDA(cudaMemcpy(p + filled, p, n, cudaMemcpyDeviceToDevice));
-        filled += n;
-    }
-    // Device-to-device cudaMemcpy does not wait for itself, and kernels run on a non-blocking
-    // stream that does not wait for it either: finish the fill before anyone launches.
-    KC_CUDA(cudaDeviceSynchronize());
-    return Ok{};
-}
-
 Status DeviceBuffer::arm_guards() {
     auto front = pattern(kFrontGuard, 1);
     auto back = pattern(kBackGuard, 2);

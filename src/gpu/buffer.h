@@ -41,7 +41,6 @@ public:
 
     Status upload(const void* host, size_t bytes);
     Status download(void* host, size_t bytes) const;
-    Status fill_u32(uint32_t value);  // every 32-bit word, e.g. the NaN sentinel
     Status arm_guards();              // writes the guard pattern
     Result<std::optional<GuardHit>> check_guards() const;
 

@@ -12,6 +12,7 @@
 #include "engine/protocol.h"
 #include "gpu/buffer.h"
 #include "gpu/timer.h"
+#include "gpu/utility.h"
 #include "reference/cublas.h"
 #include "util/result.h"
 
@@ -22,6 +23,7 @@ struct Env {
     cudaStream_t stream = nullptr;
     const reference::Cublas* cublas = nullptr;
     gpu::Timer* timer = nullptr;
+    const gpu::Utility* util = nullptr;
     uint64_t seed = 0;
 };
 

@@ -1,0 +1,31 @@
+#include "compile/utility_kernels.h"
+
+namespace kc::compile {
+
+const char* utility_kernels_source() {
+    return R"(
+extern "C" __global__ void kc_fill_u32(unsigned* p, unsigned long long words, unsigned value) {
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < words;
+         i += (unsigned long long)gridDim.x * blockDim.x)
+        p[i] = value;
+}
+
+extern "C" __global__ void kc_count_diff(const unsigned* a, const unsigned* b, unsigned long long words,
+                                         unsigned long long* count) {
+    unsigned long long mine = 0;
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < words;
+         i += (unsigned long long)gridDim.x * blockDim.x)
+        mine += a[i] != b[i];
+    for (int o = 16; o > 0; o /= 2) mine += __shfl_down_sync(0xffffffffu, mine, o);
+    if ((threadIdx.x & 31) == 0 && mine) atomicAdd(count, mine);
+}
+
+extern "C" __global__ void kc_scale(const float* src, float* dst, unsigned long long n, float factor) {
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
+         i += (unsigned long long)gridDim.x * blockDim.x)
+        dst[i] = src[i] * factor;
+}
+)";
+}
+
+}  // namespace kc::compile

@@ -1,0 +1,10 @@
+// The source of kernelcoach's own device kernels (gpu/utility.cpp loads them in the worker).
+// Kept here, on the side that needs no GPU, so a CPU test can compile it.
+#pragma once
+
+namespace kc::compile {
+
+// kc_fill_u32, kc_count_diff and kc_scale, as CUDA C++ for NVRTC.
+const char* utility_kernels_source();
+
+}  // namespace kc::compile

@@ -1,0 +1,72 @@
+#include "gpu/utility.h"
+
+#include "compile/compiler.h"
+#include "compile/utility_kernels.h"
+#include "gpu/check.h"
+
+namespace kc::gpu {
+
+namespace {
+
+
+Launch grid_for(size_t n) {
+    Launch l;
+    l.block.x = 256;
+    size_t blocks = (n + 255) / 256;
+    l.grid.x = static_cast<uint32_t>(std::max<size_t>(1, std::min<size_t>(blocks, 132 * 32)));
+    return l;
+}
+
+Status run(cudaKernel_t k, size_t n, void** args, cudaStream_t s, const char* what) {
+    cudaError_t e = launch(k, grid_for(n), args, s);
+    if (e == cudaSuccess) e = cudaStreamSynchronize(s);
+    if (e != cudaSuccess) return to_error(CudaFailure{e, what, "utility.cpp"});
+    return Ok{};
+}
+
+}  // namespace
+
+Utility::Utility(Library lib, cudaKernel_t fill, cudaKernel_t diff, cudaKernel_t scale, void* counter)
+    : lib_(std::move(lib)), fill_(fill), diff_(diff), scale_(scale), counter_(counter) {}
+
+Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
+    auto cubin = compile::compile_internal(compile::utility_kernels_source(), "kernelcoach-utility.cu", sm,
+                                             cache_dir);
+    if (!cubin) return cubin.error();
+    auto lib = Library::load(*cubin);
+    if (!lib) return lib.error();
+    auto fill = lib->kernel("kc_fill_u32");
+    auto diff = lib->kernel("kc_count_diff");
+    auto scale = lib->kernel("kc_scale");
+    if (!fill) return fill.error();
+    if (!diff) return diff.error();
+    if (!scale) return scale.error();
+    void* counter = nullptr;
+    KC_CUDA(cudaMalloc(&counter, sizeof(unsigned long long)));
+    return Utility(std::move(*lib), *fill, *diff, *scale, counter);
+}
+
+Status Utility::fill_u32(void* p, size_t bytes, uint32_t value, cudaStream_t s) const {
+    unsigned long long words = bytes / 4;
+    void* args[] = {&p, &words, &value};
+    return run(fill_, words, args, s, "kc_fill_u32");
+}
+
+Result<uint64_t> Utility::count_differences(const void* a, const void* b, size_t bytes, cudaStream_t s) const {
+    KC_CUDA(cudaMemsetAsync(counter_.get(), 0, sizeof(unsigned long long), s));
+    unsigned long long words = bytes / 4;
+    void* counter = counter_.get();
+    void* args[] = {&a, &b, &words, &counter};
+    if (auto st = run(diff_, words, args, s, "kc_count_diff"); !st) return st.error();
+    unsigned long long count = 0;
+    KC_CUDA(cudaMemcpy(&count, counter_.get(), sizeof count, cudaMemcpyDeviceToHost));
+    return static_cast<uint64_t>(count);
+}
+
+Status Utility::scale(const float* src, float* dst, size_t n, float factor, cudaStream_t s) const {
+    unsigned long long count = n;
+    void* args[] = {&src, &dst, &count, &factor};
+    return run(scale_, n, args, s, "kc_scale");
+}
+
+}  // namespace kc::gpu

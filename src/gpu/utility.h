@@ -1,0 +1,38 @@
+// kernelcoach's own device kernels, compiled once with NVRTC (and cached like learner code):
+// filling buffers, comparing them, and deriving fresh inputs, all without a trip through the
+// host. On a 64M-element case these replace gigabytes of host-device copies.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <filesystem>
+
+#include "gpu/library.h"
+#include "util/result.h"
+
+namespace kc::gpu {
+
+class Utility {
+public:
+    static Result<Utility> load(int sm, const std::filesystem::path& cache_dir);
+    Utility(Utility&&) noexcept = default;
+
+    // Every 32-bit word of [p, p + bytes) becomes `value` (bytes a multiple of 4). Waits.
+    Status fill_u32(void* p, size_t bytes, uint32_t value, cudaStream_t s) const;
+    // How many 32-bit words of a and b differ (bytes a multiple of 4). Waits.
+    Result<uint64_t> count_differences(const void* a, const void* b, size_t bytes, cudaStream_t s) const;
+    // dst[i] = src[i] * factor for n floats. Waits.
+    Status scale(const float* src, float* dst, size_t n, float factor, cudaStream_t s) const;
+
+private:
+    Utility(Library lib, cudaKernel_t fill, cudaKernel_t diff, cudaKernel_t scale, void* counter);
+    Library lib_;
+    cudaKernel_t fill_ = nullptr, diff_ = nullptr, scale_ = nullptr;
+    struct FreeDevice {
+        void operator()(void* p) const { cudaFree(p); }
+    };
+    std::unique_ptr<void, FreeDevice> counter_;  // one unsigned long long on the device
+};
+
+}  // namespace kc::gpu
