@@ -171,16 +171,22 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     for (size_t i = 0; i < m.cases.size(); ++i)
         g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i]});
     // Geometry the learner got wrong in any GPU's terms is known before running anything.
-    for (const auto& geo : g.geometry) {
-        if (auto bad = launch_problem(geo.launch); !bad.empty()) {
-            g.verdict = Verdict::Wrong;
-            g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
+    // With a GPU the worker reports those cases and still runs the others (a learner learns
+    // more from "only n = 1 gets zero blocks"); without one, this is all there is to say.
+    if (!dev.available) {
+        for (const auto& geo : g.geometry) {
+            std::string bad = launch_problem(geo.launch);
+            if (bad.empty()) continue;
+            if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
             protocol::CaseResult r;
             r.name = geo.name;
             r.launch = geo.launch;
             r.verdict = "WRONG";
             r.message = bad;
             g.cases.push_back(r);
+        }
+        if (!g.cases.empty()) {
+            g.verdict = Verdict::Wrong;
             return g;
         }
     }

@@ -128,7 +128,9 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         out += fmt::format("  case {:<{}}  {:<14} {:<32} {}{}\n", geo.name, width, geo.sizes,
                            launch_short(geo.launch), verdict, extra);
         if (r && r->verdict != "PASSED") {
-            if (!r->message.empty()) out += fmt::format("      {}\n", r->message);
+            // A wrong value is explained by the check's lines; other failures by the message.
+            bool values_wrong = r->check && !r->check->comparison.passed() && !r->guard && r->modified_input.empty();
+            if (!r->message.empty() && !values_wrong) out += fmt::format("      {}\n", r->message);
             if (r->check && !r->check->comparison.passed()) out += check_lines(*r->check, "      ");
             if (r->vendor && r->check && !r->check->comparison.passed())
                 out += fmt::format("      the vendor on the same inputs: max error {:.3g}, headroom {:.2f}\n",
