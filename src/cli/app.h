@@ -57,6 +57,7 @@ void setup_run(CLI::App& app, Global& g, Action& action);
 void setup_check(CLI::App& app, Global& g, Action& action);
 void setup_progress(CLI::App& app, Global& g, Action& action);
 void setup_info(CLI::App& app, Global& g, Action& action);
+void setup_dev(CLI::App& app, Global& g, Action& action);
 
 int main(int argc, char** argv);
 

@@ -110,6 +110,16 @@ constexpr Launch launch(Problem p) {
     EXPECT_NE(res.value("output", "").find("hello from thread 0, n = 1000"), std::string::npos) << r.out;
 }
 
+TEST_F(Gpu, DevCheckPassesTheWholeCourse) {
+    TempDir dir;
+    copy_course(source_dir(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "dev", "check", "--all"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto j = r.json();
+    EXPECT_EQ(j["failed"], 0) << r.out;
+    EXPECT_EQ(j["skipped"], 0) << r.out;
+}
+
 TEST_F(Gpu, VectorAddSolutionAndControlsGetTheirVerdicts) {
     fs::path module = source_dir() / "tracks/missing-elements/module-01-vector-add";
     auto manifest = nlohmann::json::parse(std::ifstream(module / "module.json"));

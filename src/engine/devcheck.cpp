@@ -1,0 +1,128 @@
+#include "engine/devcheck.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "util/atomic_file.h"
+
+namespace kc::engine {
+
+namespace fs = std::filesystem;
+using Status = DevCheckItem::Status;
+using grade::Verdict;
+
+std::vector<int> todo_numbers(const std::string& source) {
+    static const std::regex re(R"(TODO\((\d+)\))");
+    std::set<int> seen;
+    for (auto it = std::sregex_iterator(source.begin(), source.end(), re); it != std::sregex_iterator(); ++it)
+        seen.insert(std::stoi((*it)[1].str()));
+    return {seen.begin(), seen.end()};
+}
+
+int stated_missing_elements(const std::string& readme) {
+    static const std::regex re(R"((\d+)\s+missing\s+elements)");
+    std::smatch m;
+    if (!std::regex_search(readme, m, re)) return -1;
+    return std::stoi(m[1].str());
+}
+
+namespace {
+
+DevCheckItem item(const course::Module& m, std::string what, std::string expected, std::string got,
+                  Status status, std::string detail = {}) {
+    return {m.id, std::move(what), std::move(expected), std::move(got), status, std::move(detail)};
+}
+
+bool has_hint_sections(const std::string& hints) {
+    return hints.find("\n## ") != std::string::npos || hints.rfind("## ", 0) == 0;
+}
+
+}  // namespace
+
+std::vector<DevCheckItem> static_checks(const course::Module& m) {
+    std::vector<DevCheckItem> out;
+    const int declared = m.manifest.missing_elements;
+
+    // Missing elements: the starter's TODO(N) markers, the manifest and the README agree.
+    auto starter = read_file(m.kernel_path());
+    auto readme = read_file(m.dir / "README.md");
+    if (starter) {
+        auto todos = todo_numbers(*starter);
+        std::string got = std::to_string(todos.size());
+        bool consecutive = todos.empty() || (todos.front() == 1 && todos.back() == static_cast<int>(todos.size()));
+        out.push_back(item(m, "TODO markers in kernel.cu", std::to_string(declared), got,
+                           static_cast<int>(todos.size()) == declared && consecutive ? Status::Pass : Status::Fail,
+                           consecutive ? "" : fmt::format("numbers are not 1..N: {}", fmt::join(todos, ", "))));
+    }
+    if (!readme) {
+        out.push_back(item(m, "README.md", "present", "missing", Status::Fail));
+    } else if (declared > 0) {
+        int stated = stated_missing_elements(*readme);
+        out.push_back(item(m, "missing elements stated in README.md", std::to_string(declared),
+                           stated < 0 ? "no \"N missing elements\"" : std::to_string(stated),
+                           stated == declared ? Status::Pass : Status::Fail));
+    }
+
+    // Hints: present, in sections.
+    auto hints = read_file(m.dir / "hints.md");
+    out.push_back(item(m, "hints.md", "hint sections", !hints ? "missing" : has_hint_sections(*hints) ? "present" : "no '## ' sections",
+                       hints && has_hint_sections(*hints) ? Status::Pass : Status::Fail));
+
+    // No stray files: only what a module is made of, and only the controls the manifest lists.
+    std::set<std::string> allowed = {"README.md", "kernel.cu", "module.json", "hints.md", "solution/kernel.cu"};
+    for (const auto& c : m.manifest.controls) allowed.insert(c.file);
+    std::vector<std::string> stray, missing;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(m.dir, ec); it != fs::recursive_directory_iterator(); ++it) {
+        if (it->is_directory()) continue;
+        std::string rel = fs::relative(it->path(), m.dir, ec).string();
+        if (!allowed.count(rel)) stray.push_back(rel);
+    }
+    for (const auto& c : m.manifest.controls)
+        if (!fs::is_regular_file(m.dir / c.file)) missing.push_back(c.file);
+    if (m.track != "basics" && !fs::is_regular_file(m.dir / "solution/kernel.cu")) missing.push_back("solution/kernel.cu");
+    std::sort(stray.begin(), stray.end());
+    out.push_back(item(m, "files", "only module files", stray.empty() && missing.empty() ? "as expected" : "differ",
+                       stray.empty() && missing.empty() ? Status::Pass : Status::Fail,
+                       fmt::format("{}{}", stray.empty() ? "" : fmt::format("stray: {}. ", fmt::join(stray, ", ")),
+                                   missing.empty() ? "" : fmt::format("missing: {}", fmt::join(missing, ", ")))));
+    return out;
+}
+
+namespace {
+
+DevCheckItem verdict_item(const course::Module& m, const std::string& what, const std::string& expect,
+                          Grader& grader, const fs::path& file) {
+    auto g = grader.grade(m, file);
+    if (!g) return item(m, what, expect, "ERROR", Status::Fail, g.error().message);
+    std::string got = grade::name(g->verdict);
+    if (got == expect) {
+        std::string detail;
+        if (g->timing)
+            detail = fmt::format("{:.1f} us, {:.0f} GB/s, {:.1f}% of copy, {:.2f}x vendor", g->timing->kernel_ms * 1e3,
+                                 g->gbps(), g->percent_of_copy(), g->vendor_ratio());
+        return item(m, what, expect, got, Status::Pass, detail);
+    }
+    // Compiled but not run (no GPU): not a failure unless it should not have compiled.
+    if (g->verdict == Verdict::Skipped && expect != "COMPILE_ERROR")
+        return item(m, what, expect, "compiled, not run", Status::Skip, g->summary);
+    return item(m, what, expect, got, Status::Fail, g->summary);
+}
+
+}  // namespace
+
+std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed) {
+    std::vector<DevCheckItem> out;
+    out.push_back(verdict_item(m, "starter kernel.cu", m.manifest.starter, untimed, m.kernel_path()));
+    fs::path solution = m.dir / "solution/kernel.cu";
+    if (fs::is_regular_file(solution)) out.push_back(verdict_item(m, "solution", "PASSED", timed, solution));
+    for (const auto& c : m.manifest.controls)
+        out.push_back(verdict_item(m, "control " + c.file, c.expect, untimed, m.dir / c.file));
+    return out;
+}
+
+}  // namespace kc::engine

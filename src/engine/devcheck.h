@@ -1,0 +1,38 @@
+// Course integrity for authors (`kernelcoach dev check`): every manifest valid, every starter
+// gets its declared verdict, every solution passes, every control gets its declared verdict,
+// hints are present, the missing-element count agrees everywhere, no stray files.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "course/course.h"
+#include "engine/grader.h"
+
+namespace kc::engine {
+
+struct DevCheckItem {
+    enum class Status { Pass, Fail, Skip };
+    std::string module;   // "missing-elements/01"
+    std::string what;     // "starter", "solution", "control controls/x.cu", "hints", ...
+    std::string expected;
+    std::string got;
+    Status status = Status::Pass;
+    std::string detail;   // why it failed or was skipped
+};
+
+// Checks that need no compiler: TODO(N) markers against the manifest and the README, hints,
+// stray files. Pure file reading; testable anywhere.
+std::vector<DevCheckItem> static_checks(const course::Module& m);
+
+// The distinct N of every `TODO(N)` in a starter.
+std::vector<int> todo_numbers(const std::string& source);
+// The count a README states as "N missing elements" (the first such phrase), or -1.
+int stated_missing_elements(const std::string& readme);
+
+// Grades the starter, the solution and every control with the graders given (one that times,
+// for solutions; one that does not, for the rest). Without a GPU, what compiled but could not
+// run is a Skip; a kernel that should fail to compile but compiles is a Fail anywhere.
+std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed);
+
+}  // namespace kc::engine
