@@ -545,7 +545,7 @@ TEST(Compile, UtilityKernelsCompileAndAreCached) {
     EXPECT_EQ(*again, *cubin);
     auto built = compile::run_nvrtc(compile::utility_kernels_source(), "u.cu", {}, compile::base_options(90));
     ASSERT_TRUE(built && built->ok) << (built ? built->log : built.error().message);
-    for (const char* k : {"kc_fill_u32", "kc_count_diff", "kc_scale"})
+    for (const char* k : {"kc_fill_u32", "kc_fill_garbage", "kc_count_diff", "kc_scale"})
         EXPECT_NE(built->ptx.find(std::string(".entry ") + k), std::string::npos) << k;
 }
 

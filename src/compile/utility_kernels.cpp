@@ -10,6 +10,17 @@ extern "C" __global__ void kc_fill_u32(unsigned* p, unsigned long long words, un
         p[i] = value;
 }
 
+// Finite values that look like data (+-[1, 2)), different for every word and every seed: a
+// kernel that skips elements which "look written" keeps them, and the comparison sees it.
+extern "C" __global__ void kc_fill_garbage(unsigned* p, unsigned long long words, unsigned seed) {
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < words;
+         i += (unsigned long long)gridDim.x * blockDim.x) {
+        unsigned h = (unsigned)i * 2654435761u ^ seed;
+        h ^= h >> 16; h *= 0x7feb352du; h ^= h >> 15; h *= 0x846ca68bu; h ^= h >> 16;
+        p[i] = (h & 0x807fffffu) | 0x3f800000u;
+    }
+}
+
 extern "C" __global__ void kc_count_diff(const unsigned* a, const unsigned* b, unsigned long long words,
                                          unsigned long long* count) {
     unsigned long long mine = 0;

@@ -4,7 +4,7 @@
 
 namespace kc::compile {
 
-// kc_fill_u32, kc_count_diff and kc_scale, as CUDA C++ for NVRTC.
+// kc_fill_u32, kc_fill_garbage, kc_count_diff and kc_scale, as CUDA C++ for NVRTC.
 const char* utility_kernels_source();
 
 }  // namespace kc::compile

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "engine/spawn.h"
+#include "grade/floor.h"
 #include "exercises/spec.h"
 #include "util/atomic_file.h"
 #include "util/hash.h"
@@ -238,6 +239,11 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!done && g.cases.size() < m.cases.size() && !(g.cases.size() && g.cases.back().verdict == "CRASHED"))
         g.stopped_case = m.cases[g.cases.size()].name;
 
+    auto sizes_of = [&](const std::string& name) {
+        for (const auto& geo : g.geometry)
+            if (geo.name == name) return geo.sizes;
+        return std::string();
+    };
     auto first_bad = [&](const char* verdict) -> const protocol::CaseResult* {
         for (const auto& c : g.cases)
             if (c.verdict == verdict) return &c;
@@ -260,13 +266,24 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
                           error->detail);
     } else if (const auto* c = first_bad("WRONG")) {
         g.verdict = Verdict::Wrong;
-        g.summary = fmt::format("case '{}': {}", c->name, c->message);
+        std::string why = c->message;
+        if (why.empty() && c->check) {
+            const auto& cmp = c->check->comparison;
+            why = fmt::format("{} of {} elements are wrong", cmp.mismatches, cmp.count);
+            if (!c->check->diagnosis.empty()) why += ": " + c->check->diagnosis;
+        }
+        g.summary = fmt::format("case '{}' ({}): {}", c->name, sizes_of(c->name), why);
     } else if (!done) {
         g.verdict = Verdict::Crashed;
         g.summary = run->signal
                         ? fmt::format("the grading worker was killed by signal {} during case '{}'",
                                       run->signal, g.stopped_case)
                         : fmt::format("the grading worker stopped unexpectedly (exit code {})", run->exit_code);
+    } else if (std::string low = g.timing && g.device ? grade::below_floor(g.timing->kernel_ms, g.bytes, g.device->peak_gbps)
+                                                         : std::string();
+               !low.empty()) {
+        g.verdict = Verdict::Wrong;  // an impossible time is an error, never a record
+        g.summary = low;
     } else {
         g.verdict = Verdict::Passed;
         g.summary = fmt::format("all {} cases match float64 truth", g.cases.size());

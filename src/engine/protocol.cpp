@@ -101,7 +101,8 @@ void to_json(json& j, const Device& v) {
     j = {{"name", v.name},           {"sm", v.sm},
          {"sm_count", v.sm_count},   {"l2_bytes", v.l2_bytes},
          {"memory_bytes", v.memory_bytes}, {"driver_version", v.driver_version},
-         {"runtime_version", v.runtime_version}, {"init_seconds", v.init_seconds}};
+         {"runtime_version", v.runtime_version}, {"init_seconds", v.init_seconds},
+         {"peak_gbps", v.peak_gbps}};
 }
 void from_json(const json& j, Device& v) {
     v.name = j.at("name").get<std::string>();
@@ -112,6 +113,7 @@ void from_json(const json& j, Device& v) {
     v.driver_version = opt(j, "driver_version", 0);
     v.runtime_version = opt(j, "runtime_version", 0);
     v.init_seconds = opt(j, "init_seconds", 0.0);
+    v.peak_gbps = opt(j, "peak_gbps", 0.0);
 }
 
 void to_json(json& j, const KernelInfo& v) {

@@ -50,6 +50,7 @@ struct Device {
     int driver_version = 0;
     int runtime_version = 0;
     double init_seconds = 0;  // CUDA initialisation and context creation
+    double peak_gbps = 0;     // DRAM peak bandwidth, for the physical floor of a time
 };
 
 struct KernelInfo {

@@ -109,6 +109,41 @@ public:
         r.check = std::move(*check);
         ph.mark("compare");
 
+        // A second run on the same inputs, the output pre-filled with finite values instead of
+        // NaN: a kernel that skips elements which "look written" keeps them, and one whose
+        // result changes from run to run (a race, an uninitialised read) shows a difference.
+        std::string second_run;
+        if (r.check->comparison.passed() && !r.guard && r.modified_input.empty()) {
+            auto first = gpu::DeviceBuffer::create("out (first run)", bytes);
+            if (!first) return first.error();
+            KC_CUDA(cudaMemcpyAsync(first->data(), dout->data(), bytes, cudaMemcpyDeviceToDevice, env.stream));
+            if (auto s = env.util->fill_garbage(dout->data(), bytes, static_cast<uint32_t>(env.seed), env.stream); !s)
+                return s.error();
+            launch_and_wait(kernel, c.launch, args, env.stream, crash);
+            if (crash.happened) {
+                r.verdict = "CRASHED";
+                r.message = "on the second run: " + crash.message;
+                return r;
+            }
+            auto differ = env.util->count_differences(dout->data(), first->data(), bytes, env.stream);
+            if (!differ) return differ.error();
+            if (*differ) {
+                if (auto s = dout->download(got.data(), bytes); !s) return s.error();
+                auto again = check_output(got, truth, bound, {n64});
+                if (!again) return again.error();
+                if (!again->comparison.passed()) {
+                    second_run = fmt::format(
+                        "the second run gave a different, wrong result ({} of {} elements differ from the "
+                        "first run): with the output pre-filled with finite values instead of NaN, elements "
+                        "the kernel does not write keep them, and a race or an uninitialised read changes "
+                        "from run to run",
+                        *differ, n);
+                    r.check = std::move(*again);
+                }
+            }
+        }
+        ph.mark("second-run");
+
         // The vendor on the same inputs, against the same truth: proof the bound is fair.
         if (auto s = env.util->fill_u32(dout->data(), bytes, grade::kSentinelBits, env.stream); !s) return s.error();
         cudaError_t e = env.cublas->vector_add(pa, pb, pout, n);
@@ -126,9 +161,11 @@ public:
         } else if (!r.modified_input.empty()) {
             r.verdict = "WRONG";
             r.message = fmt::format("your kernel modified input `{}`; inputs are read-only", r.modified_input);
-        } else if (!r.check->comparison.passed()) {
+        } else if (!second_run.empty()) {
             r.verdict = "WRONG";
-            r.message = fmt::format("{} of {} elements are wrong", r.check->comparison.mismatches, n);
+            r.message = second_run;
+        } else if (!r.check->comparison.passed()) {
+            r.verdict = "WRONG";  // the check explains it; no message of its own
         } else {
             r.verdict = "PASSED";
         }

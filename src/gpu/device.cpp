@@ -52,6 +52,7 @@ Result<DeviceInfo> open_device() {
     d.bus_width_bits = p.memoryBusWidth;
     KC_CUDA(cudaDeviceGetAttribute(&d.clock_khz, cudaDevAttrClockRate, 0));
     KC_CUDA(cudaDeviceGetAttribute(&d.memory_clock_khz, cudaDevAttrMemoryClockRate, 0));
+    d.peak_gbps = 2.0 * d.memory_clock_khz * 1e3 * (d.bus_width_bits / 8.0) / 1e9;
     KC_CUDA(cudaDriverGetVersion(&d.driver_version));
     KC_CUDA(cudaRuntimeGetVersion(&d.runtime_version));
     KC_CUDA(cudaFree(nullptr));  // create the context now, so its cost is not in the first case

@@ -20,6 +20,7 @@ struct DeviceInfo {
     int clock_khz = 0;
     int memory_clock_khz = 0;
     int bus_width_bits = 0;
+    double peak_gbps = 0;  // DRAM peak: 2 (double data rate) x memory clock x bus width
 };
 
 // Why the GPU cannot be used, in the words the SKIPPED verdict shows.

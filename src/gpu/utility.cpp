@@ -26,8 +26,9 @@ Status run(cudaKernel_t k, size_t n, void** args, cudaStream_t s, const char* wh
 
 }  // namespace
 
-Utility::Utility(Library lib, cudaKernel_t fill, cudaKernel_t diff, cudaKernel_t scale, void* counter)
-    : lib_(std::move(lib)), fill_(fill), diff_(diff), scale_(scale), counter_(counter) {}
+Utility::Utility(Library lib, cudaKernel_t fill, cudaKernel_t garbage, cudaKernel_t diff, cudaKernel_t scale,
+                 void* counter)
+    : lib_(std::move(lib)), fill_(fill), garbage_(garbage), diff_(diff), scale_(scale), counter_(counter) {}
 
 Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     auto cubin = compile::compile_internal(compile::utility_kernels_source(), "kernelcoach-utility.cu", sm,
@@ -36,6 +37,8 @@ Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     auto lib = Library::load(*cubin);
     if (!lib) return lib.error();
     auto fill = lib->kernel("kc_fill_u32");
+    auto garbage = lib->kernel("kc_fill_garbage");
+    if (!garbage) return garbage.error();
     auto diff = lib->kernel("kc_count_diff");
     auto scale = lib->kernel("kc_scale");
     if (!fill) return fill.error();
@@ -43,13 +46,19 @@ Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     if (!scale) return scale.error();
     void* counter = nullptr;
     KC_CUDA(cudaMalloc(&counter, sizeof(unsigned long long)));
-    return Utility(std::move(*lib), *fill, *diff, *scale, counter);
+    return Utility(std::move(*lib), *fill, *garbage, *diff, *scale, counter);
 }
 
 Status Utility::fill_u32(void* p, size_t bytes, uint32_t value, cudaStream_t s) const {
     unsigned long long words = bytes / 4;
     void* args[] = {&p, &words, &value};
     return run(fill_, words, args, s, "kc_fill_u32");
+}
+
+Status Utility::fill_garbage(void* p, size_t bytes, uint32_t seed, cudaStream_t s) const {
+    unsigned long long words = bytes / 4;
+    void* args[] = {&p, &words, &seed};
+    return run(garbage_, words, args, s, "kc_fill_garbage");
 }
 
 Result<uint64_t> Utility::count_differences(const void* a, const void* b, size_t bytes, cudaStream_t s) const {

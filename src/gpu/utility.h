@@ -20,15 +20,18 @@ public:
 
     // Every 32-bit word of [p, p + bytes) becomes `value` (bytes a multiple of 4). Waits.
     Status fill_u32(void* p, size_t bytes, uint32_t value, cudaStream_t s) const;
+    // Every 32-bit word becomes a finite float in +-[1, 2) that depends on its index and seed. Waits.
+    Status fill_garbage(void* p, size_t bytes, uint32_t seed, cudaStream_t s) const;
     // How many 32-bit words of a and b differ (bytes a multiple of 4). Waits.
     Result<uint64_t> count_differences(const void* a, const void* b, size_t bytes, cudaStream_t s) const;
     // dst[i] = src[i] * factor for n floats. Waits.
     Status scale(const float* src, float* dst, size_t n, float factor, cudaStream_t s) const;
 
 private:
-    Utility(Library lib, cudaKernel_t fill, cudaKernel_t diff, cudaKernel_t scale, void* counter);
+    Utility(Library lib, cudaKernel_t fill, cudaKernel_t garbage, cudaKernel_t diff, cudaKernel_t scale,
+            void* counter);
     Library lib_;
-    cudaKernel_t fill_ = nullptr, diff_ = nullptr, scale_ = nullptr;
+    cudaKernel_t fill_ = nullptr, garbage_ = nullptr, diff_ = nullptr, scale_ = nullptr;
     struct FreeDevice {
         void operator()(void* p) const { cudaFree(p); }
     };

@@ -128,9 +128,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         out += fmt::format("  case {:<{}}  {:<14} {:<32} {}{}\n", geo.name, width, geo.sizes,
                            launch_short(geo.launch), verdict, extra);
         if (r && r->verdict != "PASSED") {
-            // A wrong value is explained by the check's lines; other failures by the message.
-            bool values_wrong = r->check && !r->check->comparison.passed() && !r->guard && r->modified_input.empty();
-            if (!r->message.empty() && !values_wrong) out += fmt::format("      {}\n", r->message);
+            if (!r->message.empty()) out += fmt::format("      {}\n", r->message);
             if (r->check && !r->check->comparison.passed()) out += check_lines(*r->check, "      ");
             if (r->vendor && r->check && !r->check->comparison.passed())
                 out += fmt::format("      the vendor on the same inputs: max error {:.3g}, headroom {:.2f}\n",
@@ -146,6 +144,9 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s  {:.1f}% of a device-to-device copy ({})\n",
                            t.case_name, ms_text(t.kernel_ms), ms_text(t.kernel_p10), ms_text(t.kernel_p90),
                            t.samples, g.gbps(), g.percent_of_copy(), ms_text(t.copy_ms));
+        if (g.device && g.device->peak_gbps > 0)
+            out += fmt::format("  that is {:.1f}% of the DRAM peak ({:.0f} GB/s)\n", 100.0 * g.gbps() / g.device->peak_gbps,
+                               g.device->peak_gbps);
         out += fmt::format("  vendor ({}): {}  -> yours runs at {:.2f}x the vendor's speed\n",
                            m.manifest.exercise == "vector-add" ? "cuBLAS cublasSgeam" : "vendor",
                            ms_text(t.vendor_ms), g.vendor_ratio());
@@ -163,6 +164,11 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         }
     }
     out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);
+    if (g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed || g.verdict == Verdict::TimedOut) {
+        bool own = g.source == m.rel_kernel();
+        out += paint(s, kDim, fmt::format("  reproduce: kernelcoach run {} --seed {}{}", m.id, g.seed,
+                                          own ? "" : " --file " + g.source)) + "\n";
+    }
     return out;
 }
 
@@ -208,9 +214,9 @@ json grade_json(const Grade& g) {
 
 std::string device_line(const engine::DeviceStatus& d) {
     if (!d.available) return "GPU: none usable (" + d.reason + ")";
-    return fmt::format("GPU: {} (sm_{}, {} SMs, {:.0f} MiB L2, {:.0f} GiB), driver {}.{}", d.device.name,
-                       d.device.sm, d.device.sm_count, d.device.l2_bytes / 1048576.0,
-                       d.device.memory_bytes / 1073741824.0, d.device.driver_version / 1000,
+    return fmt::format("GPU: {} (sm_{}, {} SMs, {:.0f} MiB L2, {:.0f} GiB at {:.0f} GB/s peak), driver {}.{}",
+                       d.device.name, d.device.sm, d.device.sm_count, d.device.l2_bytes / 1048576.0,
+                       d.device.memory_bytes / 1073741824.0, d.device.peak_gbps, d.device.driver_version / 1000,
                        (d.device.driver_version % 1000) / 10);
 }
 

@@ -50,7 +50,8 @@ int fail(const std::string& kind, const std::string& message, const std::string&
 int fail(const std::string& kind, const Error& e) { return fail(kind, e.message, e.detail); }
 
 protocol::Device to_protocol(const gpu::DeviceInfo& d) {
-    return {d.name, d.sm, d.sm_count, d.l2_bytes, d.memory_bytes, d.driver_version, d.runtime_version};
+    return {d.name, d.sm, d.sm_count, d.l2_bytes, d.memory_bytes, d.driver_version, d.runtime_version, 0,
+            d.peak_gbps};
 }
 
 // Owns the worker's stream.
