@@ -5,6 +5,7 @@
 #include "gpu/check.h"
 #include "gpu/library.h"
 #include "grade/compare_parallel.h"
+#include "grade/guard.h"
 
 namespace kc::worker {
 
@@ -91,15 +92,8 @@ Result<protocol::Check> check_output(std::span<const float> got, std::span<const
 }
 
 std::string describe_guard(const protocol::Guard& g) {
-    size_t eb = g.element_bytes ? g.element_bytes : 1;
-    if (g.before)
-        return fmt::format("the kernel wrote before the start of `{}`: {} byte(s) changed, from {} "
-                           "to {} bytes below element 0 (a negative index?)",
-                           g.buffer, g.bytes_changed, g.first_offset + 1, g.last_offset + 1);
-    return fmt::format("the kernel wrote out of bounds: `{}`, {} byte(s) changed from {} to {} bytes "
-                       "past the end (element {} .. {} of a buffer of {}); is a bounds check missing?",
-                       g.buffer, g.bytes_changed, g.first_offset, g.last_offset + 1,
-                       g.elements + g.first_offset / eb, g.elements + g.last_offset / eb, g.elements);
+    return grade::describe(grade::GuardWrite{g.buffer, g.before, g.first_offset, g.last_offset, g.element_bytes,
+                                             g.elements});
 }
 
 }  // namespace kc::worker
