@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
     setup_check(app, g, action);
     setup_progress(app, g, action);
     setup_info(app, g, action);
+    setup_hint(app, g, action);
+    setup_solution(app, g, action);
     setup_dev(app, g, action);
 
     try {

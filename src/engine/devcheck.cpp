@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "course/hints.h"
 #include "util/atomic_file.h"
 
 namespace kc::engine {
@@ -37,10 +38,6 @@ DevCheckItem item(const course::Module& m, std::string what, std::string expecte
     return {m.id, std::move(what), std::move(expected), std::move(got), status, std::move(detail)};
 }
 
-bool has_hint_sections(const std::string& hints) {
-    return hints.find("\n## ") != std::string::npos || hints.rfind("## ", 0) == 0;
-}
-
 }  // namespace
 
 std::vector<DevCheckItem> static_checks(const course::Module& m) {
@@ -67,10 +64,24 @@ std::vector<DevCheckItem> static_checks(const course::Module& m) {
                            stated == declared ? Status::Pass : Status::Fail));
     }
 
-    // Hints: present, in sections.
-    auto hints = read_file(m.dir / "hints.md");
-    out.push_back(item(m, "hints.md", "hint sections", !hints ? "missing" : has_hint_sections(*hints) ? "present" : "no '## ' sections",
-                       hints && has_hint_sections(*hints) ? Status::Pass : Status::Fail));
+    // Hints: present, parseable, and every TODO has a hint that covers it.
+    auto hints_text = read_file(m.dir / "hints.md");
+    if (!hints_text) {
+        out.push_back(item(m, "hints.md", "hints", "missing", Status::Fail));
+    } else if (auto hints = course::parse_hints(*hints_text, m.rel_dir + "/hints.md"); !hints) {
+        out.push_back(item(m, "hints.md", "hints", "unreadable", Status::Fail, hints.error().message));
+    } else {
+        std::vector<int> uncovered;
+        for (int t = 1; t <= declared; ++t) {
+            bool covered = false;
+            for (const auto& h : *hints) covered = covered || (h.todo_first <= t && t <= h.todo_last);
+            if (!covered) uncovered.push_back(t);
+        }
+        bool ok = !hints->empty() && uncovered.empty();
+        out.push_back(item(m, "hints.md", "hints for every TODO", fmt::format("{} hints", hints->size()),
+                           ok ? Status::Pass : Status::Fail,
+                           uncovered.empty() ? "" : fmt::format("no hint covers TODO {}", fmt::join(uncovered, ", "))));
+    }
 
     // No stray files: only what a module is made of, and only the controls the manifest lists.
     std::set<std::string> allowed = {"README.md", "kernel.cu", "module.json", "hints.md", "solution/kernel.cu"};
