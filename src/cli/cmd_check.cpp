@@ -7,6 +7,8 @@
 #include <map>
 
 #include "cli/app.h"
+#include "report/junit.h"
+#include "util/atomic_file.h"
 
 namespace kc::cli {
 
@@ -17,6 +19,7 @@ struct CheckOptions {
     bool all = false;
     std::string track;
     GradeFlags flags;
+    std::string junit;
 };
 
 int run_check(const Global& g, const CheckOptions& o) {
@@ -49,6 +52,8 @@ int run_check(const Global& g, const CheckOptions& o) {
     std::map<std::string, int> counts;
     nlohmann::json results = nlohmann::json::array();
     bool internal = false;
+    std::vector<engine::Grade> grades;
+    std::vector<std::pair<std::string, std::string>> errors;
     for (size_t i = 0; i < mods.size(); ++i) {
         const auto& m = *mods[i];
         const bool live = !s->json && ::isatty(STDERR_FILENO);  // a progress line only for people
@@ -56,6 +61,7 @@ int run_check(const Global& g, const CheckOptions& o) {
         auto gr = grade_and_record(*s, grader, m);
         if (!gr) {
             internal = true;
+            errors.emplace_back(m.id, gr.error().message);
             if (s->json) results.push_back({{"module", m.id}, {"error", gr.error().message}});
             else std::cout << fmt::format("{:<24} {}\n", m.id, "ERROR: " + gr.error().message);
             continue;
@@ -65,7 +71,11 @@ int run_check(const Global& g, const CheckOptions& o) {
         counts[grade::name(gr->verdict)]++;
         if (s->json) results.push_back(report::grade_json(*gr));
         else std::cout << report::grade_line(*gr, s->style) << "\n";
+        grades.push_back(std::move(*gr));
     }
+    if (!o.junit.empty())
+        if (auto st = write_file_atomic(o.junit, report::junit_xml(grades, errors)); !st)
+            return fail(st.error(), grade::exit_code::kInternal);
     if (s->json) {
         nlohmann::json j = {{"schema", report::kJsonSchema}, {"seed", grader.seed()},
                             {"device", report::device_json(dev)}, {"results", results},
@@ -89,6 +99,7 @@ void setup_check(CLI::App& app, Global& g, Action& action) {
     cmd->add_flag("--all", o->all, "Every module of the course");
     cmd->add_option("--track", o->track, "Every module of one track");
     add_grade_flags(cmd, o->flags);
+    cmd->add_option("--junit", o->junit, "Also write the results as JUnit XML to this file (for CI systems)");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_check(g, *o); }; });
 }
 

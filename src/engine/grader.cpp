@@ -139,6 +139,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     std::error_code ec;
     auto rel = fs::relative(source, course_.root, ec);
     g.source = ec || rel.empty() ? source.string() : rel.string();
+    g.source_path = fs::absolute(source, ec).string();
     auto text = read_file(source);
     if (!text) return text.error();
     g.source_hash = hash_hex(*text);

@@ -45,6 +45,7 @@ struct CaseGeometry {
 struct Grade {
     std::string module_id;
     std::string source;        // as shown: "tracks/.../kernel.cu"
+    std::string source_path;   // absolute, for links
     std::string source_hash;
     grade::Verdict verdict = grade::Verdict::Skipped;
     std::string summary;       // one sentence on the verdict, in the learner's words

@@ -72,6 +72,12 @@ std::string ms_text(double ms) {
 
 }  // namespace
 
+std::string link(const Style& s, const std::string& path, const std::string& text) {
+    // OSC 8: terminals that support it make `text` open `path`; others show the text alone.
+    if (!s.color || path.empty()) return text;
+    return fmt::format("\033]8;;file://{}\033\\{}\033]8;;\033\\", path, text);
+}
+
 std::string paint(const Style& s, const char* ansi, const std::string& text) {
     return s.color ? fmt::format("{}{}\033[0m", ansi, text) : text;
 }
@@ -102,7 +108,9 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     for (const auto& d : g.diagnostics) {
         if (d.file != "kernel.cu" && d.file != "kernelcoach-geometry") continue;
         if (d.file == "kernelcoach-geometry") continue;  // explained in the summary
-        out += compile::format_diagnostic(d, g.source) + "\n";
+        std::string text = compile::format_diagnostic(d, g.source);
+        std::string where = text.substr(0, text.find(": "));
+        out += link(s, g.source_path, where) + text.substr(where.size()) + "\n";
     }
     if (g.verdict == Verdict::CompileError) {
         out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);

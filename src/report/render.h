@@ -21,6 +21,8 @@ struct Style {
 };
 
 std::string paint(const Style& s, const char* ansi, const std::string& text);
+// An OSC-8 hyperlink to a file when colour is on (a terminal), else the text alone.
+std::string link(const Style& s, const std::string& path, const std::string& text);
 std::string verdict_text(const Style& s, grade::Verdict v);
 
 // One graded kernel, in full: compile result, cases, failures explained, timing.
