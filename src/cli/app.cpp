@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
     setup_info(app, g, action);
     setup_hint(app, g, action);
     setup_solution(app, g, action);
+    setup_watch(app, g, action);
     setup_dev(app, g, action);
 
     try {

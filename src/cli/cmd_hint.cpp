@@ -110,6 +110,8 @@ int run_hint(const Global& g, const HintOptions& o) {
 
 }  // namespace
 
+int show_hint(const Global& g, const std::string& id) { return run_hint(g, HintOptions{id, false}); }
+
 void setup_hint(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<HintOptions>();
     auto* cmd = app.add_subcommand("hint", "Show the next hint for a module (remembered), or the one for a compile error");

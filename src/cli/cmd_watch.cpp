@@ -1,0 +1,190 @@
+// kernelcoach watch [id]: re-grade a module every time its kernel.cu is saved. Keys: h for a
+// hint, n for the next module, r to run again, q to quit. It never moves on by itself, and a
+// runaway kernel cannot freeze it (every grade runs in a worker with a deadline).
+#include <fmt/format.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <iostream>
+
+#include "cli/app.h"
+#include "progress/store.h"
+#include "util/file_watch.h"
+
+namespace kc::cli {
+
+namespace {
+
+struct WatchOptions {
+    std::string id;
+    bool poll = false;
+    GradeFlags flags;
+};
+
+// Single keys from a terminal: no line buffering, no echo, restored on every way out.
+termios g_saved;
+bool g_raw = false;
+
+void restore_terminal() {
+    if (g_raw) ::tcsetattr(STDIN_FILENO, TCSANOW, &g_saved);
+    g_raw = false;
+}
+
+void on_signal(int sig) {
+    restore_terminal();
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+struct RawTerminal {
+    RawTerminal() {
+        if (!::isatty(STDIN_FILENO) || ::tcgetattr(STDIN_FILENO, &g_saved) != 0) return;
+        termios raw = g_saved;
+        raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        if (::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0) {
+            g_raw = true;
+            ::signal(SIGINT, on_signal);
+            ::signal(SIGTERM, on_signal);
+        }
+    }
+    ~RawTerminal() { restore_terminal(); }
+};
+
+// Turns what arrives on stdin into commands: single keys on a terminal, words on a pipe.
+std::vector<std::string> read_commands(std::string& pending) {
+    char buf[256];
+    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    std::vector<std::string> out;
+    if (n <= 0) {
+        out.push_back("quit");  // end of input
+        return out;
+    }
+    if (g_raw) {
+        for (ssize_t i = 0; i < n; ++i) {
+            switch (buf[i]) {
+                case 'q': case 'Q': out.push_back("quit"); break;
+                case 'n': case 'N': out.push_back("next"); break;
+                case 'h': case 'H': out.push_back("hint"); break;
+                case 'r': case 'R': case '\n': out.push_back("run"); break;
+                default: out.push_back("help");
+            }
+        }
+        return out;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+        std::string word = pending.substr(0, nl);
+        pending.erase(0, nl + 1);
+        while (!word.empty() && (word.back() == '\r' || word.back() == ' ')) word.pop_back();
+        if (!word.empty()) out.push_back(word == "q" ? "quit" : word == "n" ? "next" : word == "h" ? "hint" : word);
+    }
+    return out;
+}
+
+std::string clock_now() {
+    std::time_t t = std::time(nullptr);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&t));
+    return buf;
+}
+
+const course::Module* first_unpassed(const course::Course& c, const progress::Store& store) {
+    auto p = store.load();
+    for (const auto& m : c.modules) {
+        if (!p) return &m;
+        auto it = p->find(m.id);
+        if (it == p->end() || !it->second.passed()) return &m;
+    }
+    return c.modules.empty() ? nullptr : &c.modules.front();
+}
+
+int run_watch(const Global& g, const WatchOptions& o) {
+    if (g.json) return fail(make_error("watch is interactive; it has no --json form (use run --json)"), grade::exit_code::kUsage);
+    auto s = open_session(g);
+    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    auto opts = grade_options(o.flags);
+    if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
+    progress::Store store(s->course.root);
+    const course::Module* m = nullptr;
+    if (o.id.empty()) {
+        m = first_unpassed(s->course, store);
+        if (!m) return fail(make_error("the course has no modules"), grade::exit_code::kInternal);
+    } else {
+        auto r = s->course.resolve(o.id);
+        if (!r) return fail(r.error(), grade::exit_code::kUsage);
+        m = *r;
+    }
+    const bool screen = ::isatty(STDOUT_FILENO) && s->style.color;
+    RawTerminal raw;
+    const std::string keys = g_raw ? "h hint, n next module, r run again, q quit"
+                                   : "commands on stdin: hint, next, run, quit";
+
+    for (;;) {
+        auto watcher = FileWatcher::create(m->kernel_path(), o.poll);
+        if (!watcher) return fail(watcher.error(), grade::exit_code::kInternal);
+        bool grade_now = true;
+        std::string pending;
+        for (;;) {
+            if (grade_now) {
+                grade_now = false;
+                if (screen) std::cout << "\033[2J\033[H";
+                std::cout << fmt::format("[{}] grading {} ...\n", clock_now(), m->id) << std::flush;
+                engine::Grader grader(s->course, *opts);  // a fresh seed for every grade
+                auto gr = grade_and_record(*s, grader, *m);
+                if (!gr) std::cout << "kernelcoach: error: " << gr.error().message << "\n";
+                else std::cout << report::grade_text(*gr, *m, s->style);
+                std::cout << report::paint(s->style, "\033[2m",
+                                           fmt::format("-- watching {} ({}); save the file to grade it again --",
+                                                       m->rel_kernel(), keys))
+                          << "\n"
+                          << std::flush;
+            }
+            auto ev = watcher->wait(-1, STDIN_FILENO);
+            if (ev == FileWatcher::Event::Changed) {
+                grade_now = true;
+                continue;
+            }
+            if (ev != FileWatcher::Event::Input) continue;
+            bool next = false;
+            for (const auto& cmd : read_commands(pending)) {
+                if (cmd == "quit") return 0;
+                if (cmd == "run") grade_now = true;
+                else if (cmd == "next") next = true;
+                else if (cmd == "hint") {
+                    std::cout << "\n";
+                    show_hint(g, m->id);
+                    std::cout << std::flush;
+                } else {
+                    std::cout << "keys: " << keys << "\n" << std::flush;
+                }
+            }
+            if (next) {
+                auto it = std::find_if(s->course.modules.begin(), s->course.modules.end(),
+                                       [&](const course::Module& x) { return &x == m; });
+                if (it != s->course.modules.end() && std::next(it) != s->course.modules.end()) {
+                    m = &*std::next(it);
+                    break;
+                }
+                std::cout << "This is the last module. `kernelcoach progress` shows where you stand.\n" << std::flush;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void setup_watch(CLI::App& app, Global& g, Action& action) {
+    auto o = std::make_shared<WatchOptions>();
+    auto* cmd = app.add_subcommand("watch", "Re-grade a module every time you save its kernel.cu (keys: h, n, r, q)");
+    cmd->add_option("id", o->id, "The module (default: the first you have not passed)");
+    cmd->add_flag("--poll", o->poll, "Poll the file instead of waiting for file-system events (network file systems)");
+    add_grade_flags(cmd, o->flags);
+    cmd->callback([&g, o, &action] { action = [&g, o] { return run_watch(g, *o); }; });
+}
+
+}  // namespace kc::cli
