@@ -36,8 +36,13 @@ Error nvrtc_error(const char* what, nvrtcResult r) {
 
 // Turns diagnostics in our generated code into the learner's terms.
 std::string explain_failure(const std::vector<Diagnostic>& diags, const Request& req) {
-    size_t errors = 0;
-    for (const auto& d : diags) errors += d.severity == "error";
+    // Count the learner's own errors; those in the appended geometry lines follow from them.
+    size_t errors = 0, own = 0;
+    for (const auto& d : diags) {
+        errors += d.severity == "error";
+        own += d.severity == "error" && d.file == kSourceName;
+    }
+    if (own) errors = own;
     for (const auto& d : diags) {
         if (d.severity != "error") continue;
         std::string first = d.message.substr(0, d.message.find('\n'));

@@ -105,13 +105,24 @@ std::vector<std::string> heatmap_rows(const grade::Heatmap& h) {
 std::string grade_text(const Grade& g, const course::Module& m, const Style& s) {
     std::string out;
     out += fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), m.manifest.title, g.source);
+    // The first few diagnostics in full: later errors often follow from the first, and a
+    // starter with its holes can make a dozen. --verbose shows them all.
+    constexpr size_t kShown = 4;
+    size_t shown = 0, hidden = 0;
     for (const auto& d : g.diagnostics) {
-        if (d.file != "kernel.cu" && d.file != "kernelcoach-geometry") continue;
-        if (d.file == "kernelcoach-geometry") continue;  // explained in the summary
+        if (d.file != "kernel.cu") continue;  // geometry errors are explained in the summary
+        if (shown == kShown && !s.verbose) {
+            hidden += d.severity == "error";
+            continue;
+        }
+        ++shown;
         std::string text = compile::format_diagnostic(d, g.source);
         std::string where = text.substr(0, text.find(": "));
         out += link(s, g.source_path, where) + text.substr(where.size()) + "\n";
     }
+    if (hidden)
+        out += paint(s, kDim, fmt::format("  ... and {} more error(s): fix the first one first; -v shows them all", hidden)) +
+               "\n";
     if (g.verdict == Verdict::CompileError) {
         out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);
         return out;
