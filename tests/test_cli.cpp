@@ -370,7 +370,7 @@ TEST_F(CliFixtures, SkippedRunIsNotAnAttempt) {
     }
     auto list = kc({"--json", "list"});
     const json listed = list.json();
-    for (const auto& e : listed.at("modules")) EXPECT_EQ(e.at("status"), "not started") << e.dump();
+    for (const auto& e : listed.at("modules")) EXPECT_EQ(e.at("status"), "not-started") << e.dump();
 }
 
 TEST_F(CliFixtures, GradingAnotherFileIsNotAnAttempt) {

@@ -248,12 +248,14 @@ json device_json(const engine::DeviceStatus& d) {
 
 namespace {
 
+// "passed", "failed" or "not-started": the same words in text (with a space) and JSON.
 std::string status_of(const ProgressMap& p, const std::string& id) {
     auto it = p.find(id);
-    if (it == p.end()) return "not started";
-    return std::string(progress::to_string(it->second.status)) == "not_attempted"
-               ? "not started" : std::string(progress::to_string(it->second.status));
+    if (it == p.end() || it->second.status == progress::ModuleStatus::not_attempted) return "not-started";
+    return std::string(progress::to_string(it->second.status));
 }
+
+std::string status_text(const std::string& st) { return st == "not-started" ? "not started" : st; }
 
 }  // namespace
 
@@ -267,7 +269,7 @@ std::string list_text(const course::Course& c, const ProgressMap& p, const Style
         }
         std::string st = status_of(p, m.id);
         const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
-        out += fmt::format("  {:<22} {:<28} {}\n", m.id, m.manifest.title, paint(s, color, st));
+        out += fmt::format("  {:<22} {:<28} {}\n", m.id, m.manifest.title, paint(s, color, status_text(st)));
     }
     return out;
 }
@@ -324,7 +326,7 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
                                              : "");
             }
             const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
-            out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, m->manifest.title, paint(s, color, st), extra);
+            out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, m->manifest.title, paint(s, color, status_text(st)), extra);
         }
     }
     out += paint(s, kBold, fmt::format("{}/{} modules passed", passed, total)) + "\n";
