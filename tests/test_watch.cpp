@@ -64,3 +64,28 @@ TEST(Watch, RefusesJson) {
 
 }  // namespace
 }  // namespace kc::test
+
+namespace kc::test {
+namespace {
+
+TEST(Watch, ResetAsksThenRestoresTheStarter) {
+    TempDir dir;
+    copy_course(source_dir(), dir.path());
+    const fs::path k = dir.path() / "tracks/basics/module-00-first-kernel/kernel.cu";
+    std::ifstream in(k);
+    const std::string starter((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ostringstream cmd;
+    cmd << "(sleep 2; echo '// mine' > '" << k.string() << "'; sleep 2; echo reset; sleep 1; echo yes; sleep 3; echo quit)"
+        << " | timeout 60 env NO_COLOR=1 '" << KC_BINARY << "' --course '" << dir.path().string()
+        << "' watch basics > '" << (dir.path() / "out").string() << "' 2>&1";
+    ASSERT_EQ(std::system(cmd.str().c_str()), 0);
+    std::ifstream after(k);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>()), starter);
+    std::ifstream out(dir.path() / "out");
+    std::string text((std::istreambuf_iterator<char>(out)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("Put the starter back"), std::string::npos) << text;
+    EXPECT_NE(text.find("starter restored"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace kc::test

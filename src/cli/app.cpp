@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "course/starters.h"
 #include "progress/store.h"
 #include "worker/worker.h"
 
@@ -45,6 +46,9 @@ Result<Session> open_session(const Global& g) {
     if (!root) return root.error();
     auto c = course::load_course(*root);
     if (!c) return c.error();
+    // Keep a copy of every untouched starter for `reset` (cheap: a hash per module). A course
+    // folder that cannot be written to only loses reset, so that error is not fatal here.
+    (void)course::remember_starters(*c);
     Session s{std::move(*c), report::Style{want_color(g.color), false}, g.json};
     return s;
 }
@@ -127,6 +131,7 @@ int main(int argc, char** argv) {
     setup_hint(app, g, action);
     setup_solution(app, g, action);
     setup_watch(app, g, action);
+    setup_reset(app, g, action);
     setup_dev(app, g, action);
 
     try {

@@ -52,8 +52,9 @@ Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const
 // The exit code for a set of verdicts: failed > could not run > passed.
 int exit_code_for(const std::vector<grade::Verdict>& verdicts);
 
-// `kernelcoach hint <id>` as a function, for watch.
+// `kernelcoach hint <id>` and `kernelcoach reset <id> --yes` as functions, for watch.
 int show_hint(const Global& g, const std::string& id);
+int reset_module(const Global& g, const std::string& id);
 
 void setup_list(CLI::App& app, Global& g, Action& action);
 void setup_run(CLI::App& app, Global& g, Action& action);
@@ -64,6 +65,7 @@ void setup_dev(CLI::App& app, Global& g, Action& action);
 void setup_hint(CLI::App& app, Global& g, Action& action);
 void setup_solution(CLI::App& app, Global& g, Action& action);
 void setup_watch(CLI::App& app, Global& g, Action& action);
+void setup_reset(CLI::App& app, Global& g, Action& action);
 
 int main(int argc, char** argv);
 

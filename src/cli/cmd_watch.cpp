@@ -1,5 +1,5 @@
 // kernelcoach watch [id]: re-grade a module every time its kernel.cu is saved. Keys: h for a
-// hint, n for the next module, r to run again, q to quit. It never moves on by itself, and a
+// hint, n for the next module, r to run again, x to reset (after a y), q to quit. It never moves on by itself, and a
 // runaway kernel cannot freeze it (every grade runs in a worker with a deadline).
 #include <fmt/format.h>
 #include <signal.h>
@@ -71,6 +71,8 @@ std::vector<std::string> read_commands(std::string& pending) {
                 case 'n': case 'N': out.push_back("next"); break;
                 case 'h': case 'H': out.push_back("hint"); break;
                 case 'r': case 'R': case '\n': out.push_back("run"); break;
+                case 'x': case 'X': out.push_back("reset"); break;
+                case 'y': case 'Y': out.push_back("yes"); break;
                 default: out.push_back("help");
             }
         }
@@ -121,13 +123,14 @@ int run_watch(const Global& g, const WatchOptions& o) {
     }
     const bool screen = ::isatty(STDOUT_FILENO) && s->style.color;
     RawTerminal raw;
-    const std::string keys = g_raw ? "h hint, n next module, r run again, q quit"
-                                   : "commands on stdin: hint, next, run, quit";
+    const std::string keys = g_raw ? "h hint, n next module, r run again, x reset, q quit"
+                                   : "commands on stdin: hint, next, run, reset, quit";
 
     for (;;) {
         auto watcher = FileWatcher::create(m->kernel_path(), o.poll);
         if (!watcher) return fail(watcher.error(), grade::exit_code::kInternal);
         bool grade_now = true;
+        bool asked_reset = false;
         std::string pending;
         for (;;) {
             if (grade_now) {
@@ -152,7 +155,20 @@ int run_watch(const Global& g, const WatchOptions& o) {
             if (ev != FileWatcher::Event::Input) continue;
             bool next = false;
             for (const auto& cmd : read_commands(pending)) {
+                if (cmd == "yes" && asked_reset) {
+                    asked_reset = false;
+                    reset_module(g, m->id);  // the restored file is a save: the watcher grades it
+                    continue;
+                }
+                asked_reset = false;
                 if (cmd == "quit") return 0;
+                if (cmd == "reset") {
+                    asked_reset = true;
+                    std::cout << fmt::format("Put the starter back in {}? Your file is kept as a backup. {} to confirm.\n",
+                                             m->rel_kernel(), g_raw ? "Press y" : "Send yes")
+                              << std::flush;
+                    continue;
+                }
                 if (cmd == "run") grade_now = true;
                 else if (cmd == "next") next = true;
                 else if (cmd == "hint") {
@@ -180,7 +196,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
 
 void setup_watch(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<WatchOptions>();
-    auto* cmd = app.add_subcommand("watch", "Re-grade a module every time you save its kernel.cu (keys: h, n, r, q)");
+    auto* cmd = app.add_subcommand("watch", "Re-grade a module every time you save its kernel.cu (keys: h, n, r, x, q)");
     cmd->add_option("id", o->id, "The module (default: the first you have not passed)");
     cmd->add_flag("--poll", o->poll, "Poll the file instead of waiting for file-system events (network file systems)");
     add_grade_flags(cmd, o->flags);

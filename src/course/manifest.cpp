@@ -54,7 +54,8 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
 
     static const std::set<std::string> known = {"format",  "title",    "summary",  "exercise",
                                                 "kernel",  "min_sm",   "missing_elements",
-                                                "starter", "timeout_s", "cases",   "controls"};
+                                                "starter", "timeout_s", "cases",   "controls",
+                                                "starter_hash"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) return r.fail(it.key(), "unknown field");
 
@@ -76,6 +77,11 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     for (auto [key, out] : {std::pair{"title", &m.title}, {"exercise", &m.exercise},
                             {"kernel", &m.kernel}, {"starter", &m.starter}})
         if (auto e = need_string(key, *out)) return *e;
+    if (j.contains("starter_hash")) {
+        if (!j["starter_hash"].is_string() || j["starter_hash"].get<std::string>().size() != 32)
+            return r.fail("starter_hash", "must be the 32 hex digits `kernelcoach dev check` prints");
+        m.starter_hash = j["starter_hash"].get<std::string>();
+    }
     if (j.contains("summary")) {
         if (!j["summary"].is_string()) return r.fail("summary", "must be a string");
         m.summary = j["summary"].get<std::string>();

@@ -37,6 +37,7 @@ struct Manifest {
     int min_sm = 70;
     int missing_elements = 0;
     std::string starter;   // verdict the untouched kernel.cu must get
+    std::string starter_hash;  // hash_hex() of the untouched kernel.cu (for reset); optional
     double timeout_s = 20;
     std::vector<Case> cases;
     std::vector<Control> controls;

@@ -9,6 +9,7 @@
 
 #include "course/hints.h"
 #include "util/atomic_file.h"
+#include "util/hash.h"
 
 namespace kc::engine {
 
@@ -54,6 +55,14 @@ std::vector<DevCheckItem> static_checks(const course::Module& m) {
         out.push_back(item(m, "TODO markers in kernel.cu", std::to_string(declared), got,
                            static_cast<int>(todos.size()) == declared && consecutive ? Status::Pass : Status::Fail,
                            consecutive ? "" : fmt::format("numbers are not 1..N: {}", fmt::join(todos, ", "))));
+    }
+    // The starter's hash, for reset: the manifest must name this kernel.cu.
+    if (starter) {
+        std::string h = hash_hex(*starter);
+        out.push_back(item(m, "starter_hash in module.json", "hash of kernel.cu",
+                           m.manifest.starter_hash.empty() ? "missing" : m.manifest.starter_hash == h ? "matches" : "differs",
+                           m.manifest.starter_hash == h ? Status::Pass : Status::Fail,
+                           m.manifest.starter_hash == h ? "" : fmt::format("kernel.cu hashes to \"{}\"", h)));
     }
     if (!readme) {
         out.push_back(item(m, "README.md", "present", "missing", Status::Fail));

@@ -1,0 +1,24 @@
+// Pristine starters, for `kernelcoach reset`. A module's manifest carries the hash of its
+// untouched kernel.cu; whenever kernelcoach sees a kernel.cu with that hash and has no copy yet,
+// it keeps one in .kernelcoach/starters/. tools/bootstrap (the first command on a fresh clone)
+// grades every module, so the copies exist before the learner edits anything.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "course/course.h"
+#include "util/result.h"
+
+namespace kc::course {
+
+std::filesystem::path starter_copy_path(const Course& c, const Module& m);
+
+// Saves a copy of every untouched starter that has none yet. Returns how many were saved.
+Result<int> remember_starters(const Course& c);
+
+// The pristine starter: the saved copy, or kernel.cu itself while it is untouched.
+std::optional<std::string> pristine_starter(const Course& c, const Module& m);
+
+}  // namespace kc::course
