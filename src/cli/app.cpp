@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -95,6 +96,20 @@ Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const
     }
     if (auto st = progress::Store(s.course.root).record(a); !st) return st.error();
     return g;
+}
+
+Result<std::vector<const course::Module*>> select_modules(const course::Course& c, const std::vector<std::string>& ids,
+                                                          bool all, const std::string& track) {
+    std::vector<const course::Module*> picked;
+    if (!track.empty() && c.in_track(track).empty()) return make_error("no track '" + track + "'");
+    for (const auto& m : c.modules)
+        if (all || (!track.empty() && m.track == track)) picked.push_back(&m);
+    for (const auto& id : ids) {
+        auto m = c.resolve(id);
+        if (!m) return m.error();
+        if (std::find(picked.begin(), picked.end(), *m) == picked.end()) picked.push_back(*m);
+    }
+    return picked;
 }
 
 int exit_code_for(const std::vector<grade::Verdict>& verdicts) {

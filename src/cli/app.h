@@ -46,6 +46,11 @@ struct GradeFlags {
 void add_grade_flags(CLI::App* cmd, GradeFlags& f);
 Result<engine::Options> grade_options(const GradeFlags& f);
 
+// The modules a command names: `ids` (resolved, with "did you mean"), every module with `all`,
+// or a whole `track`; in course order, each once. An Error is the learner's usage mistake.
+Result<std::vector<const course::Module*>> select_modules(const course::Course& c, const std::vector<std::string>& ids,
+                                                          bool all, const std::string& track = {});
+
 // Grades one module's kernel.cu and records the attempt in progress.json.
 Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const course::Module& m);
 

@@ -25,18 +25,9 @@ struct CheckOptions {
 int run_check(const Global& g, const CheckOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kInternal);
-    std::vector<const course::Module*> mods;
-    if (o.all) {
-        for (const auto& m : s->course.modules) mods.push_back(&m);
-    } else if (!o.track.empty()) {
-        mods = s->course.in_track(o.track);
-        if (mods.empty()) return fail(make_error("no track '" + o.track + "'"), grade::exit_code::kUsage);
-    }
-    for (const auto& id : o.ids) {
-        auto m = s->course.resolve(id);
-        if (!m) return fail(m.error(), grade::exit_code::kUsage);
-        mods.push_back(*m);
-    }
+    auto picked = select_modules(s->course, o.ids, o.all, o.track);
+    if (!picked) return fail(picked.error(), grade::exit_code::kUsage);
+    const auto& mods = *picked;
     if (mods.empty())
         return fail(make_error("name modules to check, or use --all or --track T"), grade::exit_code::kUsage);
     auto opts = grade_options(o.flags);

@@ -28,14 +28,10 @@ const char* status_name(engine::DevCheckItem::Status s) {
 int run_dev_check(const Global& g, const DevOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kInternal);
-    std::vector<const course::Module*> mods;
-    if (o.all || o.ids.empty())
-        for (const auto& m : s->course.modules) mods.push_back(&m);
-    for (const auto& id : o.ids) {
-        auto m = s->course.resolve(id);
-        if (!m) return fail(m.error(), grade::exit_code::kUsage);
-        mods.push_back(*m);
-    }
+    // No module named: all of them.
+    auto picked = select_modules(s->course, o.ids, o.all || o.ids.empty());
+    if (!picked) return fail(picked.error(), grade::exit_code::kUsage);
+    const auto& mods = *picked;
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     engine::Grader timed(s->course, *opts);

@@ -37,14 +37,9 @@ bool confirm(const std::string& question) {
 int run_reset(const Global& g, const ResetOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kInternal);
-    std::vector<const course::Module*> mods;
-    if (o.all)
-        for (const auto& m : s->course.modules) mods.push_back(&m);
-    for (const auto& id : o.ids) {
-        auto m = s->course.resolve(id);
-        if (!m) return fail(m.error(), grade::exit_code::kUsage);
-        mods.push_back(*m);
-    }
+    auto picked = select_modules(s->course, o.ids, o.all);
+    if (!picked) return fail(picked.error(), grade::exit_code::kUsage);
+    const auto& mods = *picked;
     if (mods.empty()) return fail(make_error("name the modules to reset, or use --all"), grade::exit_code::kUsage);
 
     // What would change: modules whose kernel.cu differs from their starter.
