@@ -123,6 +123,6 @@ constexpr Launch launch(Problem p) {
 //   time:       805 MB / 3.0 TB/s = about 0.27 ms, the floor for any vector add
 //
 // kernelcoach measures that copy on your GPU and reports your kernel as a percentage of it.
-// On an H100 SXM this kernel takes about 0.30 ms, 92% of the copy: for an operation this
+// On an H100 SXM this kernel takes about 0.30 ms, about 90% of the copy: for an operation this
 // simple, moving the bytes is the whole cost. (Loading 16 bytes per thread instead of 4
 // closes most of the last 8%; missing-elements/01 has that as an exercise.)
