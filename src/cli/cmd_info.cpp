@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "compile/compiler.h"
 #include "exercises/spec.h"
+#include "gpu/versions.h"
 
 namespace kc::cli {
 
@@ -56,6 +57,7 @@ int run_info(const Global& g, const InfoOptions& o) {
     opts.fresh_probe = true;  // info always asks the GPU itself
     engine::Grader grader(s->course, opts);
     const auto& dev = grader.device();
+    const auto tools = gpu::toolchain();
     if (s->json) {
         nlohmann::json j = {{"schema", report::kJsonSchema},
                             {"version", KC_VERSION},
@@ -64,13 +66,23 @@ int run_info(const Global& g, const InfoOptions& o) {
                             {"nvrtc", compile::nvrtc_version()},
                             {"cuda_include", compile::cuda_include_dir()},
                             {"cache", grader.cache_dir().string()},
-                            {"gpu", report::device_json(dev)}};
+                            {"gpu", report::device_json(dev)},
+                            {"cublas", tools.cublas},
+                            {"cudnn", tools.cudnn},
+                            {"compute_sanitizer", tools.compute_sanitizer},
+                            {"ncu", tools.ncu}};
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << fmt::format("kernelcoach {}\ncourse: {} ({} modules)\nNVRTC {}; CUDA headers {}\ncubin cache: {}\n{}\n",
+        auto or_missing = [](const std::string& p, const char* why) {
+            return p.empty() ? fmt::format("not installed ({})", why) : p;
+        };
+        std::cout << fmt::format("kernelcoach {}\ncourse: {} ({} modules)\nNVRTC {}; CUDA headers {}\n"
+                                 "cuBLAS {}; cuDNN {}\ncompute-sanitizer: {}\nncu: {}\ncubin cache: {}\n{}\n",
                                  KC_VERSION, s->course.root.string(), s->course.modules.size(),
-                                 compile::nvrtc_version(), compile::cuda_include_dir(),
-                                 grader.cache_dir().string(), report::device_line(dev));
+                                 compile::nvrtc_version(), compile::cuda_include_dir(), tools.cublas, tools.cudnn,
+                                 or_missing(tools.compute_sanitizer, "race checks and --sanitize need it"),
+                                 or_missing(tools.ncu, "bench --ncu needs it"), grader.cache_dir().string(),
+                                 report::device_line(dev));
         if (dev.available)
             std::cout << fmt::format("compute capability {}.{}; CUDA runtime {}.{}\n", dev.device.sm / 10, dev.device.sm % 10,
                                      dev.device.runtime_version / 1000, (dev.device.runtime_version % 1000) / 10);

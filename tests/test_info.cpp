@@ -1,0 +1,37 @@
+// kernelcoach info: versions and tools, with or without a GPU.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "compile/toolkit.h"
+#include "support/cli.h"
+
+namespace kc::test {
+namespace {
+
+TEST(Info, ReportsLibraryVersionsAndTools) {
+    auto r = run_cli({"--course", fixture_course().string(), "--json", "info"});
+    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.err;
+    auto j = r.json();
+    EXPECT_FALSE(j["nvrtc"].get<std::string>().empty());
+    for (const char* lib : {"cublas", "cudnn"}) {  // "13.1.0", "9.19.0"
+        auto v = j[lib].get<std::string>();
+        EXPECT_EQ(std::count(v.begin(), v.end(), '.'), 2) << lib << " " << v;
+        EXPECT_NE(v.substr(0, 2), "0.") << lib << " " << v;
+    }
+    EXPECT_TRUE(j.contains("compute_sanitizer"));
+    EXPECT_TRUE(j.contains("ncu"));
+    // Without a GPU the reason is given, and the exit code says "could not run".
+    if (!j["gpu"]["available"].get<bool>()) {
+        EXPECT_EQ(r.exit_code, 3);
+        EXPECT_FALSE(j["gpu"]["reason"].get<std::string>().empty());
+    }
+}
+
+TEST(Info, FindsToolsOnThePath) {
+    EXPECT_FALSE(compile::find_tool("sh").empty() && compile::find_tool("ls").empty());  // sanity: PATH is read
+    EXPECT_TRUE(compile::find_tool("no-such-tool-kernelcoach").empty());
+}
+
+}  // namespace
+}  // namespace kc::test
