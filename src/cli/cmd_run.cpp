@@ -50,7 +50,7 @@ void setup_run(CLI::App& app, Global& g, Action& action) {
     auto* cmd = app.add_subcommand("run", "Compile, test and time one module; explain what is wrong");
     cmd->add_option("id", o->id, "The module: missing-elements/01, vector-add, basics, ...")->required();
     add_grade_flags(cmd, o->flags);
-    cmd->add_flag("-v,--verbose", o->verbose, "Show every case in detail");
+    cmd->add_flag("-v,--verbose", o->verbose, "Show every compiler diagnostic, not only the first four");
     cmd->add_option("--file", o->file, "Grade this file as the module's kernel (progress is not recorded)")
         ->check(CLI::ExistingFile);
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_run(g, *o); }; });

@@ -17,7 +17,7 @@ inline constexpr int kJsonSchema = 1;  // the version of every --json document
 
 struct Style {
     bool color = false;
-    bool verbose = false;  // every case's detail, not only the failing ones
+    bool verbose = false;  // every compiler diagnostic, not only the first four
 };
 
 std::string paint(const Style& s, const char* ansi, const std::string& text);
