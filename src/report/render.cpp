@@ -288,12 +288,16 @@ namespace {
 
 // The certificate's tracks, then every other track of the course (basics, ...), which are
 // shown but not counted.
+// The certificate's four tracks, with basics before them and any other track after; the bool
+// says whether a track counts towards the certificate.
 std::vector<std::pair<std::string, bool>> progress_tracks(const course::Course& c) {
     std::vector<std::pair<std::string, bool>> out;
     const auto& cert = course::certificate_tracks();
+    const auto present = c.tracks();
+    if (std::find(present.begin(), present.end(), "basics") != present.end()) out.emplace_back("basics", false);
     for (const auto& t : cert) out.emplace_back(t, true);
-    for (const auto& t : c.tracks())
-        if (std::find(cert.begin(), cert.end(), t) == cert.end()) out.emplace_back(t, false);
+    for (const auto& t : present)
+        if (t != "basics" && std::find(cert.begin(), cert.end(), t) == cert.end()) out.emplace_back(t, false);
     return out;
 }
 
@@ -312,8 +316,9 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
         }
         int width = 20;
         int fill = mods.empty() ? 0 : done * width / static_cast<int>(mods.size());
-        out += fmt::format("{:<18} [{}{}] {}/{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
-                           done, mods.size());
+        std::string note = !counted ? "  (not counted)" : mods.empty() ? "  (no modules yet)" : "";
+        out += fmt::format("{:<18} [{}{}] {}/{}{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
+                           done, mods.size(), paint(s, kDim, note));
         for (auto* m : mods) {
             std::string st = status_of(p, m->id);
             std::string extra;
@@ -329,7 +334,7 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
             out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, m->manifest.title, paint(s, color, status_text(st)), extra);
         }
     }
-    out += paint(s, kBold, fmt::format("{}/{} modules passed", passed, total)) + "\n";
+    out += paint(s, kBold, fmt::format("{}/{} modules of the certificate passed", passed, total)) + "\n";
     return out;
 }
 
