@@ -23,11 +23,6 @@ struct DeviceInfo {
     double peak_gbps = 0;  // DRAM peak: 2 (double data rate) x memory clock x bus width
 };
 
-// Why the GPU cannot be used, in the words the SKIPPED verdict shows.
-struct NoDevice {
-    std::string reason;
-};
-
 // Initialises device 0. An Error here means there is no usable GPU or driver; the message
 // says which ("no CUDA driver is installed", "no CUDA GPU is visible").
 Result<DeviceInfo> open_device();

@@ -29,6 +29,9 @@ void parallel_chunks(size_t n, size_t chunk, Fn fn) {
     for (auto& th : pool) th.join();
 }
 
+void* map_host_pages(size_t bytes);  // util/parallel.cpp: huge-page hint, touched in parallel
+void unmap_host_pages(void* p, size_t bytes);
+
 // Host memory for large cases, reused across cases: grows, never shrinks, is not zero-filled,
 // and asks for transparent huge pages. A 64M-element case touches gigabytes of host memory;
 // with 4 KiB pages the page faults alone cost seconds in a virtual machine.
@@ -45,7 +48,7 @@ public:
         if (n > cap_) {
             release();
             size_t bytes = round_up(n * sizeof(T));
-            void* p = map_pages(bytes);
+            void* p = map_host_pages(bytes);
             if (!p) return {};
             p_ = static_cast<T*>(p);
             cap_ = bytes / sizeof(T);
@@ -57,25 +60,15 @@ public:
 private:
     static size_t round_up(size_t b) { return (b + kHuge - 1) / kHuge * kHuge; }
     static constexpr size_t kHuge = 2u << 20;
-    static void* map_pages(size_t bytes);
     void release() {
-        if (p_) unmap_pages(p_, bytes_);
+        if (p_) unmap_host_pages(p_, bytes_);
         p_ = nullptr;
         cap_ = bytes_ = 0;
     }
-    static void unmap_pages(void* p, size_t bytes);
 
     T* p_ = nullptr;
     size_t cap_ = 0;
     size_t bytes_ = 0;
 };
-
-void* map_host_pages(size_t bytes);          // util/parallel.cpp
-void unmap_host_pages(void* p, size_t bytes);
-
-template <typename T>
-void* HostBuffer<T>::map_pages(size_t bytes) { return map_host_pages(bytes); }
-template <typename T>
-void HostBuffer<T>::unmap_pages(void* p, size_t bytes) { unmap_host_pages(p, bytes); }
 
 }  // namespace kc
