@@ -177,7 +177,7 @@ public:
     }
 
     Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel, const CaseRequest& c,
-                                       size_t index, Crash& crash) override {
+                                       size_t /*index: inputs derive from the checked ones*/, Crash& crash) override {
         const int n = static_cast<int>(c.sizes.at("n"));
         const size_t bytes = static_cast<size_t>(n) * sizeof(float);
         // Fresh inputs at other addresses than the checked run's: the checked inputs halved
