@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "exercises/conv2d.h"
+#include "exercises/layer_norm.h"
+#include "exercises/matrix_mul.h"
+#include "exercises/softmax.h"
 #include "exercises/vector_add.h"
 
 namespace kc::exercises {
@@ -9,7 +13,8 @@ namespace kc::exercises {
 namespace {
 
 const std::vector<const Spec*>& registry() {
-    static const std::vector<const Spec*> specs = {&vector_add_spec()};
+    static const std::vector<const Spec*> specs = {&vector_add_spec(), &matrix_mul_spec(), &softmax_spec(),
+                                                   &layer_norm_spec(), &conv2d_spec()};
     return specs;
 }
 

@@ -1,0 +1,67 @@
+// The host side of an exercise whose kernel reads float tensors and writes one float tensor:
+// which tensors a case has, the kernel's scalar arguments, seeded inputs, float64 truth with a
+// per-element error bound, and the exact transform that derives the timed run's fresh inputs.
+// No CUDA here: everything is tested on the CPU. The GPU side (worker/tensor_harness.cpp) is
+// one harness for every exercise that implements this.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "exercises/spec.h"
+
+namespace kc::exercises {
+
+struct TensorSpec {
+    std::string name;   // as the kernel's parameter: "a", "x", "out"
+    size_t elements;    // floats
+};
+
+// One scalar argument after the pointers: an int (a size) or a float (epsilon).
+struct Scalar {
+    bool is_float = false;
+    int i = 0;
+    float f = 0.f;
+    static Scalar of(int v) { return {false, v, 0.f}; }
+    static Scalar of(float v) { return {true, 0, v}; }
+};
+
+// How the timed run's inputs are made from the checked run's, exactly, so that its truth is
+// the checked truth transformed the same exact way (no second float64 pass on the host).
+struct TimedTransform {
+    enum Kind {
+        kHalveInput,   // input `input` times 0.5 (exact in fp32): truth and bound times 0.5
+        kReverseRows,  // every input whose size is rows * row_length reverses its rows, as does the output
+    } kind = kHalveInput;
+    size_t input = 0;        // kHalveInput: which input
+    size_t row_length = 0;   // kReverseRows: floats per row
+};
+
+class TensorExercise {
+public:
+    virtual ~TensorExercise() = default;
+    virtual const Spec& spec() const = 0;
+    // The inputs in the kernel's parameter order; the output is separate (it comes after them).
+    virtual std::vector<TensorSpec> inputs(const Sizes& s) const = 0;
+    virtual TensorSpec output(const Sizes& s) const = 0;
+    // The output's shape for reports and heatmaps (outermost first), e.g. {m, n} or {n, k, p, q}.
+    virtual std::vector<long long> shape(const Sizes& s) const = 0;
+    // The scalar arguments after the pointers (after the output), in order.
+    virtual std::vector<Scalar> scalars(const Sizes& s) const = 0;
+    // Fills the inputs from a seed; the same seed gives the same inputs on every machine.
+    virtual void make_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const = 0;
+    // float64 truth of every output element and the bound its error must stay within.
+    virtual void truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
+                       std::span<double> bound) const = 0;
+    virtual TimedTransform timed_transform(const Sizes& s) const = 0;
+};
+
+// The exercises implemented this way, by their spec's name; nullptr for others.
+const TensorExercise* find_tensor(const std::string& name);
+
+// Output elements of the case; refuses sizes that overflow or exceed `limit` floats.
+size_t checked_elements(const TensorExercise& ex, const Sizes& s);
+
+}  // namespace kc::exercises
