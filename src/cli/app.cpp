@@ -61,6 +61,11 @@ void add_grade_flags(CLI::App* cmd, GradeFlags& f) {
     cmd->add_option("--arch", f.arch, "Compile for this architecture (sm_90, 90) when there is no GPU");
     cmd->add_flag("--no-timing", f.no_timing, "Check correctness only; skip timing against the vendor");
     cmd->add_flag("--compile-only", f.compile_only, "Compile and show the launch geometry; never touch the GPU");
+    cmd->add_flag("--sanitize", f.sanitize,
+                  "Also run one small case under compute-sanitizer (memcheck, racecheck, initcheck, synccheck) "
+                  "and report its findings as kernel.cu:LINE");
+    cmd->add_flag("--no-racecheck", f.no_racecheck,
+                  "Skip the racecheck that kernels using shared memory get (faster; a missing barrier may pass)");
 }
 
 Result<engine::Options> grade_options(const GradeFlags& f) {
@@ -69,6 +74,8 @@ Result<engine::Options> grade_options(const GradeFlags& f) {
     o.timeout_s = f.timeout_s;
     o.timing = !f.no_timing;
     o.use_gpu = !f.compile_only;
+    o.sanitize = f.sanitize;
+    o.racecheck = !f.no_racecheck;
     if (!f.arch.empty()) {
         std::string a = f.arch;
         if (a.rfind("sm_", 0) == 0) a = a.substr(3);
@@ -91,7 +98,7 @@ Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const
     if (g->timing && a.passed) {
         a.time_ms = g->timing->kernel_ms;
         a.gbps = g->gbps();
-        a.percent_of_light = g->percent_of_copy();
+        a.percent_of_light = g->percent_of_light();
         a.device = g->device ? g->device->name : "";
     }
     if (auto st = progress::Store(s.course.root).record(a); !st) return st.error();

@@ -42,6 +42,8 @@ struct GradeFlags {
     std::string arch;  // "sm_90" or "90"
     bool no_timing = false;
     bool compile_only = false;
+    bool sanitize = false;
+    bool no_racecheck = false;
 };
 void add_grade_flags(CLI::App* cmd, GradeFlags& f);
 Result<engine::Options> grade_options(const GradeFlags& f);

@@ -258,4 +258,6 @@ Result<Output> compile(const Request& req, const fs::path& cache_dir) {
     return out;
 }
 
+const char* kernel_source_name() { return kSourceName; }
+
 }  // namespace kc::compile

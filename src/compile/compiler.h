@@ -78,4 +78,7 @@ Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count);
 // The source text appended after the learner's code to evaluate launch() for every case.
 std::string geometry_suffix(const std::vector<std::string>& problems);
 
+// The name NVRTC compiles a learner's file under: diagnostics and line info say "kernel.cu:LINE".
+const char* kernel_source_name();
+
 }  // namespace kc::compile

@@ -36,6 +36,17 @@ extern "C" __global__ void kc_scale(const float* src, float* dst, unsigned long 
          i += (unsigned long long)gridDim.x * blockDim.x)
         dst[i] = src[i] * factor;
 }
+
+// dst row r = src row (rows - 1 - r), rows of `cols` floats.
+extern "C" __global__ void kc_reverse_rows(const float* src, float* dst, unsigned long long rows,
+                                           unsigned long long cols) {
+    const unsigned long long n = rows * cols;
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
+         i += (unsigned long long)gridDim.x * blockDim.x) {
+        const unsigned long long r = i / cols, c = i % cols;
+        dst[i] = src[(rows - 1 - r) * cols + c];
+    }
+}
 )";
 }
 

@@ -131,8 +131,9 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
                 if (!it->is_boolean()) return r.fail(field + ".timed", "must be true or false");
                 out.timed = it->get<bool>();
             } else {
-                if (!it->is_number_integer() || it->get<long long>() < 1)
-                    return r.fail(field + "." + k, "must be a positive integer size");
+                // 0 is checked against the exercise (check_case_fields): a padding may be 0.
+                if (!it->is_number_integer() || it->get<long long>() < 0)
+                    return r.fail(field + "." + k, "must be a non-negative integer size");
                 out.sizes[k] = it->get<long long>();
             }
         }
@@ -176,7 +177,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
 }
 
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,
-                         const std::string& where) {
+                         const std::string& where, const std::vector<std::string>& zero_ok) {
     for (size_t i = 0; i < m.cases.size(); ++i) {
         const auto& c = m.cases[i];
         for (const auto& f : fields)
@@ -184,10 +185,11 @@ Status check_case_fields(const Manifest& m, const std::vector<std::string>& fiel
                 return make_error(fmt::format("{}: cases[{}]: missing size '{}' (exercise {} needs: {})",
                                               where, i, f, m.exercise, fmt::join(fields, ", ")));
         for (const auto& [k, v] : c.sizes) {
-            (void)v;
             if (std::find(fields.begin(), fields.end(), k) == fields.end())
                 return make_error(fmt::format("{}: cases[{}].{}: unknown size for exercise {} (it takes: {})",
                                               where, i, k, m.exercise, fmt::join(fields, ", ")));
+            if (v < 1 && std::find(zero_ok.begin(), zero_ok.end(), k) == zero_ok.end())
+                return make_error(fmt::format("{}: cases[{}].{}: must be a positive integer size", where, i, k));
         }
     }
     return Ok{};

@@ -54,6 +54,6 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
 
 // Checks the case sizes against the fields the exercise declares.
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,
-                         const std::string& where);
+                         const std::string& where, const std::vector<std::string>& zero_ok = {});
 
 }  // namespace kc::course

@@ -122,9 +122,18 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
     std::string got = grade::name(g->verdict);
     if (got == expect) {
         std::string detail;
-        if (g->timing)
+        if (g->timing && g->compute_bound())
+            detail = fmt::format("{:.1f} us, {:.2f} TFLOP/s, {:.1f}% of fp32 peak, {:.2f}x vendor",
+                                 g->timing->kernel_ms * 1e3, g->tflops(), g->percent_of_light(), g->vendor_ratio());
+        else if (g->timing)
             detail = fmt::format("{:.1f} us, {:.0f} GB/s, {:.1f}% of copy, {:.2f}x vendor", g->timing->kernel_ms * 1e3,
                                  g->gbps(), g->percent_of_copy(), g->vendor_ratio());
+        if (!g->sanitizer.empty()) {
+            for (const auto& run : g->sanitizer)
+                detail += fmt::format("{}{} {}", detail.empty() ? "" : "; ", run.tool,
+                                      run.ran ? (run.findings.empty() ? "clean" : "found " + run.findings.front().what)
+                                              : run.note);
+        }
         return item(m, what, expect, got, Status::Pass, detail);
     }
     // Compiled but not run (no GPU): not a failure unless it should not have compiled.

@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
 #include <random>
 
 #include "engine/spawn.h"
 #include "grade/floor.h"
+#include "compile/toolkit.h"
 #include "exercises/spec.h"
+#include "exercises/tensor.h"
 #include "util/atomic_file.h"
 #include "util/hash.h"
 
@@ -22,6 +26,17 @@ double Grade::gbps() const {
 }
 double Grade::percent_of_copy() const {
     return timing && timing->kernel_ms > 0 && timing->copy_ms > 0 ? 100.0 * timing->copy_ms / timing->kernel_ms : 0;
+}
+double Grade::tflops() const {
+    return timing && timing->kernel_ms > 0 ? flops / (timing->kernel_ms * 1e-3) / 1e12 : 0;
+}
+bool Grade::compute_bound() const {
+    if (!device || device->peak_gbps <= 0 || device->peak_fp32_tflops <= 0 || bytes <= 0) return false;
+    return flops / bytes > device->peak_fp32_tflops * 1e12 / (device->peak_gbps * 1e9);
+}
+double Grade::percent_of_light() const {
+    if (!compute_bound()) return percent_of_copy();
+    return 100.0 * tflops() / device->peak_fp32_tflops;
 }
 double Grade::vendor_ratio() const {
     return timing && timing->kernel_ms > 0 && timing->vendor_ms > 0 ? timing->vendor_ms / timing->kernel_ms : 0;
@@ -53,7 +68,73 @@ std::string timeout_message(double seconds, const std::string& case_name) {
                        seconds, where);
 }
 
+// The case compute-sanitizer runs on: the largest one with at most 2^16 output elements (the
+// tools slow a kernel down 10-100x), never the timed one; the smallest case if none is that small.
+size_t sanitize_case(const course::Manifest& m) {
+    const auto* ex = exercises::find_tensor(m.exercise);
+    auto elements = [&](const exercises::Sizes& s) -> double {
+        if (ex) return static_cast<double>(ex->output(s).elements);
+        double n = 1;
+        for (const auto& [k, v] : s) n *= static_cast<double>(v);
+        return n;
+    };
+    std::optional<size_t> best, smallest;
+    for (size_t i = 0; i < m.cases.size(); ++i) {
+        const double e = elements(m.cases[i].sizes);
+        if (!smallest || e < elements(m.cases[*smallest].sizes)) smallest = i;
+        if (m.cases[i].timed || e > 65536) continue;
+        if (!best || e > elements(m.cases[*best].sizes)) best = i;
+    }
+    return best.value_or(smallest.value_or(0));
+}
+
+bool uses_shared_memory(const Grade& g) {
+    if (g.kernel && g.kernel->static_shared > 0) return true;
+    for (const auto& geo : g.geometry)
+        if (geo.launch.shared_bytes > 0) return true;
+    return false;
+}
+
 }  // namespace
+
+SanitizerRun Grader::sanitize(const course::Module& module, const protocol::Request& request, size_t case_index,
+                              const std::string& tool, const std::string& sanitizer) {
+    SanitizerRun run;
+    run.tool = tool;
+    run.case_name = request.cases[case_index].name;
+    protocol::Request req = request;
+    req.op = "launch";
+    req.launch_case = static_cast<int>(case_index);
+    std::error_code ec;
+    fs::create_directories(cache_dir(), ec);
+    const fs::path log = cache_dir() / fmt::format("sanitizer-{}-{}.log", tool, ::getpid());
+    std::vector<std::string> wrapper = {sanitizer};
+    for (auto& a : sanitizer_args(tool, request.kernel, log.string())) wrapper.push_back(std::move(a));
+    // The tools slow a kernel down a hundredfold and start slowly: a generous deadline.
+    const double timeout = std::max(120.0, 4 * options_.timeout_s.value_or(module.manifest.timeout_s));
+    auto w = run_worker(options_.worker_exe, json(req).dump(), timeout, wrapper);
+    auto text = read_file(log);
+    fs::remove(log, ec);
+    if (!w) {
+        run.note = "could not start compute-sanitizer: " + w.error().message;
+        return run;
+    }
+    run.seconds = w->seconds;
+    if (w->timed_out) {
+        run.note = fmt::format("{} did not finish within {:g} s", tool, timeout);
+        return run;
+    }
+    if (!text) {
+        run.note = fmt::format("{} wrote no report (exit code {}): {}", tool, w->exit_code, w->output.substr(0, 400));
+        return run;
+    }
+    run.ran = true;
+    run.findings = parse_sanitizer(*text, tool, compile::kernel_source_name());
+    run.note = sanitizer_summary(*text);
+    for (const auto& e : w->events)
+        if (e.value("event", "") == "error") run.note = "the launch failed: " + e.value("message", std::string());
+    return run;
+}
 
 Grader::Grader(const course::Course& course, Options options)
     : course_(course), options_(std::move(options)), seed_(options_.seed.value_or(fresh_seed())) {
@@ -130,7 +211,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
         return make_error(fmt::format("{}/module.json: exercise '{}' is not one kernelcoach knows "
                                       "(it knows: {})",
                                       module.rel_dir, m.exercise, fmt::join(exercises::names(), ", ")));
-    if (auto s = course::check_case_fields(m, spec->fields, module.rel_dir + "/module.json"); !s)
+    if (auto s = course::check_case_fields(m, spec->fields, module.rel_dir + "/module.json", spec->zero_ok); !s)
         return s.error();
 
     Grade g;
@@ -274,13 +355,18 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
             if (!c->check->diagnosis.empty()) why += ": " + c->check->diagnosis;
         }
         g.summary = fmt::format("case '{}' ({}): {}", c->name, sizes_of(c->name), why);
+    } else if (g.timing && !g.timing->wrong.empty()) {
+        g.verdict = Verdict::Wrong;
+        g.summary = fmt::format("case '{}' ({}), timed runs: {}", g.timing->case_name, sizes_of(g.timing->case_name),
+                                g.timing->wrong);
     } else if (!done) {
         g.verdict = Verdict::Crashed;
         g.summary = run->signal
                         ? fmt::format("the grading worker was killed by signal {} during case '{}'",
                                       run->signal, g.stopped_case)
                         : fmt::format("the grading worker stopped unexpectedly (exit code {})", run->exit_code);
-    } else if (std::string low = g.timing && g.device ? grade::below_floor(g.timing->kernel_ms, g.bytes, g.device->peak_gbps)
+    } else if (std::string low = g.timing && g.device ? grade::below_floor(g.timing->kernel_ms, g.bytes, g.device->peak_gbps, g.flops,
+                                                                                     g.device->peak_fp32_tflops)
                                                          : std::string();
                !low.empty()) {
         g.verdict = Verdict::Wrong;  // an impossible time is an error, never a record
@@ -288,6 +374,36 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     } else {
         g.verdict = Verdict::Passed;
         g.summary = fmt::format("all {} cases match float64 truth", g.cases.size());
+    }
+
+    // 3. compute-sanitizer: racecheck for a passing kernel that uses shared memory (plain runs
+    //    cannot see a missing barrier), or every tool with --sanitize.
+    std::vector<std::string> tools;
+    if (options_.sanitize) tools = sanitizer_tools();
+    else if (g.verdict == Verdict::Passed && options_.racecheck && uses_shared_memory(g)) tools = {"racecheck"};
+    if (!tools.empty() && (g.verdict == Verdict::Passed || g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed)) {
+        const std::string cs = compile::find_tool("compute-sanitizer");
+        if (cs.empty()) {
+            g.notes.push_back(options_.sanitize
+                                  ? "--sanitize: compute-sanitizer is not installed (it ships with the CUDA Toolkit, "
+                                    "in its bin folder); nothing was sanitized"
+                                  : "racecheck did not run: compute-sanitizer is not installed (it ships with the CUDA "
+                                    "Toolkit). Your kernel uses shared memory, and a missing __syncthreads() can give "
+                                    "right answers in plain runs");
+        } else {
+            const size_t ci = sanitize_case(m);
+            for (const auto& tool : tools) {
+                auto run = sanitize(module, wr, ci, tool, cs);
+                const bool found = !run.findings.empty();
+                g.sanitizer.push_back(std::move(run));
+                if (found && g.verdict == Verdict::Passed) {
+                    const auto& f = g.sanitizer.back().findings.front();
+                    g.verdict = Verdict::Wrong;
+                    g.summary = fmt::format("case '{}' ({}), {}: {}", g.sanitizer.back().case_name,
+                                            sizes_of(g.sanitizer.back().case_name), tool, describe(f, g.source));
+                }
+            }
+        }
     }
     return g;
 }

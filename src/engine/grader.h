@@ -12,6 +12,7 @@
 #include "compile/compiler.h"
 #include "course/course.h"
 #include "engine/protocol.h"
+#include "engine/sanitizer.h"
 #include "grade/verdict.h"
 #include "util/result.h"
 
@@ -24,6 +25,8 @@ struct Options {
     bool timing = true;                 // time the timed case against the vendor
     bool use_gpu = true;                // false: compile only (no worker at all)
     bool fresh_probe = false;           // ignore the remembered device (info does this)
+    bool racecheck = true;              // run racecheck on kernels that use shared memory
+    bool sanitize = false;              // --sanitize: every compute-sanitizer tool on one case
     std::filesystem::path worker_exe;   // defaults to this program
 };
 
@@ -40,6 +43,16 @@ struct CaseGeometry {
     std::string name;
     std::string sizes;   // "n=1000003"
     Launch launch;
+};
+
+// One compute-sanitizer run on one case.
+struct SanitizerRun {
+    std::string tool;
+    std::string case_name;
+    bool ran = false;
+    std::string note;       // why it did not run, or the sanitizer's summary line
+    std::vector<SanitizerFinding> findings;
+    double seconds = 0;
 };
 
 struct Grade {
@@ -69,10 +82,17 @@ struct Grade {
     std::string worker_output;
     double seconds = 0;         // the grading worker's wall time
     double probe_seconds = 0;   // the GPU probe's, when it ran for this grade
+    std::vector<SanitizerRun> sanitizer;  // racecheck, or every tool with --sanitize
+    std::vector<std::string> notes;       // what the grade did not check, and why
 
     // Derived numbers for the timed case (0 when not timed).
     double gbps() const;
     double percent_of_copy() const;
+    double tflops() const;
+    // More flops per byte than the device's balance (fp32 peak / DRAM peak): then the speed of
+    // light is the fp32 peak, else the copy of the same bytes.
+    bool compute_bound() const;
+    double percent_of_light() const;  // of the fp32 peak when compute-bound, else of the copy
     double vendor_ratio() const;  // vendor time / kernel time: > 1 means faster than the vendor
 };
 
@@ -91,6 +111,9 @@ public:
     Result<Grade> grade(const course::Module& module, const std::filesystem::path& source);
 
 private:
+    // Runs `tool` on one case of a compiled kernel under compute-sanitizer.
+    SanitizerRun sanitize(const course::Module& module, const protocol::Request& request, size_t case_index,
+                          const std::string& tool, const std::string& sanitizer);
     const course::Course& course_;
     Options options_;
     uint64_t seed_;

@@ -83,7 +83,7 @@ void from_json(const json& j, CaseRequest& v) {
 void to_json(json& j, const Request& v) {
     j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernel", v.kernel},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
-         {"timing", v.timing}, {"min_sm", v.min_sm}};
+         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}};
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
@@ -95,6 +95,7 @@ void from_json(const json& j, Request& v) {
     v.seed = opt<uint64_t>(j, "seed", 0);
     v.timing = opt(j, "timing", true);
     v.min_sm = opt(j, "min_sm", 70);
+    v.launch_case = opt(j, "launch_case", 0);
 }
 
 void to_json(json& j, const Device& v) {
@@ -102,7 +103,7 @@ void to_json(json& j, const Device& v) {
          {"sm_count", v.sm_count},   {"l2_bytes", v.l2_bytes},
          {"memory_bytes", v.memory_bytes}, {"driver_version", v.driver_version},
          {"runtime_version", v.runtime_version}, {"init_seconds", v.init_seconds},
-         {"peak_gbps", v.peak_gbps}};
+         {"peak_gbps", v.peak_gbps}, {"peak_fp32_tflops", v.peak_fp32_tflops}};
 }
 void from_json(const json& j, Device& v) {
     v.name = j.at("name").get<std::string>();
@@ -114,6 +115,7 @@ void from_json(const json& j, Device& v) {
     v.runtime_version = opt(j, "runtime_version", 0);
     v.init_seconds = opt(j, "init_seconds", 0.0);
     v.peak_gbps = opt(j, "peak_gbps", 0.0);
+    v.peak_fp32_tflops = opt(j, "peak_fp32_tflops", 0.0);
 }
 
 void to_json(json& j, const KernelInfo& v) {
@@ -187,6 +189,7 @@ void to_json(json& j, const CaseResult& v) {
     if (v.vendor) j["vendor"] = *v.vendor;
     if (v.guard) j["guard"] = *v.guard;
     if (!v.modified_input.empty()) j["modified_input"] = v.modified_input;
+    if (v.nondeterministic) j["nondeterministic"] = v.nondeterministic;
     if (!v.phases.empty()) {
         json p = json::object();
         for (const auto& [k, t] : v.phases) p[k] = t;
@@ -202,6 +205,7 @@ void from_json(const json& j, CaseResult& v) {
     if (j.contains("vendor")) v.vendor = j["vendor"].get<Check>();
     if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
     v.modified_input = opt<std::string>(j, "modified_input", "");
+    v.nondeterministic = opt<size_t>(j, "nondeterministic", 0);
     v.seconds = opt(j, "seconds", 0.0);
     if (j.contains("phases"))
         for (auto it = j["phases"].begin(); it != j["phases"].end(); ++it)
@@ -213,6 +217,9 @@ void to_json(json& j, const Timing& v) {
          {"kernel_p90", v.kernel_p90}, {"vendor_ms", v.vendor_ms}, {"vendor_p10", v.vendor_p10},
          {"vendor_p90", v.vendor_p90}, {"copy_ms", v.copy_ms},     {"samples", v.samples},
          {"method", v.method}, {"seconds", v.seconds}};
+    if (!v.vendor_detail.empty()) j["vendor_detail"] = v.vendor_detail;
+    if (v.check) j["check"] = *v.check;
+    if (!v.wrong.empty()) j["wrong"] = v.wrong;
 }
 void from_json(const json& j, Timing& v) {
     v.case_name = j.at("case").get<std::string>();
@@ -226,6 +233,9 @@ void from_json(const json& j, Timing& v) {
     v.samples = opt(j, "samples", 0);
     v.method = opt<std::string>(j, "method", "");
     v.seconds = opt(j, "seconds", 0.0);
+    v.vendor_detail = opt<std::string>(j, "vendor_detail", "");
+    if (j.contains("check")) v.check = j["check"].get<Check>();
+    v.wrong = opt<std::string>(j, "wrong", "");
 }
 
 void to_json(json& j, const ErrorEvent& v) {

@@ -30,7 +30,7 @@ struct CaseRequest {
 };
 
 struct Request {
-    std::string op = "grade";  // "probe" or "grade"
+    std::string op = "grade";  // "probe", "grade", or "launch" (one plain launch, for compute-sanitizer)
     std::string cubin_path;
     std::string cache_dir;   // where the worker caches its own utility kernels
     std::string kernel;
@@ -39,6 +39,7 @@ struct Request {
     uint64_t seed = 0;
     bool timing = true;
     int min_sm = 70;
+    int launch_case = 0;     // "launch": which case
 };
 
 struct Device {
@@ -51,6 +52,7 @@ struct Device {
     int runtime_version = 0;
     double init_seconds = 0;  // CUDA initialisation and context creation
     double peak_gbps = 0;     // DRAM peak bandwidth, for the physical floor of a time
+    double peak_fp32_tflops = 0;  // fp32 FMA peak (no tensor cores), the compute floor
 };
 
 struct KernelInfo {
@@ -85,6 +87,7 @@ struct CaseResult {
     std::optional<Check> vendor;        // the vendor's output against the same truth
     std::optional<Guard> guard;         // a write outside a buffer
     std::string modified_input;         // an input the kernel changed
+    size_t nondeterministic = 0;        // elements that changed between two right runs (rounding)
     double seconds = 0;                 // wall time of the whole case in the worker
     std::vector<std::pair<std::string, double>> phases;  // where that time went (seconds)
 };
@@ -96,7 +99,12 @@ struct Timing {
     double copy_ms = 0;     // a device-to-device copy moving the same bytes
     int samples = 0;
     std::string method;     // "events, cold L2"
+    std::string vendor_detail;  // what the vendor ran, when it chooses (cuDNN's algorithm)
     double seconds = 0;     // wall time of the whole timing phase
+    // The timed runs' own output (fresh inputs at other addresses), checked after timing: a
+    // kernel cannot pass the check and then skip work while it is timed.
+    std::optional<Check> check;
+    std::string wrong;      // why the timed output is wrong; empty when it is right
 };
 
 // One event line: {"event": "device" | "kernel" | "case" | "timing" | "error" | "done", ...}.

@@ -44,11 +44,19 @@ std::filesystem::path self_exe() {
 }
 
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
-                             double timeout_s) {
+                             double timeout_s, const std::vector<std::string>& wrapper) {
     ::signal(SIGPIPE, SIG_IGN);  // a worker that dies early must not take us down
     Fd in_r, in_w, ev_r, ev_w, out_r, out_w;
     if (!make_pipe(in_r, in_w) || !make_pipe(ev_r, ev_w) || !make_pipe(out_r, out_w))
         return make_error(std::string("cannot create pipes for the worker: ") + std::strerror(errno));
+
+    // The command line is built before fork: the child only calls async-signal-safe functions.
+    const std::string path = exe.string();
+    std::vector<const char*> argv;
+    for (const auto& w : wrapper) argv.push_back(w.c_str());
+    argv.push_back(path.c_str());
+    argv.push_back("__worker");
+    argv.push_back(nullptr);
 
     auto start = std::chrono::steady_clock::now();
     pid_t pid = ::fork();
@@ -59,9 +67,7 @@ Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string
         ::dup2(out_w.fd, 1);
         ::dup2(out_w.fd, 2);
         ::dup2(ev_w.fd, protocol::kEventFd);  // dup2 clears O_CLOEXEC on the copies
-        std::string path = exe.string();
-        const char* argv[] = {path.c_str(), "__worker", nullptr};
-        ::execv(path.c_str(), const_cast<char* const*>(argv));
+        ::execv(argv[0], const_cast<char* const*>(argv.data()));
         const char msg[] = "kernelcoach: cannot exec the worker\n";
         (void)!::write(2, msg, sizeof(msg) - 1);
         ::_exit(127);

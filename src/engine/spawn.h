@@ -21,11 +21,12 @@ struct WorkerRun {
     double seconds = 0;
 };
 
-// Starts `exe __worker`, writes `request` to its stdin, collects events until it exits or the
-// deadline passes (then kills its whole process group). An Error means the process could not
-// be started at all.
+// Starts `exe __worker` (behind `wrapper`, a program and its arguments such as
+// compute-sanitizer's, when given), writes `request` to its stdin, collects events until it
+// exits or the deadline passes (then kills its whole process group). An Error means the
+// process could not be started at all.
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
-                             double timeout_s);
+                             double timeout_s, const std::vector<std::string>& wrapper = {});
 
 // The path of the running program, to start workers from.
 std::filesystem::path self_exe();

@@ -16,6 +16,7 @@ using Sizes = std::map<std::string, long long>;
 struct Spec {
     std::string name;                 // "vector-add"
     std::vector<std::string> fields;  // the sizes of a case, in Problem order: {"n"}
+    std::vector<std::string> zero_ok; // the sizes that may be 0 (a padding); the others are >= 1
     std::string params;               // the kernel's parameters: "const float* a, ..."
     std::string vendor;               // the reference it is timed against
     double (*bytes)(const Sizes&);    // minimum DRAM traffic of one launch

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -32,11 +33,13 @@ struct Scalar {
 // the checked truth transformed the same exact way (no second float64 pass on the host).
 struct TimedTransform {
     enum Kind {
-        kHalveInput,   // input `input` times 0.5 (exact in fp32): truth and bound times 0.5
-        kReverseRows,  // every input whose size is rows * row_length reverses its rows, as does the output
+        kHalveInput,       // input `input` times 0.5 (exact in fp32): truth and bound times 0.5
+        kHalveAllInputs,   // every input times 0.5: truth and bound times `output_scale`
+        kReverseRows,      // every input whose size is rows * row_length reverses its rows, as does the output
     } kind = kHalveInput;
-    size_t input = 0;        // kHalveInput: which input
-    size_t row_length = 0;   // kReverseRows: floats per row
+    size_t input = 0;           // kHalveInput: which input
+    double output_scale = 0.5;  // kHalveAllInputs: 0.5 for a sum, 0.25 for a product of two inputs
+    size_t row_length = 0;      // kReverseRows: floats per row
 };
 
 class TensorExercise {
@@ -61,7 +64,30 @@ public:
 // The exercises implemented this way, by their spec's name; nullptr for others.
 const TensorExercise* find_tensor(const std::string& name);
 
-// Output elements of the case; refuses sizes that overflow or exceed `limit` floats.
-size_t checked_elements(const TensorExercise& ex, const Sizes& s);
+// The most floats a tensor may have by default: INT_MAX, so a kernel's flat int index never
+// overflows.
+inline constexpr size_t kMaxTensorElements = 2147483647;
+
+// Output elements of the case, or 0 when the case is refused: a size the spec names is missing,
+// negative or above INT_MAX (the kernel takes ints), the sizes make no output (conv2d: the
+// filter does not fit, stride < 1) or an empty one, or a tensor (an input or the output) has
+// more than `limit` floats, overflow included. The other methods assume sizes it accepted.
+size_t checked_elements(const TensorExercise& ex, const Sizes& s, size_t limit = kMaxTensorElements);
+
+// ---- helpers for the implementations ----------------------------------------------------
+
+// A product of sizes for TensorSpec::elements: SIZE_MAX when a size is negative or the product
+// overflows, which checked_elements() then refuses.
+size_t elements_of(std::initializer_list<long long> sizes);
+
+// A tensor's own random stream, from the case's seed and a tag that names the tensor.
+inline uint64_t stream_of(uint64_t seed, uint64_t tag) { return Rng(seed ^ tag).next(); }
+
+// Element i of a stream: what the (i+1)-th call of Rng(stream).next() / .uniform() gives
+// (splitmix64 is a counter hashed), so inputs made from it do not depend on how the work is
+// split between threads.
+inline Rng rng_at(uint64_t stream, uint64_t i) { return Rng(stream + i * 0x9e3779b97f4a7c15ull); }
+inline uint64_t bits_at(uint64_t stream, uint64_t i) { return rng_at(stream, i).next(); }
+inline float uniform_at(uint64_t stream, uint64_t i, float lo, float hi) { return rng_at(stream, i).uniform(lo, hi); }
 
 }  // namespace kc::exercises

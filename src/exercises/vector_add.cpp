@@ -56,4 +56,36 @@ void vector_add_truth(std::span<const float> a, std::span<const float> b, std::s
     });
 }
 
+namespace {
+
+class VectorAdd final : public TensorExercise {
+public:
+    const Spec& spec() const override { return vector_add_spec(); }
+    std::vector<TensorSpec> inputs(const Sizes& s) const override {
+        const auto n = static_cast<size_t>(s.at("n"));
+        return {{"a", n}, {"b", n}};
+    }
+    TensorSpec output(const Sizes& s) const override { return {"out", static_cast<size_t>(s.at("n"))}; }
+    std::vector<long long> shape(const Sizes& s) const override { return {s.at("n")}; }
+    std::vector<Scalar> scalars(const Sizes& s) const override { return {Scalar::of(static_cast<int>(s.at("n")))}; }
+    void make_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
+        vector_add_inputs(seed, in[0], in[1]);
+    }
+    void truth(const Sizes&, std::vector<std::span<const float>> in, std::span<double> truth,
+               std::span<double> bound) const override {
+        vector_add_truth(in[0], in[1], truth, bound);
+    }
+    // Both inputs halved (exact in fp32): the sum halves exactly too.
+    TimedTransform timed_transform(const Sizes&) const override {
+        return {.kind = TimedTransform::kHalveAllInputs, .output_scale = 0.5};
+    }
+};
+
+}  // namespace
+
+const TensorExercise& vector_add_exercise() {
+    static const VectorAdd ex;
+    return ex;
+}
+
 }  // namespace kc::exercises

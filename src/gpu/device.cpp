@@ -53,10 +53,18 @@ Result<DeviceInfo> open_device() {
     KC_CUDA(cudaDeviceGetAttribute(&d.clock_khz, cudaDevAttrClockRate, 0));
     KC_CUDA(cudaDeviceGetAttribute(&d.memory_clock_khz, cudaDevAttrMemoryClockRate, 0));
     d.peak_gbps = 2.0 * d.memory_clock_khz * 1e3 * (d.bus_width_bits / 8.0) / 1e9;
+    d.peak_fp32_tflops = d.sm_count * fp32_lanes_per_sm(d.sm) * 2.0 * d.clock_khz * 1e3 / 1e12;
     KC_CUDA(cudaDriverGetVersion(&d.driver_version));
     KC_CUDA(cudaRuntimeGetVersion(&d.runtime_version));
     KC_CUDA(cudaFree(nullptr));  // create the context now, so its cost is not in the first case
     return d;
+}
+
+int fp32_lanes_per_sm(int sm) {
+    // Volta, Turing and A100 have 64 fp32 lanes per SM; GA10x, Ada, Hopper and Blackwell 128.
+    if (sm < 80) return 64;
+    if (sm == 80) return 64;
+    return 128;
 }
 
 }  // namespace kc::gpu

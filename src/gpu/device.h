@@ -21,7 +21,11 @@ struct DeviceInfo {
     int memory_clock_khz = 0;
     int bus_width_bits = 0;
     double peak_gbps = 0;  // DRAM peak: 2 (double data rate) x memory clock x bus width
+    double peak_fp32_tflops = 0;  // fp32 FMA peak: SMs x fp32 lanes per SM x 2 flops x clock
 };
+
+// fp32 lanes per SM for a compute capability (64 on 7.x and 8.0, 128 on 8.6 and newer).
+int fp32_lanes_per_sm(int sm);
 
 // Initialises device 0. An Error here means there is no usable GPU or driver; the message
 // says which ("no CUDA driver is installed", "no CUDA GPU is visible").

@@ -26,27 +26,23 @@ Status run(cudaKernel_t k, size_t n, void** args, cudaStream_t s, const char* wh
 
 }  // namespace
 
-Utility::Utility(Library lib, cudaKernel_t fill, cudaKernel_t garbage, cudaKernel_t diff, cudaKernel_t scale,
-                 void* counter)
-    : lib_(std::move(lib)), fill_(fill), garbage_(garbage), diff_(diff), scale_(scale), counter_(counter) {}
-
 Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     auto cubin = compile::compile_internal(compile::utility_kernels_source(), "kernelcoach-utility.cu", sm,
                                              cache_dir);
     if (!cubin) return cubin.error();
     auto lib = Library::load(*cubin);
     if (!lib) return lib.error();
-    auto fill = lib->kernel("kc_fill_u32");
-    auto garbage = lib->kernel("kc_fill_garbage");
-    if (!garbage) return garbage.error();
-    auto diff = lib->kernel("kc_count_diff");
-    auto scale = lib->kernel("kc_scale");
-    if (!fill) return fill.error();
-    if (!diff) return diff.error();
-    if (!scale) return scale.error();
     void* counter = nullptr;
     KC_CUDA(cudaMalloc(&counter, sizeof(unsigned long long)));
-    return Utility(std::move(*lib), *fill, *garbage, *diff, *scale, counter);
+    Utility u(std::move(*lib), counter);
+    for (auto [name, slot] : {std::pair{"kc_fill_u32", &u.fill_}, {"kc_fill_garbage", &u.garbage_},
+                              {"kc_count_diff", &u.diff_}, {"kc_scale", &u.scale_},
+                              {"kc_reverse_rows", &u.reverse_}}) {
+        auto k = u.lib_.kernel(name);
+        if (!k) return k.error();
+        *slot = *k;
+    }
+    return u;
 }
 
 Status Utility::fill_u32(void* p, size_t bytes, uint32_t value, cudaStream_t s) const {
@@ -76,6 +72,12 @@ Status Utility::scale(const float* src, float* dst, size_t n, float factor, cuda
     unsigned long long count = n;
     void* args[] = {&src, &dst, &count, &factor};
     return run(scale_, n, args, s, "kc_scale");
+}
+
+Status Utility::reverse_rows(const float* src, float* dst, size_t rows, size_t cols, cudaStream_t s) const {
+    unsigned long long r = rows, c = cols;
+    void* args[] = {&src, &dst, &r, &c};
+    return run(reverse_, rows * cols, args, s, "kc_reverse_rows");
 }
 
 }  // namespace kc::gpu

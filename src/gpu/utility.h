@@ -26,12 +26,13 @@ public:
     Result<uint64_t> count_differences(const void* a, const void* b, size_t bytes, cudaStream_t s) const;
     // dst[i] = src[i] * factor for n floats. Waits.
     Status scale(const float* src, float* dst, size_t n, float factor, cudaStream_t s) const;
+    // dst's row r is src's row rows - 1 - r, rows of `cols` floats. Waits.
+    Status reverse_rows(const float* src, float* dst, size_t rows, size_t cols, cudaStream_t s) const;
 
 private:
-    Utility(Library lib, cudaKernel_t fill, cudaKernel_t garbage, cudaKernel_t diff, cudaKernel_t scale,
-            void* counter);
+    Utility(Library lib, void* counter) : lib_(std::move(lib)), counter_(counter) {}
     Library lib_;
-    cudaKernel_t fill_ = nullptr, garbage_ = nullptr, diff_ = nullptr, scale_ = nullptr;
+    cudaKernel_t fill_ = nullptr, garbage_ = nullptr, diff_ = nullptr, scale_ = nullptr, reverse_ = nullptr;
     struct FreeDevice {
         void operator()(void* p) const { cudaFree(p); }
     };

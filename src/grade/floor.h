@@ -11,6 +11,7 @@ namespace kc::grade {
 double floor_ms(double bytes, double peak_gbps);
 
 // A sentence when `kernel_ms` is below the floor (with 2% for timer resolution), else "".
-std::string below_floor(double kernel_ms, double bytes, double peak_gbps);
+// Also below `flops` at `peak_tflops` (fp32) when those are given.
+std::string below_floor(double kernel_ms, double bytes, double peak_gbps, double flops = 0, double peak_tflops = 0);
 
 }  // namespace kc::grade

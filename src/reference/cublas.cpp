@@ -43,4 +43,13 @@ cudaError_t Cublas::vector_add(const float* a, const float* b, float* out, int n
     return cudaGetLastError();
 }
 
+cudaError_t Cublas::matmul(const float* a, const float* b, float* c, int m, int n, int k) const {
+    // cuBLAS is column-major: a row-major m x n C is a column-major n x m C^T = B^T A^T, and a
+    // row-major B (k x n) read as column-major is B^T with leading dimension n.
+    const float one = 1.0f, zero = 0.0f;
+    cublasStatus_t s = cublasSgemm(h_, CUBLAS_OP_N, CUBLAS_OP_N, n, m, k, &one, b, n, a, k, &zero, c, n);
+    if (s != CUBLAS_STATUS_SUCCESS) return cudaErrorInvalidValue;
+    return cudaGetLastError();
+}
+
 }  // namespace kc::reference

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "exercises/spec.h"
+
 namespace kc::report {
 
 using engine::Grade;
@@ -144,6 +146,9 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         std::string extra;
         if (r && r->verdict == "PASSED" && r->check)
             extra = fmt::format("  headroom {:.2f}", r->check->comparison.headroom);
+        if (r && r->nondeterministic)
+            extra += paint(s, kDim, fmt::format("  ({} elements differ between two runs, within the bound)",
+                                                r->nondeterministic));
         out += fmt::format("  case {:<{}}  {:<14} {:<32} {}{}\n", geo.name, width, geo.sizes,
                            launch_short(geo.launch), verdict, extra);
         if (r && r->verdict != "PASSED") {
@@ -158,17 +163,56 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
                                                  "(headroom {:.2f}); please report this to the course authors\n",
                                                  r->vendor->comparison.headroom));
     }
+    for (const auto& run : g.sanitizer) {
+        if (!run.ran) {
+            out += paint(s, kYellow, fmt::format("  {} (case {}): {}", run.tool, run.case_name, run.note)) + "\n";
+            continue;
+        }
+        if (run.findings.empty()) {
+            out += fmt::format("  {} (case {}): {}  {}\n", run.tool, run.case_name, paint(s, kGreen, "clean"),
+                               paint(s, kDim, run.note));
+            continue;
+        }
+        out += fmt::format("  {} (case {}): {}\n", run.tool, run.case_name,
+                           paint(s, kRed, fmt::format("{} finding(s)", run.findings.size())));
+        // One line per distinct place: a race report repeats its pair for every address.
+        std::vector<std::string> seen;
+        for (const auto& f : run.findings) {
+            std::string text = engine::describe(f, g.source);
+            if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
+            seen.push_back(text);
+            if (seen.size() > 5) break;
+            out += "      " + text + "\n";
+        }
+        if (seen.size() > 5) out += paint(s, kDim, "      ... and more; the first one usually explains the rest") + "\n";
+    }
+    for (const auto& note : g.notes) out += paint(s, kYellow, "  note: " + note) + "\n";
     if (g.timing) {
         const auto& t = *g.timing;
-        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s  {:.1f}% of a device-to-device copy ({})\n",
-                           t.case_name, ms_text(t.kernel_ms), ms_text(t.kernel_p10), ms_text(t.kernel_p90),
-                           t.samples, g.gbps(), g.percent_of_copy(), ms_text(t.copy_ms));
-        if (g.device && g.device->peak_gbps > 0)
-            out += fmt::format("  that is {:.1f}% of the DRAM peak ({:.0f} GB/s)\n", 100.0 * g.gbps() / g.device->peak_gbps,
-                               g.device->peak_gbps);
-        out += fmt::format("  vendor ({}): {}  -> yours runs at {:.2f}x the vendor's speed\n",
-                           m.manifest.exercise == "vector-add" ? "cuBLAS cublasSgeam" : "vendor",
-                           ms_text(t.vendor_ms), g.vendor_ratio());
+        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s", t.case_name, ms_text(t.kernel_ms),
+                           ms_text(t.kernel_p10), ms_text(t.kernel_p90), t.samples, g.gbps());
+        if (g.flops > 0) out += fmt::format("  {:.2f} TFLOP/s", g.tflops());
+        out += "\n";
+        if (g.compute_bound())
+            out += fmt::format("  speed of light: {:.1f}% of the fp32 peak ({:.1f} TFLOP/s): at {:.0f} flops per byte "
+                               "this size is compute-bound\n",
+                               g.percent_of_light(), g.device->peak_fp32_tflops, g.flops / g.bytes);
+        else {
+            out += fmt::format("  speed of light: {:.1f}% of a device-to-device copy of the same bytes ({})", g.percent_of_copy(),
+                               ms_text(t.copy_ms));
+            if (g.device && g.device->peak_gbps > 0)
+                out += fmt::format("; {:.1f}% of the DRAM peak ({:.0f} GB/s)", 100.0 * g.gbps() / g.device->peak_gbps,
+                                   g.device->peak_gbps);
+            out += "\n";
+        }
+        const auto* spec = exercises::find(m.manifest.exercise);
+        out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed\n",
+                           spec ? spec->vendor : "vendor", t.vendor_detail.empty() ? "" : ", " + t.vendor_detail,
+                           ms_text(t.vendor_ms), ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio());
+        if (t.check && !t.check->comparison.passed()) {
+            out += fmt::format("  the timed runs' output (fresh inputs at other addresses):\n");
+            out += check_lines(*t.check, "      ");
+        }
         out += paint(s, kDim, "  timing: " + t.method) + "\n";
     }
     if (!g.worker_output.empty()) {
@@ -193,7 +237,12 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
 
 std::string grade_line(const Grade& g, const Style& s) {
     std::string extra;
-    if (g.timing) extra = fmt::format("  {:.0f} GB/s, {:.0f}% of copy, {:.2f}x vendor", g.gbps(), g.percent_of_copy(), g.vendor_ratio());
+    if (g.timing)
+        extra = g.compute_bound()
+                    ? fmt::format("  {:.1f} TFLOP/s, {:.0f}% of fp32 peak, {:.2f}x vendor", g.tflops(), g.percent_of_light(),
+                                  g.vendor_ratio())
+                    : fmt::format("  {:.0f} GB/s, {:.0f}% of copy, {:.2f}x vendor", g.gbps(), g.percent_of_copy(),
+                                  g.vendor_ratio());
     return fmt::format("{:<24} {:<24} {}{}", g.module_id, verdict_text(s, g.verdict), g.summary, extra);
 }
 
@@ -224,9 +273,26 @@ json grade_json(const Grade& g) {
         j["timing"]["flops"] = g.flops;
         j["timing"]["gbps"] = g.gbps();
         j["timing"]["percent_of_copy"] = g.percent_of_copy();
+        j["timing"]["tflops"] = g.tflops();
+        j["timing"]["compute_bound"] = g.compute_bound();
+        j["timing"]["percent_of_light"] = g.percent_of_light();
         j["timing"]["vendor_ratio"] = g.vendor_ratio();
     }
     if (!g.worker_output.empty()) j["output"] = g.worker_output;
+    if (!g.sanitizer.empty()) {
+        json runs = json::array();
+        for (const auto& run : g.sanitizer) {
+            json findings = json::array();
+            for (const auto& f : run.findings)
+                findings.push_back({{"error", f.error}, {"what", f.what}, {"line", f.line}, {"other_line", f.other_line},
+                                    {"hazards", f.hazards}, {"thread", f.thread}, {"block", f.block},
+                                    {"text", engine::describe(f, g.source)}});
+            runs.push_back({{"tool", run.tool}, {"case", run.case_name}, {"ran", run.ran}, {"note", run.note},
+                            {"seconds", run.seconds}, {"findings", findings}});
+        }
+        j["sanitizer"] = runs;
+    }
+    if (!g.notes.empty()) j["notes"] = g.notes;
     j["seconds"] = {{"compile", g.compile_seconds}, {"probe", g.probe_seconds}, {"worker", g.seconds}};
     return j;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "exercises/tensor.h"
 #include "gpu/check.h"
 #include "gpu/library.h"
 #include "grade/compare_parallel.h"
@@ -9,10 +10,10 @@
 
 namespace kc::worker {
 
-std::unique_ptr<Harness> make_vector_add_harness();  // exercises/vector_add_gpu.cpp
+std::unique_ptr<Harness> make_tensor_harness(const exercises::TensorExercise& ex);  // tensor_harness.cpp
 
 std::unique_ptr<Harness> make_harness(const std::string& exercise) {
-    if (exercise == "vector-add") return make_vector_add_harness();
+    if (const auto* ex = exercises::find_tensor(exercise)) return make_tensor_harness(*ex);
     return nullptr;
 }
 

@@ -13,15 +13,16 @@
 #include "gpu/buffer.h"
 #include "gpu/timer.h"
 #include "gpu/utility.h"
-#include "reference/cublas.h"
 #include "util/result.h"
 
 namespace kc::worker {
 
+class Vendor;  // worker/vendor.h
+
 struct Env {
     protocol::Device device;
     cudaStream_t stream = nullptr;
-    const reference::Cublas* cublas = nullptr;
+    Vendor* vendor = nullptr;
     gpu::Timer* timer = nullptr;
     const gpu::Utility* util = nullptr;
     uint64_t seed = 0;
@@ -41,12 +42,18 @@ public:
     virtual Result<protocol::CaseResult> run_case(Env& env, cudaKernel_t kernel,
                                                   const protocol::CaseRequest& c, size_t index,
                                                   Crash& crash) = 0;
+    // One plain launch on the case's inputs, nothing checked, for compute-sanitizer: buffers of
+    // exactly the case's size (no guard zones, so every overrun leaves the allocation), the
+    // output left unwritten (so initcheck sees reads of it).
+    virtual Status launch_only(Env& env, cudaKernel_t kernel, const protocol::CaseRequest& c, size_t index,
+                               Crash& crash) = 0;
     // The learner's kernel against the vendor and a copy of the same bytes, cold L2.
     virtual Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel,
                                                const protocol::CaseRequest& c, size_t index,
                                                Crash& crash) = 0;
 };
 
+// The harness of an exercise; nullptr when kernelcoach has none for it.
 std::unique_ptr<Harness> make_harness(const std::string& exercise);
 
 // A CUDA error from the learner's kernel, explained: what it usually means and what to check.

@@ -14,9 +14,9 @@
 #include "gpu/device.h"
 #include "gpu/library.h"
 #include "gpu/timer.h"
-#include "reference/cublas.h"
 #include "util/atomic_file.h"
 #include "worker/harness.h"
+#include "worker/vendor.h"
 
 namespace kc::worker {
 
@@ -51,7 +51,7 @@ int fail(const std::string& kind, const Error& e) { return fail(kind, e.message,
 
 protocol::Device to_protocol(const gpu::DeviceInfo& d) {
     return {d.name, d.sm, d.sm_count, d.l2_bytes, d.memory_bytes, d.driver_version, d.runtime_version, 0,
-            d.peak_gbps};
+            d.peak_gbps, d.peak_fp32_tflops};
 }
 
 // Owns the worker's stream.
@@ -61,6 +61,27 @@ struct Stream {
         if (s) cudaStreamDestroy(s);
     }
 };
+
+// One plain launch of one case under compute-sanitizer: the report is the sanitizer's.
+int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t kernel, const gpu::DeviceInfo& info,
+                cudaStream_t stream, const gpu::Utility& util) {
+    if (req.launch_case < 0 || static_cast<size_t>(req.launch_case) >= req.cases.size())
+        return fail("internal", "launch: no such case");
+    const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
+    if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
+    Env env{to_protocol(info), stream, nullptr, nullptr, &util, req.seed};
+    Crash crash;
+    auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), crash);
+    if (!s) return fail("internal", s.error());
+    protocol::CaseResult r;
+    r.name = c.name;
+    r.launch = c.launch;
+    r.verdict = crash.happened ? "CRASHED" : "PASSED";
+    r.message = crash.message;
+    emit("case", r);
+    emit("done");
+    return 0;
+}
 
 int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     if (info.sm < req.min_sm)
@@ -83,13 +104,14 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     Stream stream;
     if (cudaStreamCreateWithFlags(&stream.s, cudaStreamNonBlocking) != cudaSuccess)
         return fail("internal", "cannot create a CUDA stream");
-    auto cublas = reference::Cublas::create(stream.s);
-    if (!cublas) return fail("internal", cublas.error());
-    auto timer = gpu::Timer::create(info.l2_bytes, stream.s);
-    if (!timer) return fail("internal", timer.error());
     auto util = gpu::Utility::load(info.sm, req.cache_dir);
     if (!util) return fail("internal", util.error());
-    Env env{to_protocol(info), stream.s, &*cublas, &*timer, &*util, req.seed};
+    if (req.op == "launch") return launch_once(req, *harness, *kernel, info, stream.s, *util);
+    auto vendor = make_vendor(req.exercise, stream.s);
+    if (!vendor) return fail("internal", vendor.error());
+    auto timer = gpu::Timer::create(info.l2_bytes, stream.s);
+    if (!timer) return fail("internal", timer.error());
+    Env env{to_protocol(info), stream.s, vendor->get(), &*timer, &*util, req.seed};
 
     bool all_passed = true;
     for (size_t i = 0; i < req.cases.size(); ++i) {
@@ -120,11 +142,19 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     }
 
     if (req.timing && all_passed) {
+        // A fresh copy of the module: device globals start again from their initial values, so
+        // nothing the kernel stored during the checked runs can reach the timed ones.
+        auto fresh = gpu::Library::load(*image);
+        if (!fresh) return fail("internal", "cannot reload the compiled kernel", fresh.error().message);
+        auto timed_kernel = fresh->kernel(req.kernel);
+        if (!timed_kernel) return fail("internal", timed_kernel.error());
         for (size_t i = 0; i < req.cases.size(); ++i) {
             if (!req.cases[i].timed) continue;
+            if (auto s = gpu::allow_shared(*timed_kernel, req.cases[i].launch.shared_bytes); !s)
+                return fail("internal", s.error());
             Crash crash;
             auto t0 = std::chrono::steady_clock::now();
-            auto t = harness->time_case(env, *kernel, req.cases[i], i, crash);
+            auto t = harness->time_case(env, *timed_kernel, req.cases[i], i, crash);
             if (crash.happened)
                 return fail("crashed", crash.message);
             if (!t) return fail("internal", t.error());

@@ -1,0 +1,174 @@
+#include "engine/sanitizer.h"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace kc::engine {
+
+namespace {
+
+// The records of one report, as lines with the "=========" prefix taken off; a record starts at
+// a line indented by one space and ends at the next such line or an empty one.
+std::vector<std::vector<std::string>> records(std::string_view text) {
+    std::vector<std::vector<std::string>> out;
+    std::vector<std::string> cur;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (line.rfind("=========", 0) != 0) continue;
+        line.remove_prefix(9);
+        if (line.find_first_not_of(' ') == std::string_view::npos) {
+            if (!cur.empty()) out.push_back(std::move(cur));
+            cur.clear();
+            continue;
+        }
+        // A record's first line is indented by one space, its continuation lines by more.
+        const bool head = line.size() > 1 && line[0] == ' ' && line[1] != ' ';
+        if (head && !cur.empty()) {
+            out.push_back(std::move(cur));
+            cur.clear();
+        }
+        if (head || !cur.empty()) cur.emplace_back(line);
+        if (end == text.size()) break;
+    }
+    if (!cur.empty()) out.push_back(std::move(cur));
+    return out;
+}
+
+// Whether a location's file is the kernel's source (the report may print a full path).
+bool is_source(const std::string& file, const std::string& source_name) {
+    return file == source_name ||
+           (file.size() > source_name.size() && file.compare(file.size() - source_name.size(), source_name.size(),
+                                                             source_name) == 0 &&
+            file[file.size() - source_name.size() - 1] == '/');
+}
+
+std::string trim(std::string s) {
+    size_t a = s.find_first_not_of(' ');
+    size_t b = s.find_last_not_of(" :");
+    return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
+}
+
+}  // namespace
+
+std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::string& tool,
+                                              const std::string& source_name) {
+    const std::regex at_re(R"(\bat (\S+) in (\S+):(\d+))");
+    const std::regex race_re(R"(Race reported between (\w+) access at \S+ in (\S+):(\d+))");
+    const std::regex other_re(R"(and (\w+) access at \S+ in (\S+):(\d+) \[(\d+) hazards\])");
+    const std::regex thread_re(R"(by thread (\([0-9,]+\)) in block (\([0-9,]+\)))");
+    const std::regex thread2_re(R"(Thread (\([0-9,]+\)).*)");
+    const std::regex block_re(R"(in block (\([0-9,]+\)))");
+    std::vector<SanitizerFinding> out;
+    for (const auto& rec : records(text)) {
+        const std::string& first = rec.front();
+        if (first.rfind(" ", 0) != 0) continue;
+        std::string head = trim(first);
+        // Banner and summary lines are not findings.
+        if (head.empty() || head == "COMPUTE-SANITIZER" || head.find("SUMMARY") != std::string::npos ||
+            head.rfind("Saved host backtrace", 0) == 0 || head.rfind("Program hit", 0) == 0 ||
+            head.rfind("Target application", 0) == 0 || head.rfind("Host Frame", 0) == 0)
+            continue;
+        SanitizerFinding f;
+        f.tool = tool;
+        if (head.rfind("Error: ", 0) == 0) head = head.substr(7);
+        else if (head.rfind("Warning: ", 0) == 0) {
+            f.error = false;
+            head = head.substr(9);
+        }
+        f.headline = head;
+        f.what = head;
+        std::smatch m;
+        if (std::regex_search(head, m, race_re)) {
+            f.what = "race";
+            f.access = m[1];
+            if (is_source(m[2], source_name)) f.line = std::stoi(m[3]);
+        } else if (std::regex_search(head, m, block_re)) {
+            f.block = m[1];
+        }
+        for (size_t i = 1; i < rec.size(); ++i) {
+            const std::string& l = rec[i];
+            if (l.find("Host Frame") != std::string::npos || l.find("Saved host backtrace") != std::string::npos)
+                continue;
+            if (std::regex_search(l, m, other_re)) {
+                // The first "and ..." line is the report's other side; the rest repeat it.
+                if (f.other_access.empty()) {
+                    f.other_access = m[1];
+                    if (is_source(m[2], source_name)) f.other_line = std::stoi(m[3]);
+                }
+                f.hazards += std::stoll(m[4]);
+            } else if (std::regex_search(l, m, thread_re)) {
+                f.thread = m[1];
+                f.block = m[2];
+            } else if (std::regex_search(l, m, at_re)) {
+                if (!f.line && is_source(m[2], source_name)) f.line = std::stoi(m[3]);
+                if (f.thread.empty() && std::regex_search(l, m, thread2_re)) f.thread = m[1];
+            } else if (l.find("Address") != std::string::npos) {
+                f.address = trim(l);
+            }
+        }
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+std::string sanitizer_summary(std::string_view text) {
+    const std::string s(text);
+    const std::regex re(R"(=+ ((?:[A-Z]+ )?SUMMARY: [^\n]*))");
+    std::smatch m;
+    std::string last;
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), re); it != std::sregex_iterator(); ++it)
+        last = (*it)[1];
+    return last;
+}
+
+std::string describe(const SanitizerFinding& f, const std::string& path) {
+    auto where = [&](int line) { return line ? fmt::format("{}:{}", path, line) : path; };
+    if (f.what == "race") {
+        std::string s = fmt::format(
+            "{}: a race on shared memory: the {} here and the {} at line {} touch the same address from "
+            "different threads with no barrier between them ({} hazards)",
+            where(f.line), f.access.empty() ? "access" : fmt::format("{}", f.access == "Write" ? "write" : "read"),
+            f.other_access == "Write" ? "write" : "read", f.other_line, f.hazards);
+        s += f.error ? ": a __syncthreads() is missing between them (in a tiled loop, usually the one "
+                       "before the next tile overwrites shared memory)"
+                     : ": within one warp; threads of a warp are not guaranteed to run in step, so "
+                       "__syncwarp() (or __syncthreads()) is needed between them";
+        return s;
+    }
+    std::string s = fmt::format("{}: {}", where(f.line), f.what);
+    if (!f.thread.empty()) s += fmt::format(", thread {}", f.thread);
+    if (!f.block.empty()) s += fmt::format(" in block {}", f.block);
+    if (!f.address.empty()) s += fmt::format(" ({})", f.address);
+    if (f.tool == "memcheck")
+        s += ": an access outside every buffer; check the index and its bounds test";
+    else if (f.tool == "initcheck")
+        s += ": a read of memory nothing wrote first (the output is not initialised before your kernel "
+             "runs; shared memory never is)";
+    else if (f.tool == "synccheck")
+        s += ": a barrier that not every thread of the block reaches (a __syncthreads() inside a branch "
+             "or a loop that threads leave at different times)";
+    return s;
+}
+
+const std::vector<std::string>& sanitizer_tools() {
+    static const std::vector<std::string> tools = {"memcheck", "racecheck", "initcheck", "synccheck"};
+    return tools;
+}
+
+std::vector<std::string> sanitizer_args(const std::string& tool, const std::string& kernel,
+                                        const std::string& log_file) {
+    std::vector<std::string> a = {"--tool", tool, "--print-limit", "20", "--show-backtrace", "no",
+                                  "--kernel-name", "kne=" + kernel, "--log-file", log_file};
+    if (tool == "racecheck") {
+        a.push_back("--racecheck-report");
+        a.push_back("analysis");
+    }
+    return a;
+}
+
+}  // namespace kc::engine

@@ -1,0 +1,42 @@
+#include "exercises/tensor.h"
+
+#include <climits>
+
+#include "exercises/conv2d.h"
+#include "exercises/layer_norm.h"
+#include "exercises/matrix_mul.h"
+#include "exercises/softmax.h"
+#include "exercises/vector_add.h"
+
+namespace kc::exercises {
+
+const TensorExercise* find_tensor(const std::string& name) {
+    for (const TensorExercise* ex : {&vector_add_exercise(), &matrix_mul_exercise(), &softmax_exercise(),
+                                     &layer_norm_exercise(), &conv2d_exercise()})
+        if (ex->spec().name == name) return ex;
+    return nullptr;
+}
+
+size_t elements_of(std::initializer_list<long long> sizes) {
+    size_t total = 1;
+    for (long long v : sizes)
+        if (v < 0 || __builtin_mul_overflow(total, static_cast<unsigned long long>(v), &total)) return SIZE_MAX;
+    return total;
+}
+
+size_t checked_elements(const TensorExercise& ex, const Sizes& s, size_t limit) {
+    for (const auto& field : ex.spec().fields) {
+        auto it = s.find(field);
+        if (it == s.end() || it->second < 0 || it->second > INT_MAX) return 0;
+    }
+    // Every field fits an int, so the shape's own arithmetic (conv2d's h + 2 pad) cannot
+    // overflow; the products that can are saturated by elements_of().
+    for (long long d : ex.shape(s))
+        if (d <= 0) return 0;
+    for (const auto& t : ex.inputs(s))
+        if (t.elements > limit) return 0;
+    const size_t n = ex.output(s).elements;
+    return n <= limit ? n : 0;
+}
+
+}  // namespace kc::exercises

@@ -1,0 +1,420 @@
+// One GPU harness for every exercise whose kernel reads float tensors and writes one float
+// tensor (exercises/tensor.h): seeded inputs, float64 truth computed on the host while the
+// GPU works, guard zones, read-only inputs, a NaN-sentinel run and a finite-garbage run, the
+// vendor against the same truth, and cold-cache timing whose own output is checked too.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <climits>
+#include <future>
+#include <memory>
+#include <optional>
+
+#include "exercises/tensor.h"
+#include "gpu/check.h"
+#include "gpu/library.h"
+#include "util/parallel.h"
+#include "worker/harness.h"
+#include "worker/vendor.h"
+
+namespace kc::worker {
+
+namespace {
+
+using exercises::Sizes;
+using exercises::TensorExercise;
+using exercises::TimedTransform;
+using protocol::CaseRequest;
+using protocol::CaseResult;
+
+// Records where a case's time goes, for --json and for us.
+class Phases {
+public:
+    explicit Phases(CaseResult& r) : r_(r) {}
+    void mark(const char* name) {
+        auto now = std::chrono::steady_clock::now();
+        r_.phases.emplace_back(name, std::chrono::duration<double>(now - t_).count());
+        t_ = now;
+    }
+
+private:
+    CaseResult& r_;
+    std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
+};
+
+// The kernel's arguments: the input pointers, the output pointer, then the scalars. The
+// values live here so that the void* array stays valid while launches use it.
+class Args {
+public:
+    Args(const std::vector<const float*>& in, float* out, const std::vector<exercises::Scalar>& scalars)
+        : in_(in), out_(out), scalars_(scalars) {
+        for (auto& p : in_) ptrs_.push_back(&p);
+        ptrs_.push_back(&out_);
+        for (auto& s : scalars_) ptrs_.push_back(s.is_float ? static_cast<void*>(&s.f) : static_cast<void*>(&s.i));
+    }
+    Args(const Args&) = delete;
+    void** get() { return ptrs_.data(); }
+
+private:
+    std::vector<const float*> in_;
+    float* out_;
+    std::vector<exercises::Scalar> scalars_;
+    std::vector<void*> ptrs_;
+};
+
+Result<gpu::DeviceBuffer> device_buffer(const std::string& name, size_t floats) {
+    return gpu::DeviceBuffer::create(name, std::max<size_t>(1, floats) * sizeof(float));
+}
+
+// The checked run's truth, transformed exactly as the timed inputs were.
+void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,
+                     std::span<const double> bound, std::span<double> truth_out, std::span<double> bound_out) {
+    parallel_chunks(elements, 1 << 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+            if (t.kind == TimedTransform::kReverseRows) {
+                const size_t rows = elements / t.row_length, r = i / t.row_length, c = i % t.row_length;
+                const size_t j = (rows - 1 - r) * t.row_length + c;
+                truth_out[i] = truth[j];
+                bound_out[i] = bound[j];
+            } else {
+                const double f = t.kind == TimedTransform::kHalveInput ? 0.5 : t.output_scale;
+                truth_out[i] = truth[i] * f;
+                bound_out[i] = bound[i] * f;
+            }
+        }
+    });
+}
+
+class TensorHarness final : public Harness {
+public:
+    explicit TensorHarness(const TensorExercise& ex) : ex_(ex) {}
+
+    Result<CaseResult> run_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
+                                Crash& crash) override {
+        const Sizes& sz = c.sizes;
+        for (const auto& [field, v] : sz)
+            if (v > INT_MAX) return make_error(fmt::format("case {}: {} = {} does not fit the kernel's int", c.name, field, v));
+        const auto in_specs = ex_.inputs(sz);
+        const auto out_spec = ex_.output(sz);
+        const size_t n = out_spec.elements;
+        const auto shape = ex_.shape(sz);
+
+        CaseResult r;
+        r.name = c.name;
+        r.launch = c.launch;
+        Phases ph(r);
+
+        // Host inputs, then the float64 truth on the host's cores while the GPU works.
+        host_in_.resize(std::max(host_in_.size(), in_specs.size()));
+        std::vector<std::span<float>> in;
+        for (size_t i = 0; i < in_specs.size(); ++i) {
+            if (!host_in_[i]) host_in_[i] = std::make_unique<HostBuffer<float>>();
+            in.push_back(host_in_[i]->get(std::max<size_t>(1, in_specs[i].elements)).first(in_specs[i].elements));
+            if (in_specs[i].elements && in.back().empty()) return make_error("out of host memory for case " + c.name);
+        }
+        auto got = got_.get(n);
+        auto truth = truth_->get(n), bound = bound_->get(n);
+        if (got.empty() || truth.empty() || bound.empty()) return make_error("out of host memory for case " + c.name);
+        ph.mark("host-alloc");
+        ex_.make_inputs(exercises::case_seed(env.seed, index), sz, in);
+        ph.mark("inputs");
+        std::vector<std::span<const float>> cin(in.begin(), in.end());
+        auto truth_done = std::async(std::launch::async, [&] { ex_.truth(sz, cin, truth, bound); });
+        // Whatever happens below, the truth thread finishes before its buffers can go.
+        struct Join {
+            std::future<void>& f;
+            ~Join() {
+                if (f.valid()) f.wait();
+            }
+        } join{truth_done};
+
+        // Device buffers with guard zones; pristine copies prove the inputs stay unchanged.
+        std::vector<gpu::DeviceBuffer> din, din0;
+        for (size_t i = 0; i < in_specs.size(); ++i) {
+            auto b = device_buffer(in_specs[i].name, in_specs[i].elements);
+            if (!b) return b.error();
+            auto b0 = device_buffer(in_specs[i].name + " (copy)", in_specs[i].elements);
+            if (!b0) return b0.error();
+            din.push_back(std::move(*b));
+            din0.push_back(std::move(*b0));
+        }
+        auto dout = device_buffer(out_spec.name, n);
+        if (!dout) return dout.error();
+        for (auto& b : din)
+            if (auto s = b.arm_guards(); !s) return s.error();
+        if (auto s = dout->arm_guards(); !s) return s.error();
+        for (size_t i = 0; i < in.size(); ++i) {
+            const size_t bytes = in[i].size() * sizeof(float);
+            if (!bytes) continue;
+            if (auto s = din[i].upload(in[i].data(), bytes); !s) return s.error();
+            KC_CUDA(cudaMemcpyAsync(din0[i].data(), din[i].data(), bytes, cudaMemcpyDeviceToDevice, env.stream));
+        }
+        const size_t out_bytes = n * sizeof(float);
+        if (auto s = env.util->fill_u32(dout->data(), out_bytes, grade::kSentinelBits, env.stream); !s) return s.error();
+        ph.mark("device-setup");
+
+        std::vector<const float*> pin;
+        for (auto& b : din) pin.push_back(b.as<float>());
+        Args args(pin, dout->as<float>(), ex_.scalars(sz));
+        launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
+        if (crash.happened) {
+            r.verdict = "CRASHED";
+            r.message = crash.message;
+            return r;
+        }
+        ph.mark("kernel");
+
+        std::vector<const gpu::DeviceBuffer*> guarded = {&*dout};
+        for (auto& b : din) guarded.push_back(&b);
+        for (const auto* b : guarded) {
+            auto hit = check_guards({b}, sizeof(float));
+            if (!hit) return hit.error();
+            if (*hit) {
+                r.guard = *hit;
+                break;
+            }
+        }
+        for (size_t i = 0; i < din.size() && r.modified_input.empty(); ++i) {
+            auto changed = env.util->count_differences(din[i].data(), din0[i].data(), in[i].size() * sizeof(float),
+                                                       env.stream);
+            if (!changed) return changed.error();
+            if (*changed) r.modified_input = din[i].name();
+        }
+        ph.mark("guards-inputs");
+
+        if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
+        ph.mark("download");
+        truth_done.get();
+        ph.mark("truth-wait");
+        auto check = check_output(got, truth, bound, shape);
+        if (!check) return check.error();
+        r.check = std::move(*check);
+        ph.mark("compare");
+
+        // A second run on the same inputs, the output pre-filled with finite values instead of
+        // NaN: a kernel that skips elements which "look written" keeps them, and one whose
+        // result changes from run to run (a race, an uninitialised read) shows a difference.
+        std::string second_run;
+        if (r.check->comparison.passed() && !r.guard && r.modified_input.empty()) {
+            auto first = device_buffer("out (first run)", n);
+            if (!first) return first.error();
+            KC_CUDA(cudaMemcpyAsync(first->data(), dout->data(), out_bytes, cudaMemcpyDeviceToDevice, env.stream));
+            if (auto s = env.util->fill_garbage(dout->data(), out_bytes, static_cast<uint32_t>(env.seed), env.stream); !s)
+                return s.error();
+            launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
+            if (crash.happened) {
+                r.verdict = "CRASHED";
+                r.message = "on the second run: " + crash.message;
+                return r;
+            }
+            auto differ = env.util->count_differences(dout->data(), first->data(), out_bytes, env.stream);
+            if (!differ) return differ.error();
+            if (*differ) {
+                if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
+                auto again = check_output(got, truth, bound, shape);
+                if (!again) return again.error();
+                if (!again->comparison.passed()) {
+                    second_run = fmt::format(
+                        "the second run gave a different, wrong result ({} of {} elements differ from the "
+                        "first run): with the output pre-filled with finite values instead of NaN, elements "
+                        "the kernel does not write keep them, and a race or an uninitialised read changes "
+                        "from run to run",
+                        *differ, n);
+                    r.check = std::move(*again);
+                } else {
+                    r.nondeterministic = *differ;  // within the bound both times: rounding, not a bug
+                }
+            }
+        }
+        ph.mark("second-run");
+
+        // The vendor on the same inputs, against the same truth: proof that the bound is fair.
+        if (auto s = env.util->fill_u32(dout->data(), out_bytes, grade::kSentinelBits, env.stream); !s) return s.error();
+        if (auto s = env.vendor->run(pin, dout->as<float>(), sz); !s) return s.error();
+        KC_CUDA(cudaStreamSynchronize(env.stream));
+        if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
+        auto vendor = check_output(got, truth, bound, shape);
+        if (!vendor) return vendor.error();
+        r.vendor = std::move(*vendor);
+        ph.mark("vendor");
+
+        if (r.guard) {
+            r.verdict = "WRONG";
+            r.message = describe_guard(*r.guard);
+        } else if (!r.modified_input.empty()) {
+            r.verdict = "WRONG";
+            r.message = fmt::format("your kernel modified input `{}`; inputs are read-only", r.modified_input);
+        } else if (!second_run.empty()) {
+            r.verdict = "WRONG";
+            r.message = second_run;
+        } else if (!r.check->comparison.passed()) {
+            r.verdict = "WRONG";  // the check explains it; no message of its own
+        } else {
+            r.verdict = "PASSED";
+        }
+        if (c.timed) {  // timing derives fresh inputs from these, and its truth from this truth
+            timed_in_ = std::move(din);
+            std::swap(truth_, timed_truth_);
+            std::swap(bound_, timed_bound_);
+            if (!truth_) truth_ = std::make_unique<HostBuffer<double>>();
+            if (!bound_) bound_ = std::make_unique<HostBuffer<double>>();
+        }
+        return r;
+    }
+
+    Status launch_only(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index, Crash& crash) override {
+        const Sizes& sz = c.sizes;
+        const auto in_specs = ex_.inputs(sz);
+        std::vector<HostBuffer<float>> host(in_specs.size());
+        std::vector<std::span<float>> in;
+        for (size_t i = 0; i < in_specs.size(); ++i) in.push_back(host[i].get(std::max<size_t>(1, in_specs[i].elements)).first(in_specs[i].elements));
+        ex_.make_inputs(exercises::case_seed(env.seed, index), sz, in);
+        struct Free {
+            std::vector<void*> p;
+            ~Free() {
+                for (void* q : p) cudaFree(q);
+            }
+        } owned;
+        std::vector<const float*> pin;
+        for (size_t i = 0; i < in.size(); ++i) {
+            void* d = nullptr;
+            KC_CUDA(cudaMalloc(&d, std::max<size_t>(4, in[i].size() * sizeof(float))));
+            owned.p.push_back(d);
+            KC_CUDA(cudaMemcpy(d, in[i].data(), in[i].size() * sizeof(float), cudaMemcpyHostToDevice));
+            pin.push_back(static_cast<const float*>(d));
+        }
+        void* out = nullptr;
+        KC_CUDA(cudaMalloc(&out, std::max<size_t>(4, ex_.output(sz).elements * sizeof(float))));
+        owned.p.push_back(out);
+        Args args(pin, static_cast<float*>(out), ex_.scalars(sz));
+        launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
+        return Ok{};
+    }
+
+    Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t /*index*/,
+                                       Crash& crash) override {
+        const Sizes& sz = c.sizes;
+        const auto in_specs = ex_.inputs(sz);
+        const size_t n = ex_.output(sz).elements;
+        if (timed_in_.size() != in_specs.size() || !timed_truth_)
+            return make_error("timing needs the timed case to have run first");
+        // Fresh inputs at other addresses, derived exactly from the checked ones (halved, or rows
+        // reversed), so the timed kernel can reuse nothing from the checked run and its output
+        // can still be checked against the checked run's truth.
+        const TimedTransform t = ex_.timed_transform(sz);
+        std::vector<gpu::DeviceBuffer> din;
+        for (size_t i = 0; i < in_specs.size(); ++i) {
+            auto b = device_buffer(in_specs[i].name, in_specs[i].elements);
+            if (!b) return b.error();
+            const float* src = timed_in_[i].as<float>();
+            const size_t count = in_specs[i].elements;
+            Status s = Ok{};
+            if ((t.kind == TimedTransform::kHalveInput && t.input == i) || t.kind == TimedTransform::kHalveAllInputs)
+                s = env.util->scale(src, b->as<float>(), count, 0.5f, env.stream);
+            else if (t.kind == TimedTransform::kReverseRows && t.row_length && count == n)
+                s = env.util->reverse_rows(src, b->as<float>(), count / t.row_length, t.row_length, env.stream);
+            else if (count)
+                s = [&]() -> Status {
+                    KC_CUDA(cudaMemcpyAsync(b->data(), src, count * sizeof(float), cudaMemcpyDeviceToDevice, env.stream));
+                    KC_CUDA(cudaStreamSynchronize(env.stream));
+                    return Ok{};
+                }();
+            if (!s) return s.error();
+            din.push_back(std::move(*b));
+        }
+        timed_in_.clear();
+        auto dout = device_buffer(ex_.output(sz).name, n);
+        if (!dout) return dout.error();
+        auto dvendor = device_buffer("vendor", n);
+        if (!dvendor) return dvendor.error();
+        if (auto s = env.util->fill_u32(dout->data(), n * sizeof(float), grade::kSentinelBits, env.stream); !s)
+            return s.error();
+        // The speed of light for memory: a copy that moves the same bytes (read + write).
+        const size_t copy_bytes = std::max<size_t>(4, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / 4 * 4);
+        auto csrc = gpu::DeviceBuffer::create("copy-src", copy_bytes);
+        if (!csrc) return csrc.error();
+        auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_bytes);
+        if (!cdst) return cdst.error();
+        if (auto s = env.util->fill_u32(csrc->data(), copy_bytes, 0x3c3c3c3cu, env.stream); !s) return s.error();
+
+        std::vector<const float*> pin;
+        for (auto& b : din) pin.push_back(b.as<float>());
+        Args args(pin, dout->as<float>(), ex_.scalars(sz));
+        float* pvendor = dvendor->as<float>();
+        std::optional<Error> vendor_error;
+        const Launch l = c.launch;
+        std::vector<gpu::Timed> candidates = {
+            [&](cudaStream_t s) { return gpu::launch(kernel, l, args.get(), s); },
+            [&](cudaStream_t) {
+                auto st = env.vendor->run(pin, pvendor, sz);
+                if (st) return cudaSuccess;
+                vendor_error = st.error();
+                return cudaErrorUnknown;
+            },
+            [&](cudaStream_t s) {
+                return cudaMemcpyAsync(cdst->data(), csrc->data(), copy_bytes, cudaMemcpyDeviceToDevice, s);
+            },
+        };
+        gpu::TimingFailure fail;
+        auto samples = env.timer->run(candidates, 3, 50, &fail);
+        if (!samples) {
+            if (fail.candidate == 0 && fail.code != cudaSuccess) {
+                crash.happened = true;
+                crash.context_lost = gpu::is_sticky(fail.code);
+                crash.message = "while timing: " + explain_cuda_error(fail.code);
+                return protocol::Timing{};
+            }
+            if (vendor_error) return *vendor_error;
+            return samples.error();
+        }
+        const auto& s = *samples;
+        protocol::Timing tm;
+        tm.case_name = c.name;
+        tm.kernel_ms = s[0].median;
+        tm.kernel_p10 = s[0].p10;
+        tm.kernel_p90 = s[0].p90;
+        tm.vendor_ms = s[1].median;
+        tm.vendor_p10 = s[1].p10;
+        tm.vendor_p90 = s[1].p90;
+        tm.copy_ms = s[2].median;
+        tm.samples = static_cast<int>(s[0].ms.size());
+        tm.method = "CUDA events, L2 flushed before every run, 3 warm-up + 50 timed, interleaved";
+        tm.vendor_detail = env.vendor->detail();
+
+        // The timed runs' own output, against the checked truth transformed the same way.
+        auto got = got_.get(n);
+        auto truth = truth_->get(n), bound = bound_->get(n);
+        if (got.empty() || truth.empty() || bound.empty()) return make_error("out of host memory for timing");
+        if (auto st = dout->download(got.data(), n * sizeof(float)); !st) return st.error();
+        transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
+        auto check = check_output(got, truth, bound, ex_.shape(sz));
+        if (!check) return check.error();
+        if (!check->comparison.passed())
+            tm.wrong = fmt::format(
+                "the output of the timed runs is wrong ({} of {} elements), though the checked run was right: "
+                "the timed runs use fresh inputs at other addresses, so a kernel that reuses an earlier result "
+                "or skips work when run again fails here",
+                check->comparison.mismatches, check->comparison.count);
+        tm.check = std::move(*check);
+        return tm;
+    }
+
+private:
+    const TensorExercise& ex_;
+    // Host memory reused across cases and timing (see HostBuffer).
+    std::vector<std::unique_ptr<HostBuffer<float>>> host_in_;
+    HostBuffer<float> got_;
+    std::unique_ptr<HostBuffer<double>> truth_ = std::make_unique<HostBuffer<double>>();
+    std::unique_ptr<HostBuffer<double>> bound_ = std::make_unique<HostBuffer<double>>();
+    // The timed case's device inputs and truth, kept for timing.
+    std::vector<gpu::DeviceBuffer> timed_in_;
+    std::unique_ptr<HostBuffer<double>> timed_truth_, timed_bound_;
+};
+
+}  // namespace
+
+std::unique_ptr<Harness> make_tensor_harness(const exercises::TensorExercise& ex) {
+    return std::make_unique<TensorHarness>(ex);
+}
+
+}  // namespace kc::worker

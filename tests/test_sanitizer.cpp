@@ -1,0 +1,86 @@
+// compute-sanitizer's text reports, parsed: the racecheck fixture is what compute-sanitizer
+// 2025.3 printed on the H100 for a tiled matmul missing its second __syncthreads().
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "engine/sanitizer.h"
+
+namespace kc::engine {
+namespace {
+
+std::string fixture(const char* name) {
+    std::ifstream f(std::string(KC_SOURCE_DIR) + "/tests/fixtures/" + name);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+TEST(Sanitizer, ParsesARacecheckAnalysisReport) {
+    auto text = fixture("sanitizer-racecheck.txt");
+    ASSERT_FALSE(text.empty());
+    auto found = parse_sanitizer(text, "racecheck", "sanitizer_probe.cu");
+    ASSERT_EQ(found.size(), 6u);  // 3 errors, 3 warnings
+    EXPECT_TRUE(found[0].error);
+    EXPECT_EQ(found[0].what, "race");
+    EXPECT_EQ(found[0].access, "Write");
+    EXPECT_EQ(found[0].line, 13);
+    EXPECT_EQ(found[0].other_access, "Read");
+    EXPECT_EQ(found[0].other_line, 15);
+    EXPECT_GT(found[0].hazards, 16000);
+    EXPECT_FALSE(found[3].error);
+    EXPECT_EQ(found[3].line, 12);
+    EXPECT_EQ(sanitizer_summary(text), "RACECHECK SUMMARY: 6 hazards displayed (3 errors, 3 warnings)");
+    std::string d = describe(found[0], "tracks/x/kernel.cu");
+    EXPECT_NE(d.find("tracks/x/kernel.cu:13"), std::string::npos) << d;
+    EXPECT_NE(d.find("line 15"), std::string::npos) << d;
+    EXPECT_NE(d.find("__syncthreads()"), std::string::npos) << d;
+}
+
+TEST(Sanitizer, LinesOnlyFromTheKernelsOwnFile) {
+    auto found = parse_sanitizer(fixture("sanitizer-racecheck.txt"), "racecheck", "kernel.cu");
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found[0].line, 0);  // another file's line numbers are not the learner's
+}
+
+TEST(Sanitizer, ParsesMemcheckRecords) {
+    const char* text =
+        "========= COMPUTE-SANITIZER\n"
+        "========= Invalid __global__ write of size 4 bytes\n"
+        "=========     at oob+0x70 in /tmp/build/kernel.cu:21\n"
+        "=========     by thread (100,0,0) in block (0,0,0)\n"
+        "=========     Address 0x7f1234000190 is out of bounds\n"
+        "=========     and is 1 bytes after the nearest allocation at 0x7f1234000000 of size 400 bytes\n"
+        "========= \n"
+        "========= ERROR SUMMARY: 1 error\n";
+    auto found = parse_sanitizer(text, "memcheck", "kernel.cu");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].what, "Invalid __global__ write of size 4 bytes");
+    EXPECT_EQ(found[0].line, 21);
+    EXPECT_EQ(found[0].thread, "(100,0,0)");
+    EXPECT_EQ(found[0].block, "(0,0,0)");
+    EXPECT_NE(found[0].address.find("out of bounds"), std::string::npos);
+    EXPECT_EQ(sanitizer_summary(text), "ERROR SUMMARY: 1 error");
+    EXPECT_NE(describe(found[0], "k.cu").find("k.cu:21: Invalid __global__ write"), std::string::npos);
+}
+
+TEST(Sanitizer, ACleanReportHasNoFindings) {
+    const char* text = "========= COMPUTE-SANITIZER\n========= ERROR SUMMARY: 0 errors\n";
+    EXPECT_TRUE(parse_sanitizer(text, "memcheck", "kernel.cu").empty());
+    const char* race = "========= COMPUTE-SANITIZER\n========= RACECHECK SUMMARY: 0 hazards displayed (0 errors, 0 warnings)\n";
+    EXPECT_TRUE(parse_sanitizer(race, "racecheck", "kernel.cu").empty());
+}
+
+TEST(Sanitizer, ArgumentsFilterToTheLearnersKernel) {
+    auto a = sanitizer_args("racecheck", "matmul", "/tmp/log");
+    std::string joined;
+    for (const auto& s : a) joined += s + " ";
+    EXPECT_NE(joined.find("--tool racecheck"), std::string::npos);
+    EXPECT_NE(joined.find("--kernel-name kne=matmul"), std::string::npos);
+    EXPECT_NE(joined.find("--log-file /tmp/log"), std::string::npos);
+    EXPECT_EQ(sanitizer_tools().size(), 4u);
+}
+
+}  // namespace
+}  // namespace kc::engine
