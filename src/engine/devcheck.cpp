@@ -128,12 +128,14 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
         else if (g->timing)
             detail = fmt::format("{:.1f} us, {:.0f} GB/s, {:.1f}% of copy, {:.2f}x vendor", g->timing->kernel_ms * 1e3,
                                  g->gbps(), g->percent_of_copy(), g->vendor_ratio());
-        if (!g->sanitizer.empty()) {
+        else if (g->verdict != Verdict::Passed)
+            detail = g->summary;  // why it failed, as its author meant it to
+        if (g->verdict == Verdict::Passed)
             for (const auto& run : g->sanitizer)
                 detail += fmt::format("{}{} {}", detail.empty() ? "" : "; ", run.tool,
                                       run.ran ? (run.findings.empty() ? "clean" : "found " + run.findings.front().what)
                                               : run.note);
-        }
+        for (const auto& note : g->notes) detail += (detail.empty() ? "" : "; ") + note;
         return item(m, what, expect, got, Status::Pass, detail);
     }
     // Compiled but not run (no GPU): not a failure unless it should not have compiled.
