@@ -38,6 +38,17 @@ TEST(Sanitizer, ParsesARacecheckAnalysisReport) {
     EXPECT_NE(d.find("__syncthreads()"), std::string::npos) << d;
 }
 
+TEST(Sanitizer, MergesOneFindingPerPlace) {
+    auto found = merge_findings(parse_sanitizer(fixture("sanitizer-racecheck.txt"), "racecheck", "sanitizer_probe.cu"));
+    ASSERT_EQ(found.size(), 2u);  // write at 13 vs read at 15 (errors), write at 12 vs read at 15 (warnings)
+    EXPECT_EQ(found[0].line, 13);
+    EXPECT_EQ(found[0].count, 3);
+    EXPECT_TRUE(found[0].error);
+    EXPECT_EQ(found[1].line, 12);
+    EXPECT_FALSE(found[1].error);
+    EXPECT_GT(found[0].hazards, 3 * 16000);
+}
+
 TEST(Sanitizer, LinesOnlyFromTheKernelsOwnFile) {
     auto found = parse_sanitizer(fixture("sanitizer-racecheck.txt"), "racecheck", "kernel.cu");
     ASSERT_FALSE(found.empty());

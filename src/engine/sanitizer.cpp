@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 
 namespace kc::engine {
@@ -116,6 +117,23 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
     return out;
 }
 
+std::vector<SanitizerFinding> merge_findings(std::vector<SanitizerFinding> found) {
+    std::vector<SanitizerFinding> out;
+    for (auto& f : found) {
+        auto same = std::find_if(out.begin(), out.end(), [&](const SanitizerFinding& o) {
+            return o.tool == f.tool && o.error == f.error && o.what == f.what && o.line == f.line &&
+                   o.other_line == f.other_line && o.access == f.access && o.other_access == f.other_access;
+        });
+        if (same == out.end()) {
+            out.push_back(std::move(f));
+            continue;
+        }
+        same->hazards += f.hazards;
+        same->count += f.count;
+    }
+    return out;
+}
+
 std::string sanitizer_summary(std::string_view text) {
     const std::string s(text);
     const std::regex re(R"(=+ ((?:[A-Z]+ )?SUMMARY: [^\n]*))");
@@ -142,6 +160,7 @@ std::string describe(const SanitizerFinding& f, const std::string& path) {
     }
     std::string s = fmt::format("{}: {}", where(f.line), f.what);
     if (!f.thread.empty()) s += fmt::format(", thread {}", f.thread);
+    if (f.count > 1) s += fmt::format(" (and {} more like it)", f.count - 1);
     if (!f.block.empty()) s += fmt::format(" in block {}", f.block);
     if (!f.address.empty()) s += fmt::format(" ({})", f.address);
     if (f.tool == "memcheck")

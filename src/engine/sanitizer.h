@@ -21,12 +21,17 @@ struct SanitizerFinding {
     long long hazards = 0;             // races: how many hazards the pair stands for
     std::string thread, block;         // "(100,0,0)"
     std::string address;               // "Address 0x7f... is out of bounds"
+    int count = 1;                     // records merged into this one (merge_findings)
 };
 
 // Parses the text that compute-sanitizer prints for `tool` (its "=========" lines). Only
 // locations in `source_name` (the name NVRTC compiled the kernel under) give line numbers.
 std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::string& tool,
                                               const std::string& source_name);
+
+// One finding per place: racecheck reports a pair of lines once per shared-memory address range
+// and memcheck once per thread; merged, their hazards add up and `count` says how many.
+std::vector<SanitizerFinding> merge_findings(std::vector<SanitizerFinding> found);
 
 // The sanitizer's summary line ("ERROR SUMMARY: 3 errors", "RACECHECK SUMMARY: ..."), if any.
 std::string sanitizer_summary(std::string_view text);

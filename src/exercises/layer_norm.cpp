@@ -21,24 +21,31 @@ constexpr size_t kInputChunk = 1 << 16;
 constexpr uint64_t kTagX = 0x6c61796e726d00ull, kTagRegime = 0x6c61796e726d01ull, kTagConst = 0x6c61796e726d02ull,
                    kTagGamma = 0x6c61796e726d03ull, kTagBeta = 0x6c61796e726d04ull;
 
+uint64_t regime_offset(uint64_t seed) { return stream_of(seed, kTagRegime) % 4; }
+
 // ---- the error bound ----------------------------------------------------------------------
 //
 // Per row of n values: mean mu, d_j = x_j - mu, biased variance v = sum d^2 / n, s = sqrt(v + eps),
 // z_j = d_j / s, y_j = gamma_j z_j + beta_j. A correct fp32 kernel may use two passes, Welford
-// (sequential or combined across threads as Chan et al.), or a sum and a sum of squares of
-// x - x_0; sum in any order; use rsqrtf, 1/sqrtf or sqrtf and a divide; FMA or not. With
-// u = 2^-24 and c = kLayerNormC = 5 (docs/grading.md's reduction form, the same c as softmax's):
+// (sequential, or per thread and combined as Chan et al.), or one pass over x - K for a shift K
+// taken from the row (x_0, say); sum in any order; use rsqrtf, 1/sqrtf or sqrtf and a divide;
+// FMA or not. With u = 2^-24 and c = kLayerNormC = 5 (docs/grading.md's reduction form
+// c u sqrt(n) (|S| + ||t||_2), the same c as softmax's):
 //
-// - the mean: a sum of n terms, c u sqrt(n) (|sum x| + ||x||_2), then a divide or a multiply by
-//   fl(1/n), 2u |mu|:  dmu = c u sqrt(n) (|sum x| + ||x||_2) / n + 2u |mu|.
+// - the mean: a sum of n terms x_j, or x_j - K with K inside the row's values, then a divide or
+//   a multiply by fl(1/n) (2u |mu|). Either way the terms and the partial sums per term are at
+//   most |mu| + D, D = max_j |d_j|:
+//     dmu = c u (sqrt(n) + 1) (|mu| + D) + 2u |mu|.
 //   Its error shifts every d_j of the row alike: an absolute error dmu / s on every z_j. It is
-//   inherent: on the 1e4-mean rows a sequential fp32 sum of 4096 values is off by ~0.02 / s in z.
+//   inherent: on the 1e4-mean rows a sequential fp32 sum of 4096 values is off by ~0.02 / s in
+//   z, and a shift by x_0 on the ordinary rows makes the sum's terms all of one sign.
 // - the variance: a sum of n positive terms, c u sqrt(n) (v + ||d^2||_2 / n); with a mean off by
 //   dmu, two passes add dmu^2 (sum (d - dmu)^2 = sum d^2 + n dmu^2), and Welford's running means
 //   add a term linear in their errors, sum 2 d_j e_j / n with errors of random sign, about
-//   2 dmu sigma / sqrt(n); the add of eps, u (v + eps):
+//   2 dmu sqrt(v) / sqrt(n); the add of eps, u (v + eps):
 //     dv = c u sqrt(n) (v + ||d^2||_2 / n) + 2 dmu sqrt(v) / sqrt(n) + dmu^2 + u (v + eps),
-//   a relative error dv / (2 (v + eps)) in s.
+//   a relative error dv / (2 (v + eps)) in s. (The shifted one pass loses a factor
+//   (v + (mu - K)^2) / v <= 4 on these inputs to cancellation: measured within the bound.)
 // - the rest, relative to z_j gamma_j: d_j's rounding (u, or exact by Sterbenz), rsqrtf (2 ulp,
 //   4u), the products by 1/s and by gamma (2u): 8u in all, rounded up; then the add of beta
 //   (or an FMA): u |y_j|.
@@ -46,11 +53,12 @@ constexpr uint64_t kTagX = 0x6c61796e726d00ull, kTagRegime = 0x6c61796e726d01ull
 //     bound_j = |gamma_j| (dmu / s + |z_j| (dv / (2 (v + eps)) + 8u)) + u |y_j|.
 //
 // Detection: the one-pass E[x^2] - E[x]^2 in fp32 on the 1e4-mean rows: E[x^2] ~ 1e8 carries
-// an error of ~10 after any fp32 summation, v ~ 1/3: the result is garbage or NaN. The unbiased
-// variance is off by 1/(2n) relative in z: 7% with 7 columns. Half precision rounds the output
-// to 11 bits (relative 2^-11, 8192u) against a bound of ~c u sqrt(n) on the ordinary rows; half
-// inputs turn 1e4 + x into multiples of 8. eps in the wrong place (sqrt(v) + eps, or none) is
-// 15% or more on the small-variance rows, and none gives 0/0 on the constant ones.
+// an error of ~10 after any fp32 summation, v ~ 1/3: the result is garbage or NaN (K = 0 is
+// far outside the row's values). The unbiased variance is off by 1/(2n) relative in z: 7% with
+// 7 columns. Half precision rounds the output to 11 bits (relative up to 2^-11, 8192u) against
+// a bound of ~c u sqrt(n) D / s on the ordinary rows; half inputs turn 1e4 + x into multiples
+// of 8. eps in the wrong place (sqrt(v) + eps, or none) is 15% or more on the small-variance
+// rows, and none gives 0/0 on the constant ones.
 //
 // The constant rows hold a multiple of 1/8 in [-2, 2]: any fp32 sum of up to 2^19 of them is
 // exact, so a correct kernel gets mu exactly (with fl(1/n), within 2u) and y = beta.
@@ -64,21 +72,19 @@ void layer_norm_truth(std::span<const float> x, std::span<const float> gamma, st
             const float* xr = x.data() + r * cols;
             double* t = truth.data() + r * cols;
             double* b = bound.data() + r * cols;
-            double sum = 0, sum_sq = 0;
-            for (size_t j = 0; j < cols; ++j) {
-                sum += xr[j];
-                sum_sq += static_cast<double>(xr[j]) * xr[j];
-            }
+            double sum = 0;
+            for (size_t j = 0; j < cols; ++j) sum += xr[j];
             const double mu = sum / n;
-            double var = 0, d4 = 0;
+            double var = 0, d4 = 0, max_dev = 0;
             for (size_t j = 0; j < cols; ++j) {
                 const double d = xr[j] - mu;
                 var += d * d;
                 d4 += d * d * d * d;
+                max_dev = std::max(max_dev, std::fabs(d));
             }
             var /= n;
             const double s = std::sqrt(var + eps);
-            const double dmu = kLayerNormC * kU * sqrt_n * (std::fabs(sum) + std::sqrt(sum_sq)) / n + 2 * kU * std::fabs(mu);
+            const double dmu = kLayerNormC * kU * (sqrt_n + 1) * (std::fabs(mu) + max_dev) + 2 * kU * std::fabs(mu);
             const double dv = kLayerNormC * kU * sqrt_n * (var + std::sqrt(d4) / n) + 2 * dmu * std::sqrt(var) / sqrt_n +
                               dmu * dmu + kU * (var + eps);
             const double rel = dv / (2 * (var + eps)) + 8 * kU;
@@ -108,12 +114,12 @@ public:
     void make_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const override {
         const auto cols = static_cast<size_t>(s.at("cols"));
         if (cols == 0) return;
-        const uint64_t xs = stream_of(seed, kTagX), cs = stream_of(seed, kTagConst);
+        const uint64_t xs = stream_of(seed, kTagX), cs = stream_of(seed, kTagConst), offset = regime_offset(seed);
         std::span<float> x = in[0];
         parallel_chunks(x.size(), kInputChunk, [&](size_t begin, size_t end, size_t) {
             for (size_t i = begin; i < end; ++i) {
                 const size_t r = i / cols;
-                switch (layer_norm_row_regime(seed, r)) {
+                switch (static_cast<LayerNormRow>((r + offset) % 4)) {
                     case LayerNormRow::kOrdinary: x[i] = uniform_at(xs, i, -2.f, 2.f); break;
                     case LayerNormRow::kLargeMean: x[i] = 1e4f + uniform_at(xs, i, -1.f, 1.f); break;
                     case LayerNormRow::kConstant:
@@ -145,7 +151,7 @@ public:
 }  // namespace
 
 LayerNormRow layer_norm_row_regime(uint64_t seed, size_t row) {
-    return static_cast<LayerNormRow>((row + stream_of(seed, kTagRegime) % 4) % 4);
+    return static_cast<LayerNormRow>((row + regime_offset(seed)) % 4);
 }
 
 const Spec& layer_norm_spec() {

@@ -13,6 +13,12 @@ const Spec& matrix_mul_spec();
 //   kMatmulC * 2^-24 * sqrt(k) * (|c_ij| + min(|a_i|_2 |b_j|_inf, |a_i|_inf |b_j|_2))
 const TensorExercise& matrix_mul_exercise();
 
+// The float64 truth and bound of c = a b for a (m x k) and b (k x n), row-major, on every core.
+// `portable` takes the 2-wide tile (SSE2, NEON) even where the 4-wide AVX2 one is available;
+// both give the same bits (the tests compare them).
+void matrix_mul_truth(std::span<const float> a, std::span<const float> b, size_t m, size_t n, size_t k,
+                      std::span<double> truth, std::span<double> bound, bool portable = false);
+
 // The calibrated constant of the bound (docs/grading.md, "Calibration of the Track 1 bounds").
 inline constexpr double kMatmulC = 5.0;
 

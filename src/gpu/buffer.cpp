@@ -52,6 +52,10 @@ DeviceBuffer::~DeviceBuffer() {
 
 Status DeviceBuffer::upload(const void* host, size_t bytes) {
     KC_CUDA(cudaMemcpy(data(), host, bytes, cudaMemcpyHostToDevice));
+    // From pageable memory cudaMemcpy may return before the last DMA lands, and the worker's
+    // own stream does not wait for the legacy stream: wait here, or a copy made on that stream
+    // right after can read stale bytes (seen on an H200: "modified input" for correct kernels).
+    KC_CUDA(cudaDeviceSynchronize());
     return Ok{};
 }
 
@@ -65,6 +69,7 @@ Status DeviceBuffer::arm_guards() {
     auto back = pattern(kBackGuard, 2);
     KC_CUDA(cudaMemcpy(base_, front.data(), kFrontGuard, cudaMemcpyHostToDevice));
     KC_CUDA(cudaMemcpy(base_ + kFrontGuard + bytes_, back.data(), kBackGuard, cudaMemcpyHostToDevice));
+    KC_CUDA(cudaDeviceSynchronize());  // see upload()
     return Ok{};
 }
 
