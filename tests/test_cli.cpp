@@ -39,7 +39,7 @@ std::string show(const CliRun& r) {
 }
 
 const char* kFixtures[] = {"fixtures/01", "fixtures/02", "fixtures/03", "fixtures/04",
-                           "fixtures/05", "fixtures/06", "fixtures/07"};
+                           "fixtures/05", "fixtures/06", "fixtures/07", "fixtures/08"};
 
 // A fresh copy of tests/fixtures/course for every test: progress and cache start empty.
 class CliFixtures : public ::testing::Test {
@@ -93,7 +93,7 @@ TEST_F(CliFixtures, GlobalOptionsWorkAfterTheCommand) {
     EXPECT_EQ(run.json().at("result").at("verdict"), "COMPILE_ERROR");
     auto check = kc({"check", "--all", "--json"});
     ASSERT_EQ(check.exit_code, 1) << show(check);
-    EXPECT_EQ(check.json().at("results").size(), 7u);
+    EXPECT_EQ(check.json().at("results").size(), 8u);
     auto color = kc({"list", "--color", "always"});
     ASSERT_EQ(color.exit_code, 0) << show(color);
     EXPECT_TRUE(contains(color.out, "\033[")) << show(color);
@@ -225,11 +225,11 @@ TEST_F(CliFixtures, CheckAllHasALinePerModuleAndASummary) {
     }
     std::string summary;
     for (const auto& l : lines)
-        if (contains(l, "7 module(s):")) summary = l;
+        if (contains(l, "8 module(s):")) summary = l;
     ASSERT_FALSE(summary.empty()) << show(r);
     EXPECT_TRUE(contains(summary, "2 COMPILE_ERROR")) << summary;
     EXPECT_TRUE(contains(summary, "1 WRONG")) << summary;
-    EXPECT_TRUE(contains(summary, "4 SKIPPED")) << summary;
+    EXPECT_TRUE(contains(summary, "5 SKIPPED")) << summary;
     EXPECT_FALSE(contains(summary, "PASSED")) << summary;
 }
 
@@ -239,9 +239,10 @@ TEST_F(CliFixtures, CheckAllJsonHasAResultPerModule) {
     json j = r.json();
     EXPECT_EQ(j.at("schema"), 1);
     const json& results = j.at("results");
-    ASSERT_EQ(results.size(), 7u);
-    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED", "WRONG", "COMPILE_ERROR"};
-    for (size_t i = 0; i < 7; ++i) {
+    ASSERT_EQ(results.size(), 8u);
+    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED", "WRONG", "COMPILE_ERROR",
+                              "SKIPPED"};
+    for (size_t i = 0; i < 8; ++i) {
         EXPECT_EQ(results[i].at("module"), kFixtures[i]);
         EXPECT_EQ(results[i].at("verdict"), expected[i]) << kFixtures[i];
     }
@@ -449,7 +450,7 @@ TEST_F(CliFixtures, InfoWithoutGpuSaysSo) {
     auto j = kc({"--json", "info"});
     EXPECT_EQ(j.exit_code, 3) << show(j);
     EXPECT_EQ(j.json().at("gpu").at("available"), false);
-    EXPECT_EQ(j.json().at("modules"), 7);
+    EXPECT_EQ(j.json().at("modules"), 8);
 }
 
 TEST_F(CliCourse, InfoOfAModuleShowsItsContract) {

@@ -89,7 +89,13 @@ Result<engine::Options> grade_options(const GradeFlags& f) {
 Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const course::Module& m) {
     auto g = grader.grade(m, m.kernel_path());
     if (!g) return g;
-    if (g->verdict == grade::Verdict::Skipped) return g;  // not an attempt: nothing ran
+    if (auto st = record_attempt(s, m, *g); !st) return st.error();
+    return g;
+}
+
+Status record_attempt(Session& s, const course::Module& m, const engine::Grade& grade) {
+    const engine::Grade* g = &grade;
+    if (g->verdict == grade::Verdict::Skipped) return Ok{};  // not an attempt: nothing ran
     progress::Attempt a;
     a.module_id = m.id;
     a.verdict = grade::name(g->verdict);
@@ -101,8 +107,7 @@ Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const
         a.percent_of_light = g->percent_of_light();
         a.device = g->device ? g->device->name : "";
     }
-    if (auto st = progress::Store(s.course.root).record(a); !st) return st.error();
-    return g;
+    return progress::Store(s.course.root).record(a);
 }
 
 Result<std::vector<const course::Module*>> select_modules(const course::Course& c, const std::vector<std::string>& ids,

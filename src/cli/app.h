@@ -55,6 +55,8 @@ Result<std::vector<const course::Module*>> select_modules(const course::Course& 
 
 // Grades one module's kernel.cu and records the attempt in progress.json.
 Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const course::Module& m);
+// Records one graded attempt of the module's own kernel.cu (nothing for SKIPPED).
+Status record_attempt(Session& s, const course::Module& m, const engine::Grade& g);
 
 // The exit code for a set of verdicts: failed > could not run > passed.
 int exit_code_for(const std::vector<grade::Verdict>& verdicts);

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <utility>
+
+#include <cuda.h>  // types of the driver's virtual-memory calls (looked up at run time)
 
 #include "exercises/spec.h"
 #include "gpu/check.h"
@@ -21,34 +24,141 @@ std::vector<unsigned char> pattern(size_t n, uint64_t salt) {
     return p;
 }
 
+// The driver's virtual-memory calls, found through the runtime (the program does not link
+// libcuda, so that it starts on a machine without a driver).
+struct Vmm {
+    using Create = CUresult (*)(CUmemGenericAllocationHandle*, size_t, const CUmemAllocationProp*, unsigned long long);
+    using Release = CUresult (*)(CUmemGenericAllocationHandle);
+    using Reserve = CUresult (*)(CUdeviceptr*, size_t, size_t, CUdeviceptr, unsigned long long);
+    using Free = CUresult (*)(CUdeviceptr, size_t);
+    using Map = CUresult (*)(CUdeviceptr, size_t, size_t, CUmemGenericAllocationHandle, unsigned long long);
+    using Unmap = CUresult (*)(CUdeviceptr, size_t);
+    using Access = CUresult (*)(CUdeviceptr, size_t, const CUmemAccessDesc*, size_t);
+    using Granularity = CUresult (*)(size_t*, const CUmemAllocationProp*, CUmemAllocationGranularity_flags);
+    Create create = nullptr;
+    Release release = nullptr;
+    Reserve reserve = nullptr;
+    Free free = nullptr;
+    Map map = nullptr;
+    Unmap unmap = nullptr;
+    Access access = nullptr;
+    size_t granule = 0;
+    CUmemAllocationProp prop{};
+    bool ok = false;
+};
+
+const Vmm& vmm() {
+    static const Vmm v = [] {
+        Vmm v;
+        auto get = [](const char* name, auto& fn) {
+            void* p = nullptr;
+            cudaDriverEntryPointQueryResult q{};
+            if (cudaGetDriverEntryPointByVersion(name, &p, 12000, cudaEnableDefault, &q) != cudaSuccess ||
+                q != cudaDriverEntryPointSuccess)
+                return false;
+            fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(p);
+            return true;
+        };
+        Vmm::Granularity granularity = nullptr;
+        int device = 0;
+        if (cudaGetDevice(&device) != cudaSuccess) return v;
+        if (!get("cuMemCreate", v.create) || !get("cuMemRelease", v.release) || !get("cuMemAddressReserve", v.reserve) ||
+            !get("cuMemAddressFree", v.free) || !get("cuMemMap", v.map) || !get("cuMemUnmap", v.unmap) ||
+            !get("cuMemSetAccess", v.access) || !get("cuMemGetAllocationGranularity", granularity))
+            return v;
+        v.prop.type = CU_MEM_ALLOCATION_TYPE_PINNED;
+        v.prop.location.type = CU_MEM_LOCATION_TYPE_DEVICE;
+        v.prop.location.id = device;
+        if (granularity(&v.granule, &v.prop, CU_MEM_ALLOC_GRANULARITY_MINIMUM) != CUDA_SUCCESS || v.granule == 0) return v;
+        v.ok = true;
+        return v;
+    }();
+    return v;
+}
+
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
 }  // namespace
 
 Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes) {
     DeviceBuffer b;
     b.name_ = std::move(name);
     b.bytes_ = bytes;
+    const size_t used = kFrontGuard + round_up(std::max<size_t>(bytes, 1), 256) + kBackGuard;
+    const Vmm& v = vmm();
+    if (v.ok) {
+        // Mapped memory with an unmapped granule (2 MiB on current GPUs) on either side, and the
+        // buffer placed so that its back guard ends at the mapping's end: an overrun past the
+        // guard zone faults at once (CRASHED, illegal address) instead of landing in another
+        // buffer. Physical memory: `used` rounded up to the granule.
+        const size_t mapped = round_up(used, v.granule);
+        CUdeviceptr start = 0;
+        CUmemGenericAllocationHandle handle = 0;
+        if (v.reserve(&start, mapped + 2 * v.granule, v.granule, 0, 0) == CUDA_SUCCESS) {
+            bool mapped_ok = false;
+            if (v.create(&handle, mapped, &v.prop, 0) == CUDA_SUCCESS) {
+                CUmemAccessDesc access{};
+                access.location = v.prop.location;
+                access.flags = CU_MEM_ACCESS_FLAGS_PROT_READWRITE;
+                if (v.map(start + v.granule, mapped, 0, handle, 0) == CUDA_SUCCESS) {
+                    if (v.access(start + v.granule, mapped, &access, 1) == CUDA_SUCCESS) mapped_ok = true;
+                    else v.unmap(start + v.granule, mapped);
+                }
+                v.release(handle);  // the mapping keeps the memory alive until it is unmapped
+            }
+            if (mapped_ok) {
+                b.vmm_start_ = start;
+                b.vmm_size_ = mapped + 2 * v.granule;
+                b.base_ = reinterpret_cast<char*>(start + v.granule + mapped - used);
+                return b;
+            }
+            v.free(start, mapped + 2 * v.granule);
+        }
+        (void)cudaGetLastError();  // fall back to cudaMalloc below
+    }
     void* p = nullptr;
     KC_CUDA(cudaMalloc(&p, kFrontGuard + bytes + kBackGuard));
     b.base_ = static_cast<char*>(p);
     return b;
 }
 
+void DeviceBuffer::release() {
+    if (!base_) return;
+    if (vmm_start_) {
+        const Vmm& v = vmm();
+        // Memory a kernel may still use is freed only after the device is done with it, as
+        // cudaFree would.
+        cudaDeviceSynchronize();
+        v.unmap(vmm_start_ + v.granule, vmm_size_ - 2 * v.granule);
+        v.free(vmm_start_, vmm_size_);
+    } else {
+        cudaFree(base_);
+    }
+    base_ = nullptr;
+    vmm_start_ = 0;
+    vmm_size_ = 0;
+}
+
 DeviceBuffer::DeviceBuffer(DeviceBuffer&& o) noexcept
-    : name_(std::move(o.name_)), base_(std::exchange(o.base_, nullptr)), bytes_(o.bytes_) {}
+    : name_(std::move(o.name_)),
+      base_(std::exchange(o.base_, nullptr)),
+      bytes_(o.bytes_),
+      vmm_start_(std::exchange(o.vmm_start_, 0)),
+      vmm_size_(std::exchange(o.vmm_size_, 0)) {}
 
 DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
     if (this != &o) {
-        if (base_) cudaFree(base_);
+        release();
         name_ = std::move(o.name_);
         base_ = std::exchange(o.base_, nullptr);
         bytes_ = o.bytes_;
+        vmm_start_ = std::exchange(o.vmm_start_, 0);
+        vmm_size_ = std::exchange(o.vmm_size_, 0);
     }
     return *this;
 }
 
-DeviceBuffer::~DeviceBuffer() {
-    if (base_) cudaFree(base_);
-}
+DeviceBuffer::~DeviceBuffer() { release(); }
 
 Status DeviceBuffer::upload(const void* host, size_t bytes) {
     KC_CUDA(cudaMemcpy(data(), host, bytes, cudaMemcpyHostToDevice));

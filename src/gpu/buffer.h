@@ -1,6 +1,9 @@
 // A device buffer with guard zones: 4 KiB before and 64 KiB after the bytes a kernel may use,
 // filled with a pattern and checked after every launch, so writing past either end is caught.
 // The usable bytes start 256-byte aligned, as cudaMalloc's do (vectorised kernels rely on it).
+// Where the driver's virtual-memory calls work, the mapping ends right after the back guard and
+// an unmapped granule follows (another precedes the front guard): a kernel that writes past the
+// guard zone faults at once instead of corrupting another buffer.
 #pragma once
 
 #include <cstddef>
@@ -46,9 +49,13 @@ public:
 
 private:
     DeviceBuffer() = default;
+    void release();
     std::string name_;
     char* base_ = nullptr;
     size_t bytes_ = 0;
+    // With the driver's virtual-memory calls: the whole reservation (unmapped granules included).
+    unsigned long long vmm_start_ = 0;
+    size_t vmm_size_ = 0;
 };
 
 }  // namespace kc::gpu

@@ -104,6 +104,39 @@ std::vector<std::string> heatmap_rows(const grade::Heatmap& h) {
     return rows;
 }
 
+std::string timing_text(const Grade& g, const course::Module& m, const Style& s) {
+    std::string out;
+    if (g.timing) {
+        const auto& t = *g.timing;
+        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s", t.case_name, ms_text(t.kernel_ms),
+                           ms_text(t.kernel_p10), ms_text(t.kernel_p90), t.samples, g.gbps());
+        if (g.flops > 0) out += fmt::format("  {:.2f} TFLOP/s", g.tflops());
+        out += "\n";
+        if (g.compute_bound())
+            out += fmt::format("  speed of light: {:.1f}% of the fp32 peak ({:.1f} TFLOP/s): at {:.0f} flops per byte "
+                               "this size is compute-bound\n",
+                               g.percent_of_light(), g.device->peak_fp32_tflops, g.flops / g.bytes);
+        else {
+            out += fmt::format("  speed of light: {:.1f}% of a device-to-device copy of the same bytes ({})", g.percent_of_copy(),
+                               ms_text(t.copy_ms));
+            if (g.device && g.device->peak_gbps > 0)
+                out += fmt::format("; {:.1f}% of the DRAM peak ({:.0f} GB/s)", 100.0 * g.gbps() / g.device->peak_gbps,
+                                   g.device->peak_gbps);
+            out += "\n";
+        }
+        const auto* spec = exercises::find(m.manifest.exercise);
+        out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed\n",
+                           spec ? spec->vendor : "vendor", t.vendor_detail.empty() ? "" : ", " + t.vendor_detail,
+                           ms_text(t.vendor_ms), ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio());
+        if (t.check && !t.check->comparison.passed()) {
+            out += fmt::format("  the timed runs' output (fresh inputs at other addresses):\n");
+            out += check_lines(*t.check, "      ");
+        }
+        out += paint(s, kDim, "  timing: " + t.method) + "\n";
+    }
+    return out;
+}
+
 std::string grade_text(const Grade& g, const course::Module& m, const Style& s) {
     std::string out;
     out += fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), m.manifest.title, g.source);
@@ -187,34 +220,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         if (seen.size() > 5) out += paint(s, kDim, "      ... and more; the first one usually explains the rest") + "\n";
     }
     for (const auto& note : g.notes) out += paint(s, kYellow, "  note: " + note) + "\n";
-    if (g.timing) {
-        const auto& t = *g.timing;
-        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s", t.case_name, ms_text(t.kernel_ms),
-                           ms_text(t.kernel_p10), ms_text(t.kernel_p90), t.samples, g.gbps());
-        if (g.flops > 0) out += fmt::format("  {:.2f} TFLOP/s", g.tflops());
-        out += "\n";
-        if (g.compute_bound())
-            out += fmt::format("  speed of light: {:.1f}% of the fp32 peak ({:.1f} TFLOP/s): at {:.0f} flops per byte "
-                               "this size is compute-bound\n",
-                               g.percent_of_light(), g.device->peak_fp32_tflops, g.flops / g.bytes);
-        else {
-            out += fmt::format("  speed of light: {:.1f}% of a device-to-device copy of the same bytes ({})", g.percent_of_copy(),
-                               ms_text(t.copy_ms));
-            if (g.device && g.device->peak_gbps > 0)
-                out += fmt::format("; {:.1f}% of the DRAM peak ({:.0f} GB/s)", 100.0 * g.gbps() / g.device->peak_gbps,
-                                   g.device->peak_gbps);
-            out += "\n";
-        }
-        const auto* spec = exercises::find(m.manifest.exercise);
-        out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed\n",
-                           spec ? spec->vendor : "vendor", t.vendor_detail.empty() ? "" : ", " + t.vendor_detail,
-                           ms_text(t.vendor_ms), ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio());
-        if (t.check && !t.check->comparison.passed()) {
-            out += fmt::format("  the timed runs' output (fresh inputs at other addresses):\n");
-            out += check_lines(*t.check, "      ");
-        }
-        out += paint(s, kDim, "  timing: " + t.method) + "\n";
-    }
+    out += timing_text(g, m, s);
     if (!g.worker_output.empty()) {
         out += "  kernel output (printf):\n";
         std::string o = g.worker_output;

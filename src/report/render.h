@@ -27,6 +27,8 @@ std::string verdict_text(const Style& s, grade::Verdict v);
 
 // One graded kernel, in full: compile result, cases, failures explained, timing.
 std::string grade_text(const engine::Grade& g, const course::Module& m, const Style& s);
+// The timing block of a grade alone (time, speed of light, vendor); empty when not timed.
+std::string timing_text(const engine::Grade& g, const course::Module& m, const Style& s);
 // One line for `check`'s table.
 std::string grade_line(const engine::Grade& g, const Style& s);
 nlohmann::json grade_json(const engine::Grade& g);

@@ -66,6 +66,15 @@ TEST_F(Gpu, WildPointerIsCrashed) {
     EXPECT_EQ(result_of(r)["verdict"], "CRASHED");
 }
 
+// 1 MiB past the end of a buffer: past the guard zone, into the unmapped granule after it.
+TEST_F(Gpu, OverrunPastTheGuardZoneFaultsAtOnce) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto r = run_cli({"--course", dir.path().string(), "--json", "run", "fixtures/08"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(result_of(r)["verdict"], "CRASHED");
+}
+
 TEST_F(Gpu, InfiniteLoopIsTimedOut) {
     TempDir dir;
     copy_course(fixture_course(), dir.path());
@@ -88,6 +97,7 @@ TEST_F(Gpu, CheckAllGoesOnAfterCrashAndHang) {
     EXPECT_EQ(got["fixtures/04"], "CRASHED");
     EXPECT_EQ(got["fixtures/05"], "TIMED_OUT");
     EXPECT_EQ(got["fixtures/06"], "WRONG");
+    EXPECT_EQ(got["fixtures/08"], "CRASHED");
 }
 
 TEST_F(Gpu, DevicePrintfReachesTheLearner) {
