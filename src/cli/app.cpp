@@ -64,6 +64,8 @@ void add_grade_flags(CLI::App* cmd, GradeFlags& f) {
     cmd->add_flag("--sanitize", f.sanitize,
                   "Also run one small case under compute-sanitizer (memcheck, racecheck, initcheck, synccheck) "
                   "and report its findings as kernel.cu:LINE");
+    cmd->add_flag("--hot", f.hot,
+                  "Time with a warm L2 (no flush between runs), to compare with tools that time that way");
     cmd->add_flag("--no-racecheck", f.no_racecheck,
                   "Skip the racecheck that kernels using shared memory get (faster; a missing barrier may pass)");
 }
@@ -76,6 +78,7 @@ Result<engine::Options> grade_options(const GradeFlags& f) {
     o.use_gpu = !f.compile_only;
     o.sanitize = f.sanitize;
     o.racecheck = !f.no_racecheck;
+    o.hot = f.hot;
     if (!f.arch.empty()) {
         std::string a = f.arch;
         if (a.rfind("sm_", 0) == 0) a = a.substr(3);

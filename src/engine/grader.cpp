@@ -297,6 +297,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     wr.seed = seed_;
     wr.timing = options_.timing;
     wr.min_sm = m.min_sm;
+    wr.hot = options_.hot;
     for (size_t i = 0; i < m.cases.size(); ++i)
         wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], m.cases[i].timed});
     const double timeout = options_.timeout_s.value_or(m.timeout_s);

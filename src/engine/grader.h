@@ -27,6 +27,7 @@ struct Options {
     bool fresh_probe = false;           // ignore the remembered device (info does this)
     bool racecheck = true;              // run racecheck on kernels that use shared memory
     bool sanitize = false;              // --sanitize: every compute-sanitizer tool on one case
+    bool hot = false;                   // --hot: time without flushing L2
     std::filesystem::path worker_exe;   // defaults to this program
 };
 

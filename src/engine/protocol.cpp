@@ -83,7 +83,7 @@ void from_json(const json& j, CaseRequest& v) {
 void to_json(json& j, const Request& v) {
     j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernel", v.kernel},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
-         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}};
+         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}};
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
@@ -96,6 +96,7 @@ void from_json(const json& j, Request& v) {
     v.timing = opt(j, "timing", true);
     v.min_sm = opt(j, "min_sm", 70);
     v.launch_case = opt(j, "launch_case", 0);
+    v.hot = opt(j, "hot", false);
 }
 
 void to_json(json& j, const Device& v) {
@@ -216,7 +217,8 @@ void to_json(json& j, const Timing& v) {
     j = {{"case", v.case_name},       {"kernel_ms", v.kernel_ms}, {"kernel_p10", v.kernel_p10},
          {"kernel_p90", v.kernel_p90}, {"vendor_ms", v.vendor_ms}, {"vendor_p10", v.vendor_p10},
          {"vendor_p90", v.vendor_p90}, {"copy_ms", v.copy_ms},     {"samples", v.samples},
-         {"method", v.method}, {"seconds", v.seconds}};
+         {"method", v.method}, {"seconds", v.seconds}, {"kernel_rse", v.kernel_rse}, {"vendor_rse", v.vendor_rse},
+         {"ratio_p10", v.ratio_p10}, {"ratio_p90", v.ratio_p90}};
     if (!v.vendor_detail.empty()) j["vendor_detail"] = v.vendor_detail;
     if (v.check) j["check"] = *v.check;
     if (!v.wrong.empty()) j["wrong"] = v.wrong;
@@ -234,6 +236,10 @@ void from_json(const json& j, Timing& v) {
     v.method = opt<std::string>(j, "method", "");
     v.seconds = opt(j, "seconds", 0.0);
     v.vendor_detail = opt<std::string>(j, "vendor_detail", "");
+    v.kernel_rse = opt(j, "kernel_rse", 0.0);
+    v.vendor_rse = opt(j, "vendor_rse", 0.0);
+    v.ratio_p10 = opt(j, "ratio_p10", 0.0);
+    v.ratio_p90 = opt(j, "ratio_p90", 0.0);
     if (j.contains("check")) v.check = j["check"].get<Check>();
     v.wrong = opt<std::string>(j, "wrong", "");
 }

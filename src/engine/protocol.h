@@ -40,6 +40,7 @@ struct Request {
     bool timing = true;
     int min_sm = 70;
     int launch_case = 0;     // "launch": which case
+    bool hot = false;        // time with a warm L2 (--hot)
 };
 
 struct Device {
@@ -98,6 +99,8 @@ struct Timing {
     double vendor_ms = 0, vendor_p10 = 0, vendor_p90 = 0;
     double copy_ms = 0;     // a device-to-device copy moving the same bytes
     int samples = 0;
+    double kernel_rse = 0, vendor_rse = 0;  // relative standard error of each mean
+    double ratio_p10 = 0, ratio_p90 = 0;    // vendor / kernel, round by round
     std::string method;     // "events, cold L2"
     std::string vendor_detail;  // what the vendor ran, when it chooses (cuDNN's algorithm)
     double seconds = 0;     // wall time of the whole timing phase

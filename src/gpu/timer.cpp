@@ -1,28 +1,12 @@
 #include "gpu/timer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "gpu/check.h"
 
 namespace kc::gpu {
-
-Samples summarize(std::vector<double> ms) {
-    Samples s;
-    s.ms = ms;
-    if (ms.empty()) return s;
-    std::sort(ms.begin(), ms.end());
-    auto at = [&](double q) {
-        double pos = q * static_cast<double>(ms.size() - 1);
-        size_t lo = static_cast<size_t>(pos);
-        size_t hi = std::min(lo + 1, ms.size() - 1);
-        return ms[lo] + (ms[hi] - ms[lo]) * (pos - static_cast<double>(lo));
-    };
-    s.median = at(0.5);
-    s.p10 = at(0.1);
-    s.p90 = at(0.9);
-    return s;
-}
 
 Result<Timer> Timer::create(size_t l2_bytes, cudaStream_t stream) {
     Timer t;
@@ -48,13 +32,22 @@ Timer::~Timer() {
     if (flush_) cudaFree(flush_);
 }
 
-Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, int warmup, int reps,
-                                        TimingFailure* failure) {
+Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, int warmup, const StopRule& rule,
+                                        bool flush, TimingFailure* failure, std::string* stopped) {
     std::vector<std::vector<double>> ms(candidates.size());
-    for (int round = 0; round < warmup + reps; ++round) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int round = 0;; ++round) {
+        if (round >= warmup) {
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            std::string why = grade::stop_reason(rule, ms, elapsed);
+            if (!why.empty()) {
+                if (stopped) *stopped = why;
+                break;
+            }
+        }
         for (size_t c = 0; c < candidates.size(); ++c) {
             // Evict the inputs from L2: write a buffer twice its size.
-            KC_CUDA(cudaMemsetAsync(flush_, (flush_value_++) & 0xff, flush_bytes_, stream_));
+            if (flush) KC_CUDA(cudaMemsetAsync(flush_, (flush_value_++) & 0xff, flush_bytes_, stream_));
             KC_CUDA(cudaEventRecord(start_, stream_));
             cudaError_t e = candidates[c](stream_);
             if (e == cudaSuccess) e = cudaEventRecord(stop_, stream_);
@@ -69,7 +62,7 @@ Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, in
         }
     }
     std::vector<Samples> out;
-    for (auto& m : ms) out.push_back(summarize(std::move(m)));
+    for (auto& m : ms) out.push_back(grade::summarize(std::move(m)));
     return out;
 }
 

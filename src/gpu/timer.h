@@ -8,16 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "grade/stats.h"
 #include "util/result.h"
 
 namespace kc::gpu {
 
-struct Samples {
-    std::vector<double> ms;
-    double median = 0, p10 = 0, p90 = 0;
-};
-
-Samples summarize(std::vector<double> ms);
+using grade::Samples;
+using grade::StopRule;
 
 // Something to time: enqueues one run on the stream and returns the launch's error code.
 using Timed = std::function<cudaError_t(cudaStream_t)>;
@@ -36,10 +33,11 @@ public:
     Timer(const Timer&) = delete;
     ~Timer();
 
-    // Runs `warmup` untimed rounds, then `reps` timed rounds of every candidate in turn.
+    // Runs `warmup` untimed rounds, then timed rounds of every candidate in turn until `rule`
+    // says stop (`stopped` gets why). `flush`: evict L2 before every run (cold); false: hot.
     // On a CUDA failure, `failure` says which candidate and why, and the Error is returned.
-    Result<std::vector<Samples>> run(const std::vector<Timed>& candidates, int warmup, int reps,
-                                     TimingFailure* failure);
+    Result<std::vector<Samples>> run(const std::vector<Timed>& candidates, int warmup, const StopRule& rule,
+                                     bool flush, TimingFailure* failure, std::string* stopped = nullptr);
 
 private:
     Timer() = default;

@@ -108,8 +108,9 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
     std::string out;
     if (g.timing) {
         const auto& t = *g.timing;
-        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs]  {:.0f} GB/s", t.case_name, ms_text(t.kernel_ms),
-                           ms_text(t.kernel_p10), ms_text(t.kernel_p90), t.samples, g.gbps());
+        out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs, standard error {:.2f}%]  {:.0f} GB/s", t.case_name,
+                           ms_text(t.kernel_ms), ms_text(t.kernel_p10), ms_text(t.kernel_p90), t.samples,
+                           100 * t.kernel_rse, g.gbps());
         if (g.flops > 0) out += fmt::format("  {:.2f} TFLOP/s", g.tflops());
         out += "\n";
         if (g.compute_bound())
@@ -125,9 +126,11 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
             out += "\n";
         }
         const auto* spec = exercises::find(m.manifest.exercise);
-        out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed\n",
+        out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed",
                            spec ? spec->vendor : "vendor", t.vendor_detail.empty() ? "" : ", " + t.vendor_detail,
                            ms_text(t.vendor_ms), ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio());
+        if (t.ratio_p90 > 0) out += fmt::format(" [p10 {:.2f}x, p90 {:.2f}x]", t.ratio_p10, t.ratio_p90);
+        out += "\n";
         if (t.check && !t.check->comparison.passed()) {
             out += fmt::format("  the timed runs' output (fresh inputs at other addresses):\n");
             out += check_lines(*t.check, "      ");

@@ -26,6 +26,7 @@ struct Env {
     gpu::Timer* timer = nullptr;
     const gpu::Utility* util = nullptr;
     uint64_t seed = 0;
+    bool hot = false;  // time without flushing L2 (--hot), for comparison with other tools
 };
 
 // What a harness reports when the learner's kernel broke the CUDA context.

@@ -356,7 +356,8 @@ public:
             },
         };
         gpu::TimingFailure fail;
-        auto samples = env.timer->run(candidates, 3, 50, &fail);
+        std::string stopped;
+        auto samples = env.timer->run(candidates, 3, grade::StopRule{}, !env.hot, &fail, &stopped);
         if (!samples) {
             if (fail.candidate == 0 && fail.code != cudaSuccess) {
                 crash.happened = true;
@@ -378,7 +379,21 @@ public:
         tm.vendor_p90 = s[1].p90;
         tm.copy_ms = s[2].median;
         tm.samples = static_cast<int>(s[0].ms.size());
-        tm.method = "CUDA events, L2 flushed before every run, 3 warm-up + 50 timed, interleaved";
+        tm.kernel_rse = s[0].rse;
+        tm.vendor_rse = s[1].rse;
+        // The ratio round by round (each round times both, one after the other): its spread.
+        std::vector<double> ratio;
+        for (size_t i = 0; i < s[0].ms.size() && i < s[1].ms.size(); ++i)
+            if (s[0].ms[i] > 0) ratio.push_back(s[1].ms[i] / s[0].ms[i]);
+        const auto r = grade::summarize(ratio);
+        tm.ratio_p10 = r.p10;
+        tm.ratio_p90 = r.p90;
+        const grade::StopRule rule;
+        tm.method = fmt::format(
+            "CUDA events, {}, 3 warm-up, then runs until the relative standard error of the mean is at most {:g}% "
+            "(at least {}, at most {} runs or {:g} s): {} after {} runs; kernel, vendor and copy interleaved",
+            env.hot ? "hot L2 (--hot: nothing flushed)" : "L2 flushed before every run", rule.target_rse * 100,
+            rule.min_samples, rule.max_samples, rule.max_seconds, stopped, tm.samples);
         tm.vendor_detail = env.vendor->detail();
 
         // The timed runs' own output, against the checked truth transformed the same way.

@@ -111,7 +111,7 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     if (!vendor) return fail("internal", vendor.error());
     auto timer = gpu::Timer::create(info.l2_bytes, stream.s);
     if (!timer) return fail("internal", timer.error());
-    Env env{to_protocol(info), stream.s, vendor->get(), &*timer, &*util, req.seed};
+    Env env{to_protocol(info), stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot};
 
     bool all_passed = true;
     for (size_t i = 0; i < req.cases.size(); ++i) {
