@@ -27,6 +27,7 @@
 #include "exercises/matrix_mul.h"
 #include "exercises/softmax.h"
 #include "exercises/tensor.h"
+#include "exercises/vector_add.h"
 #include "grade/compare.h"
 #include "util/hash.h"
 
@@ -1322,6 +1323,52 @@ TEST(ExerciseLarge, DISABLED_HostTiming) {
     time("2048^3", matrix_mul_exercise(), mm(2048, 2048, 2048));
     time("4096^3", matrix_mul_exercise(), mm(4096, 4096, 4096));
     time("n32 c64 56x56 k64 3x3", conv2d_exercise(), conv(32, 64, 56, 56, 64, 3, 3, 1, 1));
+}
+
+// ---- the timed runs' truth -----------------------------------------------------------------
+
+// The harness derives the timed inputs from the checked ones (halved, or rows reversed, on the
+// device) and checks the timed output against transform_truth() of the checked truth: for every
+// exercise that must equal, exactly, the truth computed afresh from the transformed inputs.
+TEST(ExerciseTensor, TimedTruthIsTheCheckedTruthTransformedExactly) {
+    const Sizes conv{{"n", 2}, {"c", 3}, {"h", 9}, {"w", 11}, {"k", 5}, {"r", 3}, {"s", 3}, {"pad", 1}, {"stride", 2}};
+    const std::vector<std::pair<const TensorExercise*, Sizes>> runs = {
+        {&vector_add_exercise(), {{"n", 1000}}},
+        {&matrix_mul_exercise(), {{"m", 17}, {"n", 9}, {"k", 33}}},
+        {&softmax_exercise(), {{"rows", 7}, {"cols", 300}}},
+        {&softmax_exercise(), {{"rows", 1}, {"cols", 5}}},
+        {&layer_norm_exercise(), {{"rows", 9}, {"cols", 123}}},
+        {&layer_norm_exercise(), {{"rows", 1}, {"cols", 7}}},
+        {&conv2d_exercise(), conv},
+    };
+    for (const auto& [ex, s] : runs) {
+        TensorCase r = make_run(*ex, s, 5);
+        const size_t n = r.elements();
+        const TimedTransform t = ex->timed_transform(s);
+        // The inputs as the harness transforms them on the device.
+        auto in = r.in;
+        for (size_t i = 0; i < in.size(); ++i) {
+            auto& v = in[i];
+            if ((t.kind == TimedTransform::kHalveInput && t.input == i) || t.kind == TimedTransform::kHalveAllInputs) {
+                for (auto& x : v) x *= 0.5f;
+            } else if (t.kind == TimedTransform::kReverseRows && t.row_length && v.size() == n) {
+                const size_t rows = n / t.row_length;
+                std::vector<float> out(v.size());
+                for (size_t row = 0; row < rows; ++row)
+                    std::copy_n(v.begin() + static_cast<long>((rows - 1 - row) * t.row_length), t.row_length,
+                                out.begin() + static_cast<long>(row * t.row_length));
+                v = out;
+            }
+        }
+        std::vector<double> fresh(n), fresh_bound(n), derived(n), derived_bound(n);
+        std::vector<std::span<const float>> cin(in.begin(), in.end());
+        ex->truth(s, cin, fresh, fresh_bound);
+        transform_truth(t, n, r.truth, r.bound, derived, derived_bound);
+        for (size_t i = 0; i < n; ++i) {
+            ASSERT_EQ(derived[i], fresh[i]) << ex->spec().name << " " << sizes_text(s) << " element " << i;
+            ASSERT_EQ(derived_bound[i], fresh_bound[i]) << ex->spec().name << " " << sizes_text(s) << " element " << i;
+        }
+    }
 }
 
 }  // namespace

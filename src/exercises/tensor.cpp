@@ -7,6 +7,7 @@
 #include "exercises/matrix_mul.h"
 #include "exercises/softmax.h"
 #include "exercises/vector_add.h"
+#include "util/parallel.h"
 
 namespace kc::exercises {
 
@@ -37,6 +38,25 @@ size_t checked_elements(const TensorExercise& ex, const Sizes& s, size_t limit) 
         if (t.elements > limit) return 0;
     const size_t n = ex.output(s).elements;
     return n <= limit ? n : 0;
+}
+
+void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,
+                     std::span<const double> bound, std::span<double> truth_out, std::span<double> bound_out) {
+    parallel_chunks(elements, 1 << 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+            if (t.kind == TimedTransform::kReverseRows) {
+                const size_t len = t.row_length ? t.row_length : elements;
+                const size_t rows = len ? elements / len : 0, r = i / len, c = i % len;
+                const size_t j = (rows - 1 - r) * len + c;
+                truth_out[i] = truth[j];
+                bound_out[i] = bound[j];
+            } else {
+                const double f = t.kind == TimedTransform::kHalveInput ? 0.5 : t.output_scale;
+                truth_out[i] = truth[i] * f;
+                bound_out[i] = bound[i] * f;
+            }
+        }
+    });
 }
 
 }  // namespace kc::exercises

@@ -61,6 +61,11 @@ public:
     virtual TimedTransform timed_transform(const Sizes& s) const = 0;
 };
 
+// The checked run's truth and bound, transformed exactly as `t` transforms the inputs: what the
+// timed runs' output is checked against (scaled, or with its rows reversed).
+void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,
+                     std::span<const double> bound, std::span<double> truth_out, std::span<double> bound_out);
+
 // The exercises implemented this way, by their spec's name; nullptr for others.
 const TensorExercise* find_tensor(const std::string& name);
 

@@ -66,25 +66,6 @@ Result<gpu::DeviceBuffer> device_buffer(const std::string& name, size_t floats) 
     return gpu::DeviceBuffer::create(name, std::max<size_t>(1, floats) * sizeof(float));
 }
 
-// The checked run's truth, transformed exactly as the timed inputs were.
-void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,
-                     std::span<const double> bound, std::span<double> truth_out, std::span<double> bound_out) {
-    parallel_chunks(elements, 1 << 16, [&](size_t begin, size_t end, size_t) {
-        for (size_t i = begin; i < end; ++i) {
-            if (t.kind == TimedTransform::kReverseRows) {
-                const size_t rows = elements / t.row_length, r = i / t.row_length, c = i % t.row_length;
-                const size_t j = (rows - 1 - r) * t.row_length + c;
-                truth_out[i] = truth[j];
-                bound_out[i] = bound[j];
-            } else {
-                const double f = t.kind == TimedTransform::kHalveInput ? 0.5 : t.output_scale;
-                truth_out[i] = truth[i] * f;
-                bound_out[i] = bound[i] * f;
-            }
-        }
-    });
-}
-
 class TensorHarness final : public Harness {
 public:
     explicit TensorHarness(const TensorExercise& ex) : ex_(ex) {}
@@ -401,7 +382,7 @@ public:
         auto truth = truth_->get(n), bound = bound_->get(n);
         if (got.empty() || truth.empty() || bound.empty()) return make_error("out of host memory for timing");
         if (auto st = dout->download(got.data(), n * sizeof(float)); !st) return st.error();
-        transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
+        exercises::transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
         auto check = check_output(got, truth, bound, ex_.shape(sz));
         if (!check) return check.error();
         if (!check->comparison.passed())
