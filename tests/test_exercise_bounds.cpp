@@ -1349,9 +1349,10 @@ TEST(ExerciseTensor, TimedTruthIsTheCheckedTruthTransformedExactly) {
         auto in = r.in;
         for (size_t i = 0; i < in.size(); ++i) {
             auto& v = in[i];
-            if ((t.kind == TimedTransform::kHalveInput && t.input == i) || t.kind == TimedTransform::kHalveAllInputs) {
+            const auto how = input_transform(t, i, v.size(), n);
+            if (how == InputTransform::kHalve) {
                 for (auto& x : v) x *= 0.5f;
-            } else if (t.kind == TimedTransform::kReverseRows && t.row_length && v.size() == n) {
+            } else if (how == InputTransform::kReverseRows) {
                 const size_t rows = n / t.row_length;
                 std::vector<float> out(v.size());
                 for (size_t row = 0; row < rows; ++row)

@@ -122,12 +122,7 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
     std::string got = grade::name(g->verdict);
     if (got == expect) {
         std::string detail;
-        if (g->timing && g->compute_bound())
-            detail = fmt::format("{:.1f} us, {:.2f} TFLOP/s, {:.1f}% of fp32 peak, {:.2f}x vendor",
-                                 g->timing->kernel_ms * 1e3, g->tflops(), g->percent_of_light(), g->vendor_ratio());
-        else if (g->timing)
-            detail = fmt::format("{:.1f} us, {:.0f} GB/s, {:.1f}% of copy, {:.2f}x vendor", g->timing->kernel_ms * 1e3,
-                                 g->gbps(), g->percent_of_copy(), g->vendor_ratio());
+        if (g->timing) detail = fmt::format("{:.1f} us, {}", g->timing->kernel_ms * 1e3, g->speed_summary());
         else if (g->verdict != Verdict::Passed)
             detail = g->summary;  // why it failed, as its author meant it to
         if (g->verdict == Verdict::Passed)

@@ -94,6 +94,9 @@ struct Grade {
     // light is the fp32 peak, else the copy of the same bytes.
     bool compute_bound() const;
     double percent_of_light() const;  // of the fp32 peak when compute-bound, else of the copy
+    // "29.40 TFLOP/s, 43.9% of fp32 peak, 0.58x vendor" or "3375 GB/s, 80.8% of copy, 0.79x
+    // vendor"; empty when not timed.
+    std::string speed_summary() const;
     double vendor_ratio() const;  // vendor time / kernel time: > 1 means faster than the vendor
 };
 

@@ -81,7 +81,6 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
             f.error = false;
             head = head.substr(9);
         }
-        f.headline = head;
         f.what = head;
         std::smatch m;
         if (std::regex_search(head, m, race_re)) {

@@ -12,8 +12,7 @@ namespace kc::engine {
 struct SanitizerFinding {
     std::string tool;       // "racecheck", "memcheck", "initcheck", "synccheck"
     bool error = true;      // "Error:" or a plain record; false for "Warning:"
-    std::string headline;   // "Race reported between Write access ... and Read access ..."
-    std::string what;       // the access, short: "Invalid __global__ write of size 4 bytes"
+    std::string what;       // the record's first line ("Invalid __global__ write of size 4 bytes"), or "race"
     // Where, in the kernel file: the first access, and for a race the other side.
     int line = 0;
     int other_line = 0;

@@ -2,33 +2,18 @@
 
 #include <fmt/format.h>
 
-#include "exercises/conv2d.h"
-#include "exercises/layer_norm.h"
-#include "exercises/matrix_mul.h"
-#include "exercises/softmax.h"
-#include "exercises/vector_add.h"
+#include "exercises/tensor.h"
 
 namespace kc::exercises {
 
-namespace {
-
-const std::vector<const Spec*>& registry() {
-    static const std::vector<const Spec*> specs = {&vector_add_spec(), &matrix_mul_spec(), &softmax_spec(),
-                                                   &layer_norm_spec(), &conv2d_spec()};
-    return specs;
-}
-
-}  // namespace
-
 const Spec* find(const std::string& name) {
-    for (const Spec* s : registry())
-        if (s->name == name) return s;
-    return nullptr;
+    const TensorExercise* ex = find_tensor(name);
+    return ex ? &ex->spec() : nullptr;
 }
 
 std::vector<std::string> names() {
     std::vector<std::string> out;
-    for (const Spec* s : registry()) out.push_back(s->name);
+    for (const TensorExercise* ex : tensor_exercises()) out.push_back(ex->spec().name);
     return out;
 }
 

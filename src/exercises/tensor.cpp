@@ -11,9 +11,15 @@
 
 namespace kc::exercises {
 
+const std::vector<const TensorExercise*>& tensor_exercises() {
+    static const std::vector<const TensorExercise*> all = {&vector_add_exercise(), &matrix_mul_exercise(),
+                                                           &softmax_exercise(), &layer_norm_exercise(),
+                                                           &conv2d_exercise()};
+    return all;
+}
+
 const TensorExercise* find_tensor(const std::string& name) {
-    for (const TensorExercise* ex : {&vector_add_exercise(), &matrix_mul_exercise(), &softmax_exercise(),
-                                     &layer_norm_exercise(), &conv2d_exercise()})
+    for (const TensorExercise* ex : tensor_exercises())
         if (ex->spec().name == name) return ex;
     return nullptr;
 }
@@ -38,6 +44,15 @@ size_t checked_elements(const TensorExercise& ex, const Sizes& s, size_t limit) 
         if (t.elements > limit) return 0;
     const size_t n = ex.output(s).elements;
     return n <= limit ? n : 0;
+}
+
+InputTransform input_transform(const TimedTransform& t, size_t input, size_t elements, size_t output_elements) {
+    if ((t.kind == TimedTransform::kHalveInput && t.input == input) || t.kind == TimedTransform::kHalveAllInputs)
+        return InputTransform::kHalve;
+    // Only the inputs laid out like the output (rows x row_length) have rows to reverse.
+    if (t.kind == TimedTransform::kReverseRows && t.row_length && elements == output_elements)
+        return InputTransform::kReverseRows;
+    return InputTransform::kCopy;
 }
 
 void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,

@@ -61,12 +61,18 @@ public:
     virtual TimedTransform timed_transform(const Sizes& s) const = 0;
 };
 
+// What `t` does to one input (of `elements` floats, the output having `output_elements`).
+enum class InputTransform { kCopy, kHalve, kReverseRows };
+InputTransform input_transform(const TimedTransform& t, size_t input, size_t elements, size_t output_elements);
+
 // The checked run's truth and bound, transformed exactly as `t` transforms the inputs: what the
 // timed runs' output is checked against (scaled, or with its rows reversed).
 void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,
                      std::span<const double> bound, std::span<double> truth_out, std::span<double> bound_out);
 
-// The exercises implemented this way, by their spec's name; nullptr for others.
+// Every exercise, in course order: the one registry (exercises::find() reads it too).
+const std::vector<const TensorExercise*>& tensor_exercises();
+// The exercise with this spec name; nullptr for others.
 const TensorExercise* find_tensor(const std::string& name);
 
 // The most floats a tensor may have by default: INT_MAX, so a kernel's flat int index never

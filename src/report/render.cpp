@@ -246,12 +246,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
 
 std::string grade_line(const Grade& g, const Style& s) {
     std::string extra;
-    if (g.timing)
-        extra = g.compute_bound()
-                    ? fmt::format("  {:.1f} TFLOP/s, {:.0f}% of fp32 peak, {:.2f}x vendor", g.tflops(), g.percent_of_light(),
-                                  g.vendor_ratio())
-                    : fmt::format("  {:.0f} GB/s, {:.0f}% of copy, {:.2f}x vendor", g.gbps(), g.percent_of_copy(),
-                                  g.vendor_ratio());
+    if (g.timing) extra = "  " + g.speed_summary();
     return fmt::format("{:<24} {:<24} {}{}", g.module_id, verdict_text(s, g.verdict), g.summary, extra);
 }
 

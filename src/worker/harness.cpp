@@ -59,8 +59,8 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
     crash.message = explain_cuda_error(e);
 }
 
-Result<std::optional<protocol::Guard>> check_guards(
-    std::initializer_list<const gpu::DeviceBuffer*> buffers, size_t element_bytes) {
+Result<std::optional<protocol::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
+                                                    size_t element_bytes) {
     for (const auto* b : buffers) {
         auto hit = b->check_guards();
         if (!hit) return hit.error();

@@ -65,7 +65,7 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
                      Crash& crash);
 
 // Checks every buffer's guard zones; the first hit, with the element size for the report.
-Result<std::optional<protocol::Guard>> check_guards(std::initializer_list<const gpu::DeviceBuffer*> buffers,
+Result<std::optional<protocol::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
                                                     size_t element_bytes);
 
 // Builds the Check (comparison, diagnosis, heatmap) of `got` against truth.

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <climits>
 #include <future>
 #include <memory>
 #include <optional>
@@ -73,8 +72,8 @@ public:
     Result<CaseResult> run_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
                                 Crash& crash) override {
         const Sizes& sz = c.sizes;
-        for (const auto& [field, v] : sz)
-            if (v > INT_MAX) return make_error(fmt::format("case {}: {} = {} does not fit the kernel's int", c.name, field, v));
+        if (exercises::checked_elements(ex_, sz) == 0)
+            return make_error(fmt::format("case {}: its sizes do not fit the kernel's int arguments", c.name));
         const auto in_specs = ex_.inputs(sz);
         const auto out_spec = ex_.output(sz);
         const size_t n = out_spec.elements;
@@ -86,28 +85,17 @@ public:
         Phases ph(r);
 
         // Host inputs, then the float64 truth on the host's cores while the GPU works.
-        host_in_.resize(std::max(host_in_.size(), in_specs.size()));
-        std::vector<std::span<float>> in;
-        for (size_t i = 0; i < in_specs.size(); ++i) {
-            if (!host_in_[i]) host_in_[i] = std::make_unique<HostBuffer<float>>();
-            in.push_back(host_in_[i]->get(std::max<size_t>(1, in_specs[i].elements)).first(in_specs[i].elements));
-            if (in_specs[i].elements && in.back().empty()) return make_error("out of host memory for case " + c.name);
-        }
+        auto inputs = host_inputs(env, c, index);
+        if (!inputs) return inputs.error();
+        const auto& in = *inputs;
         auto got = got_.get(n);
         auto truth = truth_->get(n), bound = bound_->get(n);
         if (got.empty() || truth.empty() || bound.empty()) return make_error("out of host memory for case " + c.name);
-        ph.mark("host-alloc");
-        ex_.make_inputs(exercises::case_seed(env.seed, index), sz, in);
         ph.mark("inputs");
         std::vector<std::span<const float>> cin(in.begin(), in.end());
+        // A future of std::async waits in its destructor: whatever happens below, the truth
+        // thread finishes before the buffers it writes can go.
         auto truth_done = std::async(std::launch::async, [&] { ex_.truth(sz, cin, truth, bound); });
-        // Whatever happens below, the truth thread finishes before its buffers can go.
-        struct Join {
-            std::future<void>& f;
-            ~Join() {
-                if (f.valid()) f.wait();
-            }
-        } join{truth_done};
 
         // Device buffers with guard zones; pristine copies prove the inputs stay unchanged.
         std::vector<gpu::DeviceBuffer> din, din0;
@@ -147,14 +135,9 @@ public:
 
         std::vector<const gpu::DeviceBuffer*> guarded = {&*dout};
         for (auto& b : din) guarded.push_back(&b);
-        for (const auto* b : guarded) {
-            auto hit = check_guards({b}, sizeof(float));
-            if (!hit) return hit.error();
-            if (*hit) {
-                r.guard = *hit;
-                break;
-            }
-        }
+        auto guard = check_guards(guarded, sizeof(float));
+        if (!guard) return guard.error();
+        r.guard = *guard;
         for (size_t i = 0; i < din.size() && r.modified_input.empty(); ++i) {
             auto changed = env.util->count_differences(din[i].data(), din0[i].data(), in[i].size() * sizeof(float),
                                                        env.stream);
@@ -245,11 +228,9 @@ public:
 
     Status launch_only(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index, Crash& crash) override {
         const Sizes& sz = c.sizes;
-        const auto in_specs = ex_.inputs(sz);
-        std::vector<HostBuffer<float>> host(in_specs.size());
-        std::vector<std::span<float>> in;
-        for (size_t i = 0; i < in_specs.size(); ++i) in.push_back(host[i].get(std::max<size_t>(1, in_specs[i].elements)).first(in_specs[i].elements));
-        ex_.make_inputs(exercises::case_seed(env.seed, index), sz, in);
+        auto inputs = host_inputs(env, c, index);
+        if (!inputs) return inputs.error();
+        const auto& in = *inputs;
         struct Free {
             std::vector<void*> p;
             ~Free() {
@@ -289,10 +270,11 @@ public:
             if (!b) return b.error();
             const float* src = timed_in_[i].as<float>();
             const size_t count = in_specs[i].elements;
+            const auto how = exercises::input_transform(t, i, count, n);
             Status s = Ok{};
-            if ((t.kind == TimedTransform::kHalveInput && t.input == i) || t.kind == TimedTransform::kHalveAllInputs)
+            if (how == exercises::InputTransform::kHalve)
                 s = env.util->scale(src, b->as<float>(), count, 0.5f, env.stream);
-            else if (t.kind == TimedTransform::kReverseRows && t.row_length && count == n)
+            else if (how == exercises::InputTransform::kReverseRows)
                 s = env.util->reverse_rows(src, b->as<float>(), count / t.row_length, t.row_length, env.stream);
             else if (count)
                 s = [&]() -> Status {
@@ -338,7 +320,8 @@ public:
         };
         gpu::TimingFailure fail;
         std::string stopped;
-        auto samples = env.timer->run(candidates, 3, grade::StopRule{}, !env.hot, &fail, &stopped);
+        const grade::StopRule rule;
+        auto samples = env.timer->run(candidates, 3, rule, !env.hot, &fail, &stopped);
         if (!samples) {
             if (fail.candidate == 0 && fail.code != cudaSuccess) {
                 crash.happened = true;
@@ -369,7 +352,6 @@ public:
         const auto r = grade::summarize(ratio);
         tm.ratio_p10 = r.p10;
         tm.ratio_p90 = r.p90;
-        const grade::StopRule rule;
         tm.method = fmt::format(
             "CUDA events, {}, 3 warm-up, then runs until the relative standard error of the mean is at most {:g}% "
             "(at least {}, at most {} runs or {:g} s): {} after {} runs; kernel, vendor and copy interleaved",
@@ -396,6 +378,20 @@ public:
     }
 
 private:
+    // The case's inputs in host memory reused from case to case, drawn from the case's seed.
+    Result<std::vector<std::span<float>>> host_inputs(const Env& env, const CaseRequest& c, size_t index) {
+        const auto specs = ex_.inputs(c.sizes);
+        host_in_.resize(std::max(host_in_.size(), specs.size()));
+        std::vector<std::span<float>> in;
+        for (size_t i = 0; i < specs.size(); ++i) {
+            if (!host_in_[i]) host_in_[i] = std::make_unique<HostBuffer<float>>();
+            in.push_back(host_in_[i]->get(std::max<size_t>(1, specs[i].elements)).first(specs[i].elements));
+            if (specs[i].elements && in.back().empty()) return make_error("out of host memory for case " + c.name);
+        }
+        ex_.make_inputs(exercises::case_seed(env.seed, index), c.sizes, in);
+        return in;
+    }
+
     const TensorExercise& ex_;
     // Host memory reused across cases and timing (see HostBuffer).
     std::vector<std::unique_ptr<HostBuffer<float>>> host_in_;

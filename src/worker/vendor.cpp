@@ -1,9 +1,8 @@
 #include "worker/vendor.h"
 
-#include <fmt/format.h>
-
-#include "reference/cublas.h"
 #include "exercises/layer_norm.h"
+#include "gpu/check.h"
+#include "reference/cublas.h"
 #include "reference/cudnn.h"
 
 namespace kc::worker {
@@ -14,7 +13,7 @@ int as_int(const exercises::Sizes& s, const char* field) { return static_cast<in
 
 Status cuda_status(cudaError_t e, const char* what) {
     if (e == cudaSuccess) return Ok{};
-    return make_error(fmt::format("{} failed: {} ({})", what, cudaGetErrorString(e), cudaGetErrorName(e)));
+    return gpu::to_error(gpu::CudaFailure{e, what, "vendor.cpp"});
 }
 
 class CublasVendor final : public Vendor {

@@ -64,12 +64,12 @@ struct Stream {
 
 // One plain launch of one case under compute-sanitizer: the report is the sanitizer's.
 int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t kernel, const gpu::DeviceInfo& info,
-                cudaStream_t stream, const gpu::Utility& util) {
+                cudaStream_t stream) {
     if (req.launch_case < 0 || static_cast<size_t>(req.launch_case) >= req.cases.size())
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
     if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
-    Env env{to_protocol(info), stream, nullptr, nullptr, &util, req.seed};
+    Env env{to_protocol(info), stream, nullptr, nullptr, nullptr, req.seed};
     Crash crash;
     auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), crash);
     if (!s) return fail("internal", s.error());
@@ -104,9 +104,10 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     Stream stream;
     if (cudaStreamCreateWithFlags(&stream.s, cudaStreamNonBlocking) != cudaSuccess)
         return fail("internal", "cannot create a CUDA stream");
+    // The plain launch for compute-sanitizer needs neither utility kernels nor a vendor.
+    if (req.op == "launch") return launch_once(req, *harness, *kernel, info, stream.s);
     auto util = gpu::Utility::load(info.sm, req.cache_dir);
     if (!util) return fail("internal", util.error());
-    if (req.op == "launch") return launch_once(req, *harness, *kernel, info, stream.s, *util);
     auto vendor = make_vendor(req.exercise, stream.s);
     if (!vendor) return fail("internal", vendor.error());
     auto timer = gpu::Timer::create(info.l2_bytes, stream.s);
