@@ -71,6 +71,7 @@ void setup_run(CLI::App& app, Global& g, Action& action);
 void setup_check(CLI::App& app, Global& g, Action& action);
 void setup_progress(CLI::App& app, Global& g, Action& action);
 void setup_info(CLI::App& app, Global& g, Action& action);
+void setup_bench(CLI::App& app, Global& g, Action& action);
 void setup_dev(CLI::App& app, Global& g, Action& action);
 void setup_hint(CLI::App& app, Global& g, Action& action);
 void setup_solution(CLI::App& app, Global& g, Action& action);

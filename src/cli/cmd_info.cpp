@@ -14,7 +14,14 @@ namespace {
 
 struct InfoOptions {
     std::string id;
+    bool recalibrate = false;
 };
+
+// "1980 MHz SM, 2619 MHz memory (5120-bit bus)"
+std::string clocks_text(const protocol::Device& d) {
+    return fmt::format("{} MHz SM, {} MHz memory ({}-bit bus), the maximum clocks", d.clock_khz / 1000,
+                       d.memory_clock_khz / 1000, d.bus_width_bits);
+}
 
 int run_info(const Global& g, const InfoOptions& o) {
     auto s = open_session(g);
@@ -58,6 +65,17 @@ int run_info(const Global& g, const InfoOptions& o) {
     engine::Grader grader(s->course, opts);
     const auto& dev = grader.device();
     const auto tools = gpu::toolchain();
+    // The speed of light: cached per GPU and driver, measured here the first time (or again).
+    std::optional<engine::SpeedOfLight> light;
+    std::string light_note;
+    bool measured = false;
+    if (dev.available) {
+        auto l = grader.speed_of_light(o.recalibrate, &measured);
+        if (l) light = *l;
+        else light_note = l.error().message;
+    } else if (o.recalibrate) {
+        light_note = "no GPU, nothing to measure";
+    }
     if (s->json) {
         nlohmann::json j = {{"schema", report::kJsonSchema},
                             {"version", KC_VERSION},
@@ -71,6 +89,9 @@ int run_info(const Global& g, const InfoOptions& o) {
                             {"cudnn", tools.cudnn},
                             {"compute_sanitizer", tools.compute_sanitizer},
                             {"ncu", tools.ncu}};
+        if (light) j["speed_of_light"] = *light;
+        if (light) j["speed_of_light"]["measured_now"] = measured;
+        if (!light_note.empty()) j["speed_of_light_error"] = light_note;
         std::cout << j.dump(2) << "\n";
     } else {
         auto or_missing = [](const std::string& p, const char* why) {
@@ -83,10 +104,23 @@ int run_info(const Global& g, const InfoOptions& o) {
                                  or_missing(tools.compute_sanitizer, "race checks and --sanitize need it"),
                                  or_missing(tools.ncu, "bench --ncu needs it"), grader.cache_dir().string(),
                                  report::device_line(dev));
-        if (dev.available)
-            std::cout << fmt::format("compute capability {}.{}; CUDA runtime {}.{}\n", dev.device.sm / 10, dev.device.sm % 10,
-                                     dev.device.runtime_version / 1000, (dev.device.runtime_version % 1000) / 10);
-        else
+        if (dev.available) {
+            std::cout << fmt::format("compute capability {}.{}; CUDA runtime {}.{}; {}\nUUID {}\n", dev.device.sm / 10,
+                                     dev.device.sm % 10, dev.device.runtime_version / 1000,
+                                     (dev.device.runtime_version % 1000) / 10, clocks_text(dev.device), dev.device.uuid);
+            std::cout << fmt::format("data-sheet peaks: DRAM {:.0f} GB/s, fp32 {:.1f} TFLOP/s (no tensor cores)\n",
+                                     dev.device.peak_gbps, dev.device.peak_fp32_tflops);
+            if (light)
+                std::cout << fmt::format("speed of light ({} {:.1f} s): {}\n  cached in {}; `info --recalibrate` measures again\n",
+                                         measured ? "measured now in" : "cached, measured in", light->seconds,
+                                         engine::describe(*light),
+                                         engine::speed_of_light_path(s->course.root / ".kernelcoach").string());
+            else
+                std::cout << "speed of light: not measured: " << light_note << "\n";
+        } else {
+            if (!light_note.empty()) std::cout << "--recalibrate: " << light_note << "\n";
+        }
+        if (!dev.available)
             std::cout << fmt::format("without a GPU: list, progress, info and compilation work; running is SKIPPED "
                                      "(compiling for sm_{} unless --arch says otherwise)\n",
                                      compile::default_sm(70));
@@ -100,6 +134,8 @@ void setup_info(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<InfoOptions>();
     auto* cmd = app.add_subcommand("info", "Show the GPU, the toolchain and the course; or one module's contract");
     cmd->add_option("id", o->id, "A module: show its kernel signature, cases and kernelcoach.h");
+    cmd->add_flag("--recalibrate", o->recalibrate,
+                  "Measure this GPU's speed of light again (copy bandwidth; cuBLAS GEMM at fp32, TF32, fp16, bf16)");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_info(g, *o); }; });
 }
 

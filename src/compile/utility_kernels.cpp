@@ -47,6 +47,29 @@ extern "C" __global__ void kc_reverse_rows(const float* src, float* dst, unsigne
         dst[i] = src[(rows - 1 - r) * cols + c];
     }
 }
+
+// Reads every 16 bytes of p (to evict L2 with clean lines); the sum is kept only so the reads
+// cannot be dropped.
+extern "C" __global__ void kc_read_all(const uint4* p, unsigned long long n, unsigned* sink) {
+    unsigned acc = 0;
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
+         i += (unsigned long long)gridDim.x * blockDim.x) {
+        const uint4 v = p[i];
+        acc ^= v.x + v.y + v.z + v.w;
+    }
+    if (acc == 0x9e3779b9u) *sink = acc;
+}
+
+// 16-bit values base | (hash & mask), with a random sign: finite fp16 or bf16 data for timing.
+extern "C" __global__ void kc_fill_pattern16(unsigned short* p, unsigned long long n, unsigned seed,
+                                             unsigned base, unsigned mask) {
+    for (unsigned long long i = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x; i < n;
+         i += (unsigned long long)gridDim.x * blockDim.x) {
+        unsigned h = (unsigned)i * 2654435761u ^ seed;
+        h ^= h >> 16; h *= 0x7feb352du; h ^= h >> 15; h *= 0x846ca68bu; h ^= h >> 16;
+        p[i] = (unsigned short)(base | (h & mask) | (h & 0x8000u));
+    }
+}
 )";
 }
 

@@ -21,33 +21,25 @@ namespace fs = std::filesystem;
 using grade::Verdict;
 using nlohmann::json;
 
-double Grade::gbps() const {
-    return timing && timing->kernel_ms > 0 ? bytes / (timing->kernel_ms * 1e-3) / 1e9 : 0;
+Speed Grade::speed(const protocol::Timing& t, double b, double f) const {
+    return speed_of(t, b, f, device ? &*device : nullptr, light ? &*light : nullptr);
 }
-double Grade::percent_of_copy() const {
-    return timing && timing->kernel_ms > 0 && timing->copy_ms > 0 ? 100.0 * timing->copy_ms / timing->kernel_ms : 0;
-}
-double Grade::tflops() const {
-    return timing && timing->kernel_ms > 0 ? flops / (timing->kernel_ms * 1e-3) / 1e12 : 0;
-}
-bool Grade::compute_bound() const {
-    if (!device || device->peak_gbps <= 0 || device->peak_fp32_tflops <= 0 || bytes <= 0) return false;
-    return flops / bytes > device->peak_fp32_tflops * 1e12 / (device->peak_gbps * 1e9);
-}
-double Grade::percent_of_light() const {
-    if (!compute_bound()) return percent_of_copy();
-    return 100.0 * tflops() / device->peak_fp32_tflops;
-}
+Speed Grade::speed() const { return timing ? speed(*timing, bytes, flops) : Speed{}; }
+double Grade::gbps() const { return speed().gbps; }
+double Grade::percent_of_copy() const { return speed().percent_of_copy; }
+double Grade::tflops() const { return speed().tflops; }
+bool Grade::compute_bound() const { return speed().compute_bound; }
+double Grade::percent_of_light() const { return speed().percent_of_light; }
 std::string Grade::speed_summary() const {
     if (!timing) return {};
-    if (compute_bound())
-        return fmt::format("{:.2f} TFLOP/s, {:.1f}% of fp32 peak, {:.2f}x vendor", tflops(), percent_of_light(),
-                           vendor_ratio());
-    return fmt::format("{:.0f} GB/s, {:.1f}% of copy, {:.2f}x vendor", gbps(), percent_of_copy(), vendor_ratio());
+    const Speed s = speed();
+    if (s.compute_bound)
+        return fmt::format("{:.2f} TFLOP/s, {:.1f}% of {}, {:.2f}x vendor", s.tflops, s.percent_of_light,
+                           s.light_measured ? "fp32 GEMM" : "fp32 peak", s.vendor_ratio);
+    return fmt::format("{:.0f} GB/s, {:.1f}% of {}, {:.2f}x vendor", s.gbps, s.percent_of_light,
+                       s.light_measured ? "copy" : "DRAM peak", s.vendor_ratio);
 }
-double Grade::vendor_ratio() const {
-    return timing && timing->kernel_ms > 0 && timing->vendor_ms > 0 ? timing->vendor_ms / timing->kernel_ms : 0;
-}
+double Grade::vendor_ratio() const { return speed().vendor_ratio; }
 
 namespace {
 
@@ -146,6 +138,43 @@ SanitizerRun Grader::sanitize(const course::Module& module, const protocol::Requ
     return run;
 }
 
+NcuProfile Grader::profile(const course::Module& module, const protocol::Request& request, size_t case_index) {
+    NcuProfile p;
+    p.case_name = request.cases[case_index].name;
+    const std::string ncu = compile::find_tool("ncu");
+    if (ncu.empty()) {
+        p.note = "Nsight Compute (ncu) is not installed: it ships with the CUDA Toolkit (in its bin folder) and as "
+                 "its own download; bench --ncu needs it. Everything else bench shows was measured without it";
+        return p;
+    }
+    protocol::Request req = request;
+    req.op = "launch";  // one plain launch: the only launch of the kernel in that worker
+    req.launch_case = static_cast<int>(case_index);
+    std::vector<std::string> wrapper = {ncu};
+    for (auto& a : ncu_arguments(request.kernel, 0)) wrapper.push_back(std::move(a));
+    // ncu replays the kernel once per group of counters: far slower than a plain run.
+    const double timeout = std::max(300.0, 10 * options_.timeout_s.value_or(module.manifest.timeout_s));
+    auto w = run_worker(options_.worker_exe, json(req).dump(), timeout, wrapper);
+    if (!w) {
+        p.note = "could not start ncu: " + w.error().message;
+        return p;
+    }
+    p.seconds = w->seconds;
+    if (w->timed_out) {
+        p.note = fmt::format("ncu did not finish within {:g} s", timeout);
+        return p;
+    }
+    auto report = parse_ncu_csv(w->output);
+    if (!report) {
+        // Profiling counters need permission (ERR_NVGPUCTRPERM) on many machines: ncu says so.
+        p.note = report.error().message + (report.error().detail.empty() ? "" : ":\n" + report.error().detail);
+        return p;
+    }
+    p.ran = true;
+    p.report = std::move(*report);
+    return p;
+}
+
 Grader::Grader(const course::Course& course, Options options)
     : course_(course), options_(std::move(options)), seed_(options_.seed.value_or(fresh_seed())) {
     if (options_.worker_exe.empty()) options_.worker_exe = self_exe();
@@ -212,6 +241,38 @@ const DeviceStatus& Grader::device() {
     if (device_->available && !boot.empty())
         (void)write_file_atomic(remembered, json{{"boot_id", boot}, {"device", device_->device}}.dump(2) + "\n");
     return *device_;
+}
+
+Result<SpeedOfLight> Grader::speed_of_light(bool measure_again, bool* measured) {
+    if (measured) *measured = false;
+    if (light_ && !measure_again) return *light_;
+    const DeviceStatus& dev = device();
+    if (!dev.available) return make_error("no GPU: " + dev.reason);
+    if (dev.device.uuid.empty()) return make_error("the GPU did not report its UUID");
+    const fs::path file = speed_of_light_path(course_.root / ".kernelcoach");
+    if (!measure_again) {
+        auto cached = load_speed_of_light(file, dev.device.uuid, dev.device.driver_version);
+        // A damaged file is measured again and rewritten (save replaces what cannot be read).
+        if (cached && *cached) return *(light_ = **cached);
+    }
+    protocol::Request req;
+    req.op = "calibrate";
+    req.cache_dir = cache_dir().string();
+    auto run = run_worker(options_.worker_exe, json(req).dump(), 300);
+    if (!run) return run.error();
+    std::optional<SpeedOfLight> got;
+    std::string why;
+    for (const auto& e : run->events) {
+        if (e.value("event", "") == "speed_of_light") got = e.get<SpeedOfLight>();
+        else if (e.value("event", "") == "error") why = e.value("message", std::string());
+    }
+    if (!got) {
+        if (why.empty()) why = run->timed_out ? "it did not finish within 300 s" : "the worker stopped: " + run->output;
+        return make_error("measuring the speed of light failed: " + why);
+    }
+    if (auto s = save_speed_of_light(file, *got); !s) return s.error();
+    if (measured) *measured = true;
+    return *(light_ = *got);
 }
 
 Result<Grade> Grader::grade(const course::Module& module, const fs::path& source) {
@@ -299,7 +360,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
         if (auto s = write_file_atomic(cubin, out->cubin); !s) return s.error();
     }
     protocol::Request wr;
-    wr.op = "grade";
+    wr.op = options_.bench ? "bench" : "grade";
     wr.cubin_path = cubin.string();
     wr.cache_dir = cache_dir().string();
     wr.kernel = m.kernel;
@@ -324,7 +385,10 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
         if (kind == "device") g.device = e.get<protocol::Device>();
         else if (kind == "kernel") g.kernel = e.get<protocol::KernelInfo>();
         else if (kind == "case") g.cases.push_back(e.get<protocol::CaseResult>());
-        else if (kind == "timing") g.timing = e.get<protocol::Timing>();
+        else if (kind == "timing") {
+            g.timings.push_back(e.get<protocol::Timing>());
+            g.timing = g.timings.back();
+        }
         else if (kind == "error") error = e.get<protocol::ErrorEvent>();
         else if (kind == "done") done = true;
     }
@@ -385,6 +449,22 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     } else {
         g.verdict = Verdict::Passed;
         g.summary = fmt::format("all {} cases match float64 truth", g.cases.size());
+    }
+
+    // bench --ncu: Nsight Compute on the last timed case (a sweep's largest size).
+    if (options_.ncu && g.verdict == Verdict::Passed) {
+        size_t ci = m.cases.size() - 1;
+        for (size_t i = 0; i < m.cases.size(); ++i)
+            if (m.cases[i].timed) ci = i;
+        g.ncu = profile(module, wr, ci);
+    }
+
+    // The speed of light the timing is measured against (measured once per GPU and driver).
+    if (g.timing && g.verdict == Verdict::Passed) {
+        auto light = speed_of_light();
+        if (light) g.light = *light;
+        else g.notes.push_back("the speed of light could not be measured (" + light.error().message +
+                               "): percentages are of the data sheet's peaks");
     }
 
     // 3. compute-sanitizer: racecheck for a passing kernel that uses shared memory (plain runs

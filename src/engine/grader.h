@@ -11,8 +11,11 @@
 
 #include "compile/compiler.h"
 #include "course/course.h"
+#include "engine/ncu.h"
 #include "engine/protocol.h"
 #include "engine/sanitizer.h"
+#include "engine/speed.h"
+#include "engine/speed_of_light.h"
 #include "grade/verdict.h"
 #include "util/result.h"
 
@@ -28,6 +31,8 @@ struct Options {
     bool racecheck = true;              // run racecheck on kernels that use shared memory
     bool sanitize = false;              // --sanitize: every compute-sanitizer tool on one case
     bool hot = false;                   // --hot: time without flushing L2
+    bool bench = false;                 // time every case marked timed (bench: each size of a sweep)
+    bool ncu = false;                   // bench --ncu: profile the last timed case with Nsight Compute
     std::filesystem::path worker_exe;   // defaults to this program
 };
 
@@ -56,6 +61,15 @@ struct SanitizerRun {
     double seconds = 0;
 };
 
+// Nsight Compute on one launch of one case (bench --ncu).
+struct NcuProfile {
+    std::string case_name;
+    bool ran = false;
+    std::string note;       // why it did not run, or what went wrong
+    NcuReport report;
+    double seconds = 0;
+};
+
 struct Grade {
     std::string module_id;
     std::string source;        // as shown: "tracks/.../kernel.cu"
@@ -78,22 +92,28 @@ struct Grade {
     std::optional<protocol::KernelInfo> kernel;
     std::vector<protocol::CaseResult> cases;
     std::string stopped_case;  // the case running when the worker crashed or hung
-    std::optional<protocol::Timing> timing;
+    std::optional<protocol::Timing> timing;    // the timed case (a bench: the last one timed)
+    std::vector<protocol::Timing> timings;     // every timed case, in order (more than one in a bench)
     double bytes = 0, flops = 0;  // of the timed case
+    std::optional<SpeedOfLight> light;         // the device's measured speed of light, when known
     std::string worker_output;
     double seconds = 0;         // the grading worker's wall time
     double probe_seconds = 0;   // the GPU probe's, when it ran for this grade
     std::vector<SanitizerRun> sanitizer;  // racecheck, or every tool with --sanitize
+    std::optional<NcuProfile> ncu;        // bench --ncu
     std::vector<std::string> notes;       // what the grade did not check, and why
 
-    // Derived numbers for the timed case (0 when not timed).
+    // Derived numbers for the timed case (all 0 when not timed); see engine/speed.h.
+    Speed speed() const;
+    // The same for any timing of this grade (a bench's sizes), with its case's bytes and flops.
+    Speed speed(const protocol::Timing& t, double bytes, double flops) const;
     double gbps() const;
     double percent_of_copy() const;
     double tflops() const;
-    // More flops per byte than the device's balance (fp32 peak / DRAM peak): then the speed of
-    // light is the fp32 peak, else the copy of the same bytes.
+    // More flops per byte than the device's balance (fp32 GEMM rate / copy bandwidth): then
+    // the speed of light is the fp32 GEMM rate, else the copy bandwidth.
     bool compute_bound() const;
-    double percent_of_light() const;  // of the fp32 peak when compute-bound, else of the copy
+    double percent_of_light() const;
     // "29.40 TFLOP/s, 43.9% of fp32 peak, 0.58x vendor" or "3375 GB/s, 80.8% of copy, 0.79x
     // vendor"; empty when not timed.
     std::string speed_summary() const;
@@ -108,6 +128,10 @@ public:
     // Probes the GPU once, on first use.
     const DeviceStatus& device();
     std::filesystem::path cache_dir() const;
+    // The device's speed of light: from .kernelcoach/speed-of-light.json when it holds this GPU
+    // and driver, else measured now by a worker (a few seconds) and saved. `measure_again`
+    // ignores the file (info --recalibrate). `measured` says whether it ran this time.
+    Result<SpeedOfLight> speed_of_light(bool measure_again = false, bool* measured = nullptr);
 
     // Grades `source` (the module's kernel.cu, or a control) as the module's kernel. An Error
     // is kernelcoach's own failure (NVRTC unusable, a worker that cannot start); every
@@ -118,10 +142,13 @@ private:
     // Runs `tool` on one case of a compiled kernel under compute-sanitizer.
     SanitizerRun sanitize(const course::Module& module, const protocol::Request& request, size_t case_index,
                           const std::string& tool, const std::string& sanitizer);
+    // Profiles one plain launch of a case under Nsight Compute.
+    NcuProfile profile(const course::Module& module, const protocol::Request& request, size_t case_index);
     const course::Course& course_;
     Options options_;
     uint64_t seed_;
     std::optional<DeviceStatus> device_;
+    std::optional<SpeedOfLight> light_;
 };
 
 }  // namespace kc::engine

@@ -104,7 +104,11 @@ void to_json(json& j, const Device& v) {
          {"sm_count", v.sm_count},   {"l2_bytes", v.l2_bytes},
          {"memory_bytes", v.memory_bytes}, {"driver_version", v.driver_version},
          {"runtime_version", v.runtime_version}, {"init_seconds", v.init_seconds},
-         {"peak_gbps", v.peak_gbps}, {"peak_fp32_tflops", v.peak_fp32_tflops}};
+         {"peak_gbps", v.peak_gbps}, {"peak_fp32_tflops", v.peak_fp32_tflops},
+         {"uuid", v.uuid}, {"clock_khz", v.clock_khz}, {"memory_clock_khz", v.memory_clock_khz},
+         {"bus_width_bits", v.bus_width_bits}, {"max_threads_per_sm", v.max_threads_per_sm},
+         {"max_blocks_per_sm", v.max_blocks_per_sm}, {"regs_per_sm", v.regs_per_sm},
+         {"shared_per_sm", v.shared_per_sm}, {"reserved_shared_per_block", v.reserved_shared_per_block}};
 }
 void from_json(const json& j, Device& v) {
     v.name = j.at("name").get<std::string>();
@@ -117,6 +121,15 @@ void from_json(const json& j, Device& v) {
     v.init_seconds = opt(j, "init_seconds", 0.0);
     v.peak_gbps = opt(j, "peak_gbps", 0.0);
     v.peak_fp32_tflops = opt(j, "peak_fp32_tflops", 0.0);
+    v.uuid = opt<std::string>(j, "uuid", "");
+    v.clock_khz = opt(j, "clock_khz", 0);
+    v.memory_clock_khz = opt(j, "memory_clock_khz", 0);
+    v.bus_width_bits = opt(j, "bus_width_bits", 0);
+    v.max_threads_per_sm = opt(j, "max_threads_per_sm", 0);
+    v.max_blocks_per_sm = opt(j, "max_blocks_per_sm", 0);
+    v.regs_per_sm = opt(j, "regs_per_sm", 0);
+    v.shared_per_sm = opt<size_t>(j, "shared_per_sm", 0);
+    v.reserved_shared_per_block = opt<size_t>(j, "reserved_shared_per_block", 0);
 }
 
 void to_json(json& j, const KernelInfo& v) {
@@ -218,7 +231,8 @@ void to_json(json& j, const Timing& v) {
          {"kernel_p90", v.kernel_p90}, {"vendor_ms", v.vendor_ms}, {"vendor_p10", v.vendor_p10},
          {"vendor_p90", v.vendor_p90}, {"copy_ms", v.copy_ms},     {"samples", v.samples},
          {"method", v.method}, {"seconds", v.seconds}, {"kernel_rse", v.kernel_rse}, {"vendor_rse", v.vendor_rse},
-         {"ratio_p10", v.ratio_p10}, {"ratio_p90", v.ratio_p90}};
+         {"ratio_p10", v.ratio_p10}, {"ratio_p90", v.ratio_p90}, {"launches", v.launches},
+         {"buffer_sets", v.buffer_sets}, {"active_blocks_per_sm", v.active_blocks_per_sm}};
     if (!v.vendor_detail.empty()) j["vendor_detail"] = v.vendor_detail;
     if (v.check) j["check"] = *v.check;
     if (!v.wrong.empty()) j["wrong"] = v.wrong;
@@ -240,6 +254,9 @@ void from_json(const json& j, Timing& v) {
     v.vendor_rse = opt(j, "vendor_rse", 0.0);
     v.ratio_p10 = opt(j, "ratio_p10", 0.0);
     v.ratio_p90 = opt(j, "ratio_p90", 0.0);
+    v.launches = opt(j, "launches", 1);
+    v.buffer_sets = opt<size_t>(j, "buffer_sets", 1);
+    v.active_blocks_per_sm = opt(j, "active_blocks_per_sm", 0);
     if (j.contains("check")) v.check = j["check"].get<Check>();
     v.wrong = opt<std::string>(j, "wrong", "");
 }

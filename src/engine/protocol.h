@@ -30,7 +30,9 @@ struct CaseRequest {
 };
 
 struct Request {
-    std::string op = "grade";  // "probe", "grade", or "launch" (one plain launch, for compute-sanitizer)
+    // "probe", "grade", "launch" (one plain launch, for compute-sanitizer and ncu), "calibrate"
+    // (measure the speed of light), or "bench" (grade, timing every case marked timed).
+    std::string op = "grade";
     std::string cubin_path;
     std::string cache_dir;   // where the worker caches its own utility kernels
     std::string kernel;
@@ -54,6 +56,11 @@ struct Device {
     double init_seconds = 0;  // CUDA initialisation and context creation
     double peak_gbps = 0;     // DRAM peak bandwidth, for the physical floor of a time
     double peak_fp32_tflops = 0;  // fp32 FMA peak (no tensor cores), the compute floor
+    std::string uuid;             // "GPU-...", the key of the cached speed of light
+    int clock_khz = 0, memory_clock_khz = 0, bus_width_bits = 0;  // the maximum (boost) clocks
+    // Per SM, for the theoretical occupancy of a launch.
+    int max_threads_per_sm = 0, max_blocks_per_sm = 0, regs_per_sm = 0;
+    size_t shared_per_sm = 0, reserved_shared_per_block = 0;
 };
 
 struct KernelInfo {
@@ -101,7 +108,10 @@ struct Timing {
     int samples = 0;
     double kernel_rse = 0, vendor_rse = 0;  // relative standard error of each mean
     double ratio_p10 = 0, ratio_p90 = 0;    // vendor / kernel, round by round
-    std::string method;     // "events, cold L2"
+    std::string method;     // how it was timed, in words
+    int launches = 1;       // launches per sample: > 1 when short runs were batched (a CUDA graph)
+    size_t buffer_sets = 1; // the buffer sets a batch rotated over
+    int active_blocks_per_sm = 0;  // the runtime's occupancy for this launch (0: not known)
     std::string vendor_detail;  // what the vendor ran, when it chooses (cuDNN's algorithm)
     double seconds = 0;     // wall time of the whole timing phase
     // The timed runs' own output (fresh inputs at other addresses), checked after timing: a

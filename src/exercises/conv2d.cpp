@@ -197,6 +197,9 @@ const Spec& conv2d_spec() {
         .vendor = "cuDNN convolution forward (FMA math, TF32 off)",
         .bytes = bytes,
         .flops = flops,
+        .sweep_fields = {"n"},
+        .sweep_factor = 2,
+        .sweep_steps = 5,
     };
     return spec;
 }

@@ -162,6 +162,9 @@ const Spec& layer_norm_spec() {
         .vendor = "cuDNN layer norm (graph API, NORM_FORWARD)",
         .bytes = bytes,
         .flops = flops,
+        .sweep_fields = {"rows"},
+        .sweep_factor = 4,
+        .sweep_steps = 5,
     };
     return spec;
 }

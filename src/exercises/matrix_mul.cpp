@@ -283,6 +283,9 @@ const Spec& matrix_mul_spec() {
         .vendor = "cuBLAS cublasSgemm (TF32 off)",
         .bytes = bytes,
         .flops = flops,
+        .sweep_fields = {"m", "n", "k"},
+        .sweep_factor = 2,
+        .sweep_steps = 4,
     };
     return spec;
 }

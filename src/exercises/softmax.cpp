@@ -152,6 +152,9 @@ const Spec& softmax_spec() {
         .vendor = "cuDNN cudnnSoftmaxForward (accurate, instance mode)",
         .bytes = bytes,
         .flops = flops,
+        .sweep_fields = {"rows"},
+        .sweep_factor = 4,
+        .sweep_steps = 5,
     };
     return spec;
 }

@@ -1,5 +1,7 @@
 #include "exercises/spec.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "exercises/tensor.h"
@@ -15,6 +17,22 @@ std::vector<std::string> names() {
     std::vector<std::string> out;
     for (const TensorExercise* ex : tensor_exercises()) out.push_back(ex->spec().name);
     return out;
+}
+
+std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest) {
+    std::vector<Sizes> out{largest};
+    if (spec.sweep_factor < 2) return out;  // a factor of 1 would only repeat `largest`
+    Sizes s = largest;
+    for (int step = 0; step < spec.sweep_steps; ++step) {
+        for (const auto& field : spec.sweep_fields) {
+            auto it = s.find(field);
+            // A size already below 1 (a 0 padding) is left as it is, never raised to 1.
+            if (it != s.end() && it->second >= 1) it->second = std::max(1LL, it->second / spec.sweep_factor);
+        }
+        if (s == out.back()) break;  // every field is at 1: the rest would repeat it
+        out.push_back(s);
+    }
+    return {out.rbegin(), out.rend()};
 }
 
 std::string prelude(const Spec& spec) {

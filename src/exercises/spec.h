@@ -21,10 +21,18 @@ struct Spec {
     std::string vendor;               // the reference it is timed against
     double (*bytes)(const Sizes&);    // minimum DRAM traffic of one launch
     double (*flops)(const Sizes&);    // arithmetic of one launch
+    std::vector<std::string> sweep_fields;  // the sizes bench --sizes scales down
+    int sweep_factor = 2;                   // each step divides them by this
+    int sweep_steps = 0;                    // how many smaller sizes
 };
 
 const Spec* find(const std::string& name);
 std::vector<std::string> names();
+
+// The sizes `bench --sizes` times, smallest first and ending with `largest` itself: each step
+// divides every sweep field by the factor (integer division, never below 1; other fields stay),
+// duplicates dropped.
+std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest);
 
 // The text of kernelcoach.h for this exercise: Dim, Launch and the Problem struct.
 std::string prelude(const Spec& spec);

@@ -24,6 +24,9 @@ const Spec& vector_add_spec() {
         .vendor = "cuBLAS cublasSgeam",
         .bytes = bytes,
         .flops = flops,
+        .sweep_fields = {"n"},
+        .sweep_factor = 4,
+        .sweep_steps = 8,
     };
     return spec;
 }

@@ -50,6 +50,12 @@ Result<DeviceInfo> open_device() {
     d.memory_bytes = p.totalGlobalMem;
     d.max_shared_per_block = p.sharedMemPerBlockOptin;
     d.bus_width_bits = p.memoryBusWidth;
+    d.uuid = format_uuid(reinterpret_cast<const unsigned char*>(p.uuid.bytes));
+    d.max_threads_per_sm = p.maxThreadsPerMultiProcessor;
+    d.max_blocks_per_sm = p.maxBlocksPerMultiProcessor;
+    d.regs_per_sm = p.regsPerMultiprocessor;
+    d.shared_per_sm = p.sharedMemPerMultiprocessor;
+    d.reserved_shared_per_block = p.reservedSharedMemPerBlock;
     KC_CUDA(cudaDeviceGetAttribute(&d.clock_khz, cudaDevAttrClockRate, 0));
     KC_CUDA(cudaDeviceGetAttribute(&d.memory_clock_khz, cudaDevAttrMemoryClockRate, 0));
     d.peak_gbps = 2.0 * d.memory_clock_khz * 1e3 * (d.bus_width_bits / 8.0) / 1e9;
@@ -58,6 +64,15 @@ Result<DeviceInfo> open_device() {
     KC_CUDA(cudaRuntimeGetVersion(&d.runtime_version));
     KC_CUDA(cudaFree(nullptr));  // create the context now, so its cost is not in the first case
     return d;
+}
+
+std::string format_uuid(const unsigned char b[16]) {
+    std::string s = "GPU-";
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+        s += fmt::format("{:02x}", b[i]);
+    }
+    return s;
 }
 
 int fp32_lanes_per_sm(int sm) {

@@ -22,7 +22,14 @@ struct DeviceInfo {
     int bus_width_bits = 0;
     double peak_gbps = 0;  // DRAM peak: 2 (double data rate) x memory clock x bus width
     double peak_fp32_tflops = 0;  // fp32 FMA peak: SMs x fp32 lanes per SM x 2 flops x clock
+    std::string uuid;             // "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", as nvidia-smi prints it
+    // Per SM, for the theoretical occupancy of a launch.
+    int max_threads_per_sm = 0, max_blocks_per_sm = 0, regs_per_sm = 0;
+    size_t shared_per_sm = 0, reserved_shared_per_block = 0;
 };
+
+// "GPU-" and the 16 bytes of a cudaUUID_t in nvidia-smi's grouping (8-4-4-4-12 hex digits).
+std::string format_uuid(const unsigned char bytes[16]);
 
 // fp32 lanes per SM for a compute capability (64 on 7.x and 8.0, 128 on 8.6 and newer).
 int fp32_lanes_per_sm(int sm);

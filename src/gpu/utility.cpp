@@ -37,7 +37,8 @@ Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     Utility u(std::move(*lib), counter);
     for (auto [name, slot] : {std::pair{"kc_fill_u32", &u.fill_}, {"kc_fill_garbage", &u.garbage_},
                               {"kc_count_diff", &u.diff_}, {"kc_scale", &u.scale_},
-                              {"kc_reverse_rows", &u.reverse_}}) {
+                              {"kc_reverse_rows", &u.reverse_}, {"kc_read_all", &u.read_},
+                              {"kc_fill_pattern16", &u.pattern16_}}) {
         auto k = u.lib_.kernel(name);
         if (!k) return k.error();
         *slot = *k;
@@ -78,6 +79,21 @@ Status Utility::reverse_rows(const float* src, float* dst, size_t rows, size_t c
     unsigned long long r = rows, c = cols;
     void* args[] = {&src, &dst, &r, &c};
     return run(reverse_, rows * cols, args, s, "kc_reverse_rows");
+}
+
+cudaError_t Utility::read_all(const void* p, size_t bytes, cudaStream_t s) const {
+    unsigned long long n = bytes / 16;
+    void* sink = counter_.get();
+    void* args[] = {&p, &n, &sink};
+    return launch(read_, grid_for(n), args, s);
+}
+
+Status Utility::fill_pattern16(void* p, size_t count, uint32_t seed, uint16_t base, uint16_t mask,
+                               cudaStream_t s) const {
+    unsigned long long n = count;
+    unsigned b = base, m = mask;
+    void* args[] = {&p, &n, &seed, &b, &m};
+    return run(pattern16_, n, args, s, "kc_fill_pattern16");
 }
 
 }  // namespace kc::gpu

@@ -48,4 +48,14 @@ std::string stop_reason(const StopRule& rule, const std::vector<std::vector<doub
     return {};
 }
 
+int batch_launches(const BatchRule& rule, double single_ms, size_t sets) {
+    if (!(single_ms < rule.below_ms)) return 0;  // NaN and long runs: single launches
+    const double per = std::max(single_ms, 1e-4);  // a launch takes at least ~0.1 us
+    const long long want = static_cast<long long>(std::ceil(rule.target_ms / per));
+    const long long pass = static_cast<long long>(std::max<size_t>(1, sets));
+    long long n = std::max(pass, (want + pass - 1) / pass * pass);
+    if (n > rule.max_launches) n = std::max(pass, rule.max_launches / pass * pass);
+    return static_cast<int>(std::min<long long>(n, 1 << 30));
+}
+
 }  // namespace kc::grade

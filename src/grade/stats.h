@@ -32,4 +32,18 @@ struct StopRule {
 // "" to go on; else why timing stops ("converged", "sample cap", "time cap").
 std::string stop_reason(const StopRule& rule, const std::vector<std::vector<double>>& samples, double elapsed_s);
 
+// When one launch is too short to time alone (the gap between two events is about a
+// microsecond, and a launch's own overhead more), runs are timed in batches: a CUDA graph of
+// many launches, rotating over buffer sets so that a batch does not run on cached data.
+struct BatchRule {
+    double below_ms = 0.050;   // batch when the quickest candidate's single run is shorter
+    double target_ms = 0.5;    // aim for a batch at least this long
+    int max_launches = 20000;
+};
+
+// How many launches one batch holds (0: time single launches): enough for `target_ms` at
+// `single_ms` each, a whole number of passes over `sets` buffer sets, at most `max_launches`
+// (rounded down to whole passes, at least one pass).
+int batch_launches(const BatchRule& rule, double single_ms, size_t sets);
+
 }  // namespace kc::grade

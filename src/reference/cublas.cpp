@@ -52,4 +52,17 @@ cudaError_t Cublas::matmul(const float* a, const float* b, float* c, int m, int 
     return cudaGetLastError();
 }
 
+cudaError_t Cublas::square_gemm(Precision p, const void* a, const void* b, void* c, int n) const {
+    const float one = 1.0f, zero = 0.0f;
+    cudaDataType_t type = CUDA_R_32F;
+    cublasComputeType_t compute = CUBLAS_COMPUTE_32F;  // with default math: no TF32
+    if (p == Precision::kTf32) compute = CUBLAS_COMPUTE_32F_FAST_TF32;
+    if (p == Precision::kFp16) type = CUDA_R_16F;
+    if (p == Precision::kBf16) type = CUDA_R_16BF;
+    cublasStatus_t s = cublasGemmEx(h_, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, a, type, n, b, type, n, &zero, c,
+                                    type, n, compute, CUBLAS_GEMM_DEFAULT);
+    if (s != CUBLAS_STATUS_SUCCESS) return cudaErrorInvalidValue;
+    return cudaGetLastError();
+}
+
 }  // namespace kc::reference

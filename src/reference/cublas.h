@@ -22,6 +22,12 @@ public:
     // Row-major c = a * b: a is m x k, b is k x n, c is m x n; fp32 SGEMM, no TF32.
     cudaError_t matmul(const float* a, const float* b, float* c, int m, int n, int k) const;
 
+    // The GEMM rates that set a device's speed of light: fp32 with TF32 off, fp32 inputs on
+    // TF32 tensor cores, and fp16 / bf16 inputs and output with fp32 accumulation.
+    enum class Precision { kFp32, kTf32, kFp16, kBf16 };
+    // c = a * b for n x n matrices of the precision's element type (float, float, half, bf16).
+    cudaError_t square_gemm(Precision p, const void* a, const void* b, void* c, int n) const;
+
 private:
     Cublas() = default;
     cublasHandle_t h_ = nullptr;

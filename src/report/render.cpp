@@ -16,12 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kGreen = "\033[32m";
-constexpr const char* kRed = "\033[31m";
-constexpr const char* kYellow = "\033[33m";
-constexpr const char* kBold = "\033[1m";
-constexpr const char* kDim = "\033[2m";
-
 std::string coords_text(const std::vector<long long>& c) {
     return fmt::format("[{}]", fmt::join(c, ", "));
 }
@@ -68,11 +62,12 @@ std::string launch_short(const Launch& l) {
     return s;
 }
 
-std::string ms_text(double ms) {
-    return ms >= 1 ? fmt::format("{:.3f} ms", ms) : fmt::format("{:.1f} us", ms * 1e3);
-}
-
 }  // namespace
+
+std::string ms_text(double ms) {
+    return ms >= 1 ? fmt::format("{:.3f} ms", ms) : ms >= 0.01 ? fmt::format("{:.1f} us", ms * 1e3)
+                                                              : fmt::format("{:.2f} us", ms * 1e3);
+}
 
 std::string link(const Style& s, const std::string& path, const std::string& text) {
     // OSC 8: terminals that support it make `text` open `path`; others show the text alone.
@@ -113,18 +108,15 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
                            100 * t.kernel_rse, g.gbps());
         if (g.flops > 0) out += fmt::format("  {:.2f} TFLOP/s", g.tflops());
         out += "\n";
-        if (g.compute_bound())
-            out += fmt::format("  speed of light: {:.1f}% of the fp32 peak ({:.1f} TFLOP/s): at {:.0f} flops per byte "
-                               "this size is compute-bound\n",
-                               g.percent_of_light(), g.device->peak_fp32_tflops, g.flops / g.bytes);
-        else {
-            out += fmt::format("  speed of light: {:.1f}% of a device-to-device copy of the same bytes ({})", g.percent_of_copy(),
-                               ms_text(t.copy_ms));
-            if (g.device && g.device->peak_gbps > 0)
-                out += fmt::format("; {:.1f}% of the DRAM peak ({:.0f} GB/s)", 100.0 * g.gbps() / g.device->peak_gbps,
-                                   g.device->peak_gbps);
-            out += "\n";
-        }
+        const engine::Speed sp = g.speed();
+        out += fmt::format("  speed of light: {:.1f}% of {}", sp.percent_of_light, sp.light_name);
+        if (sp.balance > 0)
+            out += fmt::format(": at {:.3g} flops per byte (this GPU's balance: {:.3g}) this size is {}-bound",
+                               sp.intensity, sp.balance, sp.compute_bound ? "compute" : "memory");
+        out += "\n";
+        if (!sp.compute_bound && t.copy_ms > 0)
+            out += fmt::format("  a device-to-device copy of the same bytes takes {}: yours is at {:.1f}% of it\n",
+                               ms_text(t.copy_ms), sp.percent_of_copy);
         const auto* spec = exercises::find(m.manifest.exercise);
         out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed",
                            spec ? spec->vendor : "vendor", t.vendor_detail.empty() ? "" : ", " + t.vendor_detail,
@@ -268,6 +260,7 @@ json grade_json(const Grade& g) {
     for (const auto& c : g.geometry) geo.push_back({{"case", c.name}, {"sizes", c.sizes}, {"launch", c.launch}});
     j["geometry"] = geo;
     if (g.device) j["device"] = *g.device;
+    if (g.light) j["speed_of_light"] = *g.light;
     if (g.kernel) j["kernel"] = *g.kernel;
     j["cases"] = g.cases;
     if (!g.stopped_case.empty()) j["stopped_case"] = g.stopped_case;
@@ -280,6 +273,7 @@ json grade_json(const Grade& g) {
         j["timing"]["tflops"] = g.tflops();
         j["timing"]["compute_bound"] = g.compute_bound();
         j["timing"]["percent_of_light"] = g.percent_of_light();
+        j["timing"]["light"] = g.speed().light_name;
         j["timing"]["vendor_ratio"] = g.vendor_ratio();
     }
     if (!g.worker_output.empty()) j["output"] = g.worker_output;

@@ -20,10 +20,18 @@ struct Style {
     bool verbose = false;  // every compiler diagnostic, not only the first four
 };
 
+inline constexpr const char* kGreen = "\033[32m";
+inline constexpr const char* kRed = "\033[31m";
+inline constexpr const char* kYellow = "\033[33m";
+inline constexpr const char* kBold = "\033[1m";
+inline constexpr const char* kDim = "\033[2m";
+
 std::string paint(const Style& s, const char* ansi, const std::string& text);
 // An OSC-8 hyperlink to a file when colour is on (a terminal), else the text alone.
 std::string link(const Style& s, const std::string& path, const std::string& text);
 std::string verdict_text(const Style& s, grade::Verdict v);
+// "4.652 ms", "298.5 us", "2.13 us"
+std::string ms_text(double ms);
 
 // One graded kernel, in full: compile result, cases, failures explained, timing.
 std::string grade_text(const engine::Grade& g, const course::Module& m, const Style& s);

@@ -65,6 +65,42 @@ Result<gpu::DeviceBuffer> device_buffer(const std::string& name, size_t floats) 
     return gpu::DeviceBuffer::create(name, std::max<size_t>(1, floats) * sizeof(float));
 }
 
+// Batched timing rotates over at most this many buffer sets (tiny problems stay in L2 anyway).
+constexpr size_t kMaxSets = 4096;
+
+// Copies set 0 (the first `stride` floats of p) into sets 1 .. sets - 1, doubling each time.
+Status replicate(float* p, size_t stride, size_t sets, cudaStream_t stream) {
+    for (size_t have = 1; have < sets; have *= 2) {
+        const size_t copy = std::min(have, sets - have);
+        KC_CUDA(cudaMemcpyAsync(p + have * stride, p, copy * stride * sizeof(float), cudaMemcpyDeviceToDevice, stream));
+    }
+    KC_CUDA(cudaStreamSynchronize(stream));
+    return Ok{};
+}
+
+std::string describe_method(const gpu::TimingMethod& m, const grade::StopRule& rule, const grade::BatchRule& batch,
+                            bool hot, int samples, size_t footprint) {
+    std::string how = hot ? "hot L2 (--hot: nothing flushed)" : "L2 flushed (read twice its size) before every sample";
+    std::string what = "one launch between two CUDA events";
+    if (m.launches > 1) {
+        size_t graphs = 0;
+        for (bool g : m.graph) graphs += g;
+        what = fmt::format(
+            "batches of {} launches between two CUDA events ({}), rotating over {} buffer sets ({:.1f} MiB in all), "
+            "because one run took {:.1f} us, under the {:g} us below which the gap between launches would count",
+            m.launches,
+            graphs == m.graph.size() ? "a CUDA graph"
+                                     : fmt::format("a CUDA graph for {} of {} candidates, a plain loop for the rest",
+                                                   graphs, m.graph.size()),
+            m.sets, static_cast<double>(footprint) * static_cast<double>(m.sets) / 1048576.0, m.single_ms * 1e3,
+            batch.below_ms * 1e3);
+    }
+    return fmt::format(
+        "{}; {}; 3 warm-up runs, then samples until the relative standard error of the mean is at most {:g}% "
+        "(at least {}, at most {} samples or {:g} s): {} after {} samples; kernel, vendor and copy interleaved",
+        what, how, rule.target_rse * 100, rule.min_samples, rule.max_samples, rule.max_seconds, m.stopped, samples);
+}
+
 class TensorHarness final : public Harness {
 public:
     explicit TensorHarness(const TensorExercise& ex) : ex_(ex) {}
@@ -260,16 +296,27 @@ public:
         const size_t n = ex_.output(sz).elements;
         if (timed_in_.size() != in_specs.size() || !timed_truth_)
             return make_error("timing needs the timed case to have run first");
+        // Buffer sets to rotate over when runs are batched: together at least twice the L2,
+        // so a batch's launch finds none of its data cached by the launches before it.
+        size_t footprint = n * sizeof(float);
+        for (const auto& spec : in_specs) footprint += spec.elements * sizeof(float);
+        const size_t l2 = env.device.l2_bytes;
+        const size_t sets = env.hot || footprint >= 2 * l2
+                                ? 1
+                                : std::min<size_t>(kMaxSets, (2 * l2 + footprint - 1) / std::max<size_t>(1, footprint));
+        auto stride = [](size_t floats) { return std::max<size_t>(64, (floats + 63) / 64 * 64); };  // 256 B apart
+
         // Fresh inputs at other addresses, derived exactly from the checked ones (halved, or rows
         // reversed), so the timed kernel can reuse nothing from the checked run and its output
-        // can still be checked against the checked run's truth.
+        // can still be checked against the checked run's truth. Set 0 is derived; the other
+        // sets are copies of it.
         const TimedTransform t = ex_.timed_transform(sz);
         std::vector<gpu::DeviceBuffer> din;
         for (size_t i = 0; i < in_specs.size(); ++i) {
-            auto b = device_buffer(in_specs[i].name, in_specs[i].elements);
+            const size_t count = in_specs[i].elements;
+            auto b = device_buffer(in_specs[i].name, sets == 1 ? count : stride(count) * sets);
             if (!b) return b.error();
             const float* src = timed_in_[i].as<float>();
-            const size_t count = in_specs[i].elements;
             const auto how = exercises::input_transform(t, i, count, n);
             Status s = Ok{};
             if (how == exercises::InputTransform::kHalve)
@@ -279,49 +326,59 @@ public:
             else if (count)
                 s = [&]() -> Status {
                     KC_CUDA(cudaMemcpyAsync(b->data(), src, count * sizeof(float), cudaMemcpyDeviceToDevice, env.stream));
-                    KC_CUDA(cudaStreamSynchronize(env.stream));
                     return Ok{};
                 }();
             if (!s) return s.error();
+            if (auto r = replicate(b->as<float>(), stride(count), sets, env.stream); !r) return r.error();
             din.push_back(std::move(*b));
         }
         timed_in_.clear();
-        auto dout = device_buffer(ex_.output(sz).name, n);
+        const size_t out_stride = sets == 1 ? n : stride(n);
+        auto dout = device_buffer(ex_.output(sz).name, out_stride * sets);
         if (!dout) return dout.error();
-        auto dvendor = device_buffer("vendor", n);
+        auto dvendor = device_buffer("vendor", out_stride * sets);
         if (!dvendor) return dvendor.error();
-        if (auto s = env.util->fill_u32(dout->data(), n * sizeof(float), grade::kSentinelBits, env.stream); !s)
+        if (auto s = env.util->fill_u32(dout->data(), out_stride * sets * sizeof(float), grade::kSentinelBits, env.stream);
+            !s)
             return s.error();
         // The speed of light for memory: a copy that moves the same bytes (read + write).
         const size_t copy_bytes = std::max<size_t>(4, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / 4 * 4);
-        auto csrc = gpu::DeviceBuffer::create("copy-src", copy_bytes);
+        const size_t copy_stride = sets == 1 ? copy_bytes : (copy_bytes + 255) / 256 * 256;
+        auto csrc = gpu::DeviceBuffer::create("copy-src", copy_stride * sets);
         if (!csrc) return csrc.error();
-        auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_bytes);
+        auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_stride * sets);
         if (!cdst) return cdst.error();
-        if (auto s = env.util->fill_u32(csrc->data(), copy_bytes, 0x3c3c3c3cu, env.stream); !s) return s.error();
+        if (auto s = env.util->fill_u32(csrc->data(), copy_stride * sets, 0x3c3c3c3cu, env.stream); !s) return s.error();
 
-        std::vector<const float*> pin;
-        for (auto& b : din) pin.push_back(b.as<float>());
-        Args args(pin, dout->as<float>(), ex_.scalars(sz));
+        // Each set's kernel arguments (their addresses must stay put while graphs use them).
+        std::vector<std::vector<const float*>> pin(sets);
+        std::vector<std::unique_ptr<Args>> args;
+        for (size_t k = 0; k < sets; ++k) {
+            for (size_t i = 0; i < din.size(); ++i)
+                pin[k].push_back(din[i].as<float>() + (sets == 1 ? 0 : k * stride(in_specs[i].elements)));
+            args.push_back(std::make_unique<Args>(pin[k], dout->as<float>() + k * out_stride, ex_.scalars(sz)));
+        }
         float* pvendor = dvendor->as<float>();
         std::optional<Error> vendor_error;
         const Launch l = c.launch;
         std::vector<gpu::Timed> candidates = {
-            [&](cudaStream_t s) { return gpu::launch(kernel, l, args.get(), s); },
-            [&](cudaStream_t) {
-                auto st = env.vendor->run(pin, pvendor, sz);
+            [&](cudaStream_t s, size_t k) { return gpu::launch(kernel, l, args[k]->get(), s); },
+            [&](cudaStream_t, size_t k) {
+                auto st = env.vendor->run(pin[k], pvendor + k * out_stride, sz);
                 if (st) return cudaSuccess;
                 vendor_error = st.error();
                 return cudaErrorUnknown;
             },
-            [&](cudaStream_t s) {
-                return cudaMemcpyAsync(cdst->data(), csrc->data(), copy_bytes, cudaMemcpyDeviceToDevice, s);
+            [&](cudaStream_t s, size_t k) {
+                return cudaMemcpyAsync(cdst->as<char>() + k * copy_stride, csrc->as<char>() + k * copy_stride,
+                                       copy_bytes, cudaMemcpyDeviceToDevice, s);
             },
         };
         gpu::TimingFailure fail;
-        std::string stopped;
+        gpu::TimingMethod method;
         const grade::StopRule rule;
-        auto samples = env.timer->run(candidates, 3, rule, !env.hot, &fail, &stopped);
+        const grade::BatchRule batch;
+        auto samples = env.timer->run(candidates, 3, rule, batch, sets, !env.hot, &fail, &method);
         if (!samples) {
             if (fail.candidate == 0 && fail.code != cudaSuccess) {
                 crash.happened = true;
@@ -345,6 +402,8 @@ public:
         tm.samples = static_cast<int>(s[0].ms.size());
         tm.kernel_rse = s[0].rse;
         tm.vendor_rse = s[1].rse;
+        tm.launches = method.launches;
+        tm.buffer_sets = method.launches > 1 ? method.sets : 1;
         // The ratio round by round (each round times both, one after the other): its spread.
         std::vector<double> ratio;
         for (size_t i = 0; i < s[0].ms.size() && i < s[1].ms.size(); ++i)
@@ -352,28 +411,32 @@ public:
         const auto r = grade::summarize(ratio);
         tm.ratio_p10 = r.p10;
         tm.ratio_p90 = r.p90;
-        tm.method = fmt::format(
-            "CUDA events, {}, 3 warm-up, then runs until the relative standard error of the mean is at most {:g}% "
-            "(at least {}, at most {} runs or {:g} s): {} after {} runs; kernel, vendor and copy interleaved",
-            env.hot ? "hot L2 (--hot: nothing flushed)" : "L2 flushed before every run", rule.target_rse * 100,
-            rule.min_samples, rule.max_samples, rule.max_seconds, stopped, tm.samples);
+        tm.method = describe_method(method, rule, batch, env.hot, tm.samples, footprint);
         tm.vendor_detail = env.vendor->detail();
 
-        // The timed runs' own output, against the checked truth transformed the same way.
-        auto got = got_.get(n);
+        // The timed runs' own output, every set, against the checked truth transformed the same way.
         auto truth = truth_->get(n), bound = bound_->get(n);
-        if (got.empty() || truth.empty() || bound.empty()) return make_error("out of host memory for timing");
-        if (auto st = dout->download(got.data(), n * sizeof(float)); !st) return st.error();
+        if (truth.empty() || bound.empty()) return make_error("out of host memory for timing");
         exercises::transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
-        auto check = check_output(got, truth, bound, ex_.shape(sz));
-        if (!check) return check.error();
-        if (!check->comparison.passed())
-            tm.wrong = fmt::format(
-                "the output of the timed runs is wrong ({} of {} elements), though the checked run was right: "
-                "the timed runs use fresh inputs at other addresses, so a kernel that reuses an earlier result "
-                "or skips work when run again fails here",
-                check->comparison.mismatches, check->comparison.count);
-        tm.check = std::move(*check);
+        const size_t checked_sets = method.launches > 1 ? sets : 1;
+        auto got = got_.get(out_stride * checked_sets);
+        if (got.empty()) return make_error("out of host memory for timing");
+        if (auto st = dout->download(got.data(), out_stride * checked_sets * sizeof(float)); !st) return st.error();
+        for (size_t k = 0; k < checked_sets; ++k) {
+            auto check = check_output(got.subspan(k * out_stride, n), truth, bound, ex_.shape(sz));
+            if (!check) return check.error();
+            if (!check->comparison.passed() || k + 1 == checked_sets) {
+                if (!check->comparison.passed())
+                    tm.wrong = fmt::format(
+                        "the output of the timed runs is wrong ({} of {} elements{}), though the checked run was "
+                        "right: the timed runs use fresh inputs at other addresses, so a kernel that reuses an "
+                        "earlier result or skips work when run again fails here",
+                        check->comparison.mismatches, check->comparison.count,
+                        checked_sets > 1 ? fmt::format(", in buffer set {} of {}", k + 1, checked_sets) : "");
+                tm.check = std::move(*check);
+                break;
+            }
+        }
         return tm;
     }
 

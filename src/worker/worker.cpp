@@ -15,6 +15,7 @@
 #include "gpu/library.h"
 #include "gpu/timer.h"
 #include "util/atomic_file.h"
+#include "worker/calibrate.h"
 #include "worker/harness.h"
 #include "worker/vendor.h"
 
@@ -50,8 +51,26 @@ int fail(const std::string& kind, const std::string& message, const std::string&
 int fail(const std::string& kind, const Error& e) { return fail(kind, e.message, e.detail); }
 
 protocol::Device to_protocol(const gpu::DeviceInfo& d) {
-    return {d.name, d.sm, d.sm_count, d.l2_bytes, d.memory_bytes, d.driver_version, d.runtime_version, 0,
-            d.peak_gbps, d.peak_fp32_tflops};
+    protocol::Device p;
+    p.name = d.name;
+    p.sm = d.sm;
+    p.sm_count = d.sm_count;
+    p.l2_bytes = d.l2_bytes;
+    p.memory_bytes = d.memory_bytes;
+    p.driver_version = d.driver_version;
+    p.runtime_version = d.runtime_version;
+    p.peak_gbps = d.peak_gbps;
+    p.peak_fp32_tflops = d.peak_fp32_tflops;
+    p.uuid = d.uuid;
+    p.clock_khz = d.clock_khz;
+    p.memory_clock_khz = d.memory_clock_khz;
+    p.bus_width_bits = d.bus_width_bits;
+    p.max_threads_per_sm = d.max_threads_per_sm;
+    p.max_blocks_per_sm = d.max_blocks_per_sm;
+    p.regs_per_sm = d.regs_per_sm;
+    p.shared_per_sm = d.shared_per_sm;
+    p.reserved_shared_per_block = d.reserved_shared_per_block;
+    return p;
 }
 
 // Owns the worker's stream.
@@ -83,6 +102,22 @@ int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t ker
     return 0;
 }
 
+// Measures the device's speed of light (worker/calibrate.h) and reports it.
+int measure_speed_of_light(const protocol::Request& req, const gpu::DeviceInfo& info) {
+    Stream stream;
+    if (cudaStreamCreateWithFlags(&stream.s, cudaStreamNonBlocking) != cudaSuccess)
+        return fail("internal", "cannot create a CUDA stream");
+    auto util = gpu::Utility::load(info.sm, req.cache_dir);
+    if (!util) return fail("internal", util.error());
+    auto timer = gpu::Timer::create(info.l2_bytes, stream.s, &*util);
+    if (!timer) return fail("internal", timer.error());
+    auto sol = calibrate(info, *util, *timer, stream.s);
+    if (!sol) return fail("internal", sol.error());
+    emit("speed_of_light", *sol);
+    emit("done");
+    return 0;
+}
+
 int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     if (info.sm < req.min_sm)
         return fail("too-old", fmt::format("this module needs compute capability {}.{} or newer; {} is {}.{}",
@@ -110,10 +145,40 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     if (!util) return fail("internal", util.error());
     auto vendor = make_vendor(req.exercise, stream.s);
     if (!vendor) return fail("internal", vendor.error());
-    auto timer = gpu::Timer::create(info.l2_bytes, stream.s);
+    auto timer = gpu::Timer::create(info.l2_bytes, stream.s, &*util);
     if (!timer) return fail("internal", timer.error());
     Env env{to_protocol(info), stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot};
 
+    // Times case i with a fresh copy of the module: device globals start again from their
+    // initial values, so nothing the kernel stored during the checked runs reaches the timed
+    // ones. Returns false when the worker must stop (it has reported why).
+    auto time_one = [&](size_t i) -> bool {
+        auto fresh = gpu::Library::load(*image);
+        if (!fresh) return fail("internal", "cannot reload the compiled kernel", fresh.error().message), false;
+        auto timed_kernel = fresh->kernel(req.kernel);
+        if (!timed_kernel) return fail("internal", timed_kernel.error()), false;
+        const Launch& l = req.cases[i].launch;
+        if (auto s = gpu::allow_shared(*timed_kernel, l.shared_bytes); !s) return fail("internal", s.error()), false;
+        Crash crash;
+        auto t0 = std::chrono::steady_clock::now();
+        auto t = harness->time_case(env, *timed_kernel, req.cases[i], i, crash);
+        if (crash.happened) return fail("crashed", crash.message), false;
+        if (!t) return fail("internal", t.error()), false;
+        t->seconds = since(t0);
+        int blocks = 0;
+        if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, reinterpret_cast<const void*>(*timed_kernel),
+                                                          static_cast<int>(l.block.x * l.block.y * l.block.z),
+                                                          l.shared_bytes) == cudaSuccess)
+            t->active_blocks_per_sm = blocks;
+        else
+            cudaGetLastError();
+        emit("timing", *t);
+        return true;
+    };
+
+    // A grade times its timed case once every case has passed; a bench times each timed case
+    // (each size of a sweep) right after it passes.
+    const bool bench = req.op == "bench";
     bool all_passed = true;
     for (size_t i = 0; i < req.cases.size(); ++i) {
         const auto& c = req.cases[i];
@@ -140,29 +205,12 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
         emit("case", *r);
         if (crash.context_lost) return 0;  // the context is gone; the parent reports the rest
         all_passed = all_passed && r->verdict == "PASSED";
+        if (bench && req.timing && c.timed && r->verdict == "PASSED" && !time_one(i)) return 0;
     }
 
-    if (req.timing && all_passed) {
-        // A fresh copy of the module: device globals start again from their initial values, so
-        // nothing the kernel stored during the checked runs can reach the timed ones.
-        auto fresh = gpu::Library::load(*image);
-        if (!fresh) return fail("internal", "cannot reload the compiled kernel", fresh.error().message);
-        auto timed_kernel = fresh->kernel(req.kernel);
-        if (!timed_kernel) return fail("internal", timed_kernel.error());
-        for (size_t i = 0; i < req.cases.size(); ++i) {
-            if (!req.cases[i].timed) continue;
-            if (auto s = gpu::allow_shared(*timed_kernel, req.cases[i].launch.shared_bytes); !s)
-                return fail("internal", s.error());
-            Crash crash;
-            auto t0 = std::chrono::steady_clock::now();
-            auto t = harness->time_case(env, *timed_kernel, req.cases[i], i, crash);
-            if (crash.happened)
-                return fail("crashed", crash.message);
-            if (!t) return fail("internal", t.error());
-            t->seconds = since(t0);
-            emit("timing", *t);
-        }
-    }
+    if (!bench && req.timing && all_passed)
+        for (size_t i = 0; i < req.cases.size(); ++i)
+            if (req.cases[i].timed && !time_one(i)) return 0;
     emit("done");
     return 0;
 }
@@ -190,7 +238,7 @@ int worker_main() {
     }
     int code = 0;
     try {
-        code = grade(req, *info);
+        code = req.op == "calibrate" ? measure_speed_of_light(req, *info) : grade(req, *info);
     } catch (const std::exception& e) {
         code = fail("internal", std::string("worker failed: ") + e.what());
     }

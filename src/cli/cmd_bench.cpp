@@ -1,0 +1,102 @@
+// kernelcoach bench <id>: how fast the kernel is against the vendor and the speed of light, at
+// the timed size or (--sizes) over a sweep of sizes, with its registers, shared memory,
+// spills and occupancy, and (--ncu) Nsight Compute's view of one launch.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/app.h"
+#include "exercises/spec.h"
+#include "report/bench.h"
+
+namespace kc::cli {
+
+namespace {
+
+struct BenchOptions {
+    std::string id;
+    std::string file;
+    bool sizes = false;
+    bool ncu = false;
+    bool hot = false;
+    std::optional<uint64_t> seed;
+    std::optional<double> timeout_s;
+};
+
+int run_bench(const Global& g, const BenchOptions& o) {
+    auto s = open_session(g);
+    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    auto found = s->course.resolve(o.id);
+    if (!found) return fail(found.error(), grade::exit_code::kUsage);
+    course::Module m = **found;  // a copy: a sweep replaces its cases
+    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* timed = m.manifest.timed_case();
+    if (!spec || !timed)
+        return fail(make_error(fmt::format("{} has no timed case, so there is nothing to bench", m.id)),
+                    grade::exit_code::kUsage);
+    std::vector<std::string> shown;
+    if (o.sizes) {
+        // Only the sweep's sizes run: each is checked against float64 truth, then timed.
+        std::vector<course::Case> cases;
+        int i = 0;
+        for (const auto& sz : exercises::sweep_sizes(*spec, timed->sizes))
+            cases.push_back({fmt::format("size-{}", ++i), sz, true});
+        m.manifest.cases = std::move(cases);
+        shown = spec->sweep_fields;
+    }
+
+    engine::Options opts;
+    opts.seed = o.seed;
+    opts.timeout_s = o.timeout_s ? o.timeout_s
+                                 : std::optional<double>(m.manifest.timeout_s * (o.sizes ? 2.0 + m.manifest.cases.size() : 2.0));
+    opts.bench = true;
+    opts.ncu = o.ncu;
+    opts.hot = o.hot;
+    opts.racecheck = false;  // bench measures; `run` and `check` grade
+    engine::Grader grader(s->course, opts);
+    if (!s->json && ::isatty(STDERR_FILENO))
+        std::cerr << "benchmarking " << m.id << (o.sizes ? " over " + std::to_string(m.manifest.cases.size()) + " sizes" : "")
+                  << (o.ncu ? ", then Nsight Compute" : "") << " ...\n";
+    const std::filesystem::path source = o.file.empty() ? m.kernel_path() : std::filesystem::absolute(o.file);
+    auto gr = grader.grade(m, source);
+    if (!gr) return fail(gr.error(), grade::exit_code::kInternal);
+    const auto rows = report::bench_rows(*gr, m, shown);
+    if (s->json) {
+        nlohmann::json j = {{"schema", report::kJsonSchema},
+                            {"device", report::device_json(grader.device())},
+                            {"bench", report::bench_json(*gr, rows)}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        // A kernel that is not right is explained first: its times would mean nothing.
+        if (gr->verdict != grade::Verdict::Passed) std::cout << report::grade_text(*gr, m, s->style) << "\n";
+        if (!rows.empty() || gr->verdict == grade::Verdict::Passed)
+            std::cout << report::bench_text(*gr, m, rows, s->style);
+        for (const auto& n : gr->notes) std::cout << "note: " << n << "\n";
+    }
+    return exit_code_for({gr->verdict});
+}
+
+}  // namespace
+
+void setup_bench(CLI::App& app, Global& g, Action& action) {
+    auto o = std::make_shared<BenchOptions>();
+    auto* cmd = app.add_subcommand(
+        "bench",
+        "Time a module's kernel against the vendor and the speed of light: a table with GB/s, TFLOP/s, "
+        "% of light, registers, shared memory, spills and occupancy (progress is not recorded)");
+    cmd->add_option("id", o->id, "The module: missing-elements/01, vector-add, ...")->required();
+    cmd->add_option("--file", o->file, "Benchmark this file instead of the module's kernel.cu")->check(CLI::ExistingFile);
+    cmd->add_flag("--sizes", o->sizes,
+                  "Sweep the problem size up to the timed case's, checking and timing each, to show how time grows");
+    cmd->add_flag("--ncu", o->ncu,
+                  "Also profile one launch of the largest size with Nsight Compute (ncu) and show its speed-of-light, "
+                  "occupancy, launch and memory sections");
+    cmd->add_flag("--hot", o->hot, "Time with a warm L2 (no flush between runs)");
+    cmd->add_option("--seed", o->seed, "Seed of the random inputs");
+    cmd->add_option("--timeout", o->timeout_s, "Seconds the whole bench may run (default: the manifest's, scaled)")
+        ->check(CLI::PositiveNumber);
+    cmd->callback([&g, o, &action] { action = [&g, o] { return run_bench(g, *o); }; });
+}
+
+}  // namespace kc::cli

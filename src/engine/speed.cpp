@@ -1,0 +1,55 @@
+#include "engine/speed.h"
+
+#include <fmt/format.h>
+
+namespace kc::engine {
+
+namespace {
+
+double rate(double amount, double ms, double unit) { return ms > 0 ? amount / (ms * 1e-3) / unit : 0; }
+
+}  // namespace
+
+Speed speed_of(const protocol::Timing& t, double bytes, double flops, const protocol::Device* device,
+               const SpeedOfLight* light) {
+    Speed s;
+    s.bytes = bytes;
+    s.flops = flops;
+    s.gbps = rate(bytes, t.kernel_ms, 1e9);
+    s.tflops = rate(flops, t.kernel_ms, 1e12);
+    s.vendor_gbps = rate(bytes, t.vendor_ms, 1e9);
+    s.vendor_tflops = rate(flops, t.vendor_ms, 1e12);
+    s.intensity = bytes > 0 ? flops / bytes : 0;
+    s.percent_of_copy = t.kernel_ms > 0 && t.copy_ms > 0 ? 100.0 * t.copy_ms / t.kernel_ms : 0;
+    s.vendor_ratio = t.kernel_ms > 0 && t.vendor_ms > 0 ? t.vendor_ms / t.kernel_ms : 0;
+
+    // The measured speed of light when there is one, else the data sheet's peaks.
+    const bool measured = light && light->copy_gbps > 0 && light->fp32_tflops > 0;
+    const double mem = measured ? light->copy_gbps : device ? device->peak_gbps : 0;
+    const double compute = measured ? light->fp32_tflops : device ? device->peak_fp32_tflops : 0;
+    if (mem <= 0 || compute <= 0) {  // nothing known of the device: the copy of the same bytes
+        s.light_name = "a copy of the same bytes";
+        s.percent_of_light = s.percent_of_copy;
+        return s;
+    }
+    s.light_measured = measured;
+    s.balance = compute * 1e12 / (mem * 1e9);
+    s.compute_bound = bytes > 0 && s.intensity > s.balance;
+    if (s.compute_bound) {
+        s.light = compute;
+        s.light_name = measured ? fmt::format("the fp32 cuBLAS GEMM ({:.1f} TFLOP/s, TF32 off)", compute)
+                                : fmt::format("the fp32 peak ({:.1f} TFLOP/s)", compute);
+        s.percent_of_light = 100.0 * s.tflops / compute;
+        s.vendor_percent_of_light = 100.0 * s.vendor_tflops / compute;
+    } else {
+        s.light = mem;
+        s.light_name = measured ? fmt::format("a {:.0f} MiB device-to-device copy ({:.0f} GB/s)",
+                                              light->copy_bytes / 1048576.0, mem)
+                                : fmt::format("the DRAM peak ({:.0f} GB/s)", mem);
+        s.percent_of_light = 100.0 * s.gbps / mem;
+        s.vendor_percent_of_light = 100.0 * s.vendor_gbps / mem;
+    }
+    return s;
+}
+
+}  // namespace kc::engine

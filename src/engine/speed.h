@@ -1,0 +1,32 @@
+// The numbers derived from one timing: rates, the share of the speed of light, the ratio to the
+// vendor, and whether the size is memory- or compute-bound. No GPU: tested on the CPU.
+#pragma once
+
+#include <string>
+
+#include "engine/protocol.h"
+#include "engine/speed_of_light.h"
+
+namespace kc::engine {
+
+struct Speed {
+    double bytes = 0, flops = 0;        // of one launch, from the exercise's formulas
+    double gbps = 0, tflops = 0;        // the learner's kernel
+    double vendor_gbps = 0, vendor_tflops = 0;
+    double intensity = 0;               // flops per byte
+    double balance = 0;                 // the device's flops per byte at its speed of light
+    bool compute_bound = false;         // intensity above the balance
+    double light = 0;                   // the speed of light that applies: GB/s or TFLOP/s
+    std::string light_name;             // "a 1 GiB device-to-device copy", "the fp32 cuBLAS GEMM", ...
+    bool light_measured = false;        // from the measured speed of light (else the data-sheet peak)
+    double percent_of_light = 0;        // the kernel's rate / light
+    double vendor_percent_of_light = 0;
+    double percent_of_copy = 0;         // a copy of the same bytes' time / the kernel's time
+    double vendor_ratio = 0;            // vendor time / kernel time: > 1 means faster than the vendor
+};
+
+// `light` may be null (not measured): the data-sheet peaks of `device` stand in for it.
+Speed speed_of(const protocol::Timing& t, double bytes, double flops, const protocol::Device* device,
+               const SpeedOfLight* light);
+
+}  // namespace kc::engine
