@@ -79,7 +79,7 @@ bool same_key(const SpeedOfLight& a, const std::string& uuid, int driver_version
     return a.uuid == uuid && a.driver_version == driver_version;
 }
 
-// Three significant digits without an exponent: 2970, 380, 51.2, 5.12.
+// Whole numbers from 100 up, else three significant digits: 2970, 380, 51.2, 5.12.
 std::string sig3(double v) {
     return v >= 100 ? fmt::format("{:.0f}", v) : fmt::format("{:.3g}", v);
 }

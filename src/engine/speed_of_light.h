@@ -76,8 +76,8 @@ Result<std::optional<SpeedOfLight>> load_speed_of_light(const std::filesystem::p
 Status save_speed_of_light(const std::filesystem::path& file, const SpeedOfLight& s);
 
 // One line for a person: "H100: copy 2970 GB/s; GEMM fp32 51.2, TF32 380, fp16 700, bf16 705
-// TFLOP/s (cuBLAS 13.1.0, 8192^3), measured 2026-11-25". Three significant digits; a zero is
-// "not measured".
+// TFLOP/s (cuBLAS 13.1.0, 8192^3), measured 2026-11-25". Whole numbers from 100 up, three
+// significant digits below; a zero is "not measured".
 std::string describe(const SpeedOfLight& s);
 
 }  // namespace kc::engine

@@ -66,6 +66,8 @@ std::vector<BenchRow> bench_rows(const engine::Grade& g, const course::Module& m
             use.dynamic_shared = geo->launch.shared_bytes;
             use.threads_per_block = static_cast<int>(geo->launch.block.x * geo->launch.block.y * geo->launch.block.z);
             auto occ = grade::theoretical_occupancy(limits_of(*g.device), use);
+            r.theoretical_blocks = occ.blocks_per_sm;
+            r.runtime_blocks = t.active_blocks_per_sm;
             // The runtime's answer is the authority; ours names the limiting resource.
             if (t.active_blocks_per_sm > 0 && t.active_blocks_per_sm != occ.blocks_per_sm && occ.max_warps_per_sm > 0) {
                 const int warps_per_block = (use.threads_per_block + 31) / 32;
@@ -226,6 +228,8 @@ json bench_json(const engine::Grade& g, const std::vector<BenchRow>& rows) {
                                 {"max_warps_per_sm", r.occupancy->max_warps_per_sm},
                                 {"percent", r.occupancy->percent},
                                 {"limiter", r.occupancy->limiter},
+                                {"theoretical_blocks_per_sm", r.theoretical_blocks},
+                                {"runtime_blocks_per_sm", r.runtime_blocks},
                                 {"text", r.occupancy_text}};
         arr.push_back(row);
     }

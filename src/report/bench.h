@@ -21,7 +21,9 @@ struct BenchRow {
     std::string sizes;             // "n=1048576"
     const protocol::Timing* timing = nullptr;
     engine::Speed speed;
-    std::optional<grade::Occupancy> occupancy;
+    std::optional<grade::Occupancy> occupancy;  // the runtime's block count where it has one
+    int theoretical_blocks = 0;    // blocks per SM by kernelcoach's own calculation
+    int runtime_blocks = 0;        // by cudaOccupancyMaxActiveBlocksPerMultiprocessor (0: unknown)
     std::string occupancy_text;
 };
 
