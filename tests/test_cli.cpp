@@ -287,6 +287,29 @@ TEST_F(CliCourse, CompileOnlyShowsTheGeometryAndIsNotRun) {
     EXPECT_FALSE(contains(r.out, "PASSED")) << show(r);
 }
 
+// ---- bench ---------------------------------------------------------------------------------
+
+TEST_F(CliCourse, BenchSizesCompilesEverySizeAndRecordsNoProgress) {
+    const auto sol = (dir.path() / "tracks/missing-elements/module-01-vector-add/solution/kernel.cu").string();
+    auto r = kc({"bench", "missing-elements/01", "--sizes", "--file", sol});
+    if (r.exit_code == 0) GTEST_SKIP() << "a GPU is here: tests/gpu/test_gpu_timing.cpp covers bench";
+    ASSERT_EQ(r.exit_code, 3) << show(r);
+    // The sweep: 2^10 to 2^26 by factors of 4, each compiled with its own launch geometry.
+    EXPECT_TRUE(contains(r.out, "n=1024         grid 4 x block 256")) << show(r);
+    EXPECT_TRUE(contains(r.out, "n=67108864     grid 262144 x block 256")) << show(r);
+    EXPECT_TRUE(contains(r.out, "SKIPPED")) << show(r);
+    EXPECT_FALSE(fs::exists(dir.path() / ".kernelcoach" / "progress.json"));
+
+    auto j = kc({"--json", "bench", "missing-elements/01", "--sizes", "--file", sol});
+    ASSERT_EQ(j.exit_code, 3) << show(j);
+    auto b = j.json().at("bench");
+    EXPECT_EQ(b.at("verdict"), "SKIPPED");
+    EXPECT_TRUE(b.at("rows").empty());
+
+    auto bad = kc({"bench", "no-such-module"});
+    EXPECT_EQ(bad.exit_code, 2) << show(bad);
+}
+
 TEST_F(CliCourse, ArchChoosesTheTarget) {
     auto r = kc({"run", "basics", "--arch", "sm_90", "--compile-only"});
     ASSERT_EQ(r.exit_code, 3) << show(r);

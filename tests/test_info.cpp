@@ -28,6 +28,13 @@ TEST(Info, ReportsLibraryVersionsAndTools) {
     }
 }
 
+TEST(Info, RecalibrateWithoutAGpuSaysSo) {
+    auto r = run_cli({"--course", fixture_course().string(), "info", "--recalibrate"});
+    if (r.out.find("GPU: none usable") == std::string::npos) GTEST_SKIP() << "a GPU is here: the GPU tests cover it";
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.out.find("--recalibrate: no GPU, nothing to measure"), std::string::npos) << r.out;
+}
+
 TEST(Info, FindsToolsOnThePath) {
     EXPECT_FALSE(compile::find_tool("sh").empty() && compile::find_tool("ls").empty());  // sanity: PATH is read
     EXPECT_TRUE(compile::find_tool("no-such-tool-kernelcoach").empty());

@@ -137,7 +137,7 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
         if (!r.occupancy_text.empty()) out += "  occupancy: " + r.occupancy_text + "\n";
         out += paint(s, kDim, "  timing: " + t.method) + "\n";
     } else {
-        out += fmt::format("\n  {:<22} {:>10} {:>10} {:>14} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>7}  {}\n", "size",
+        out += fmt::format("\n  {:<22} {:>10} {:>10} {:>17} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>7}  {}\n", "size",
                            "yours", "vendor", "vs vendor", "GB/s", "TFLOP/s", "% light", "vs copy", "occ.", "time x",
                            "work x", "timed as");
         const BenchRow* prev = nullptr;
@@ -151,7 +151,7 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
                 const double pw = sp.compute_bound ? prev->speed.flops : prev->speed.bytes;
                 if (pw > 0) wx = fmt::format("{:.2f}", w / pw);
             }
-            out += fmt::format("  {:<22} {:>10} {:>10} {:>14} {:>8} {:>8} {:>7.1f}% {:>7.1f}% {:>5.0f}% {:>7} {:>7}  {}\n",
+            out += fmt::format("  {:<22} {:>10} {:>10} {:>17} {:>8} {:>8} {:>7.1f}% {:>7.1f}% {:>5.0f}% {:>7} {:>7}  {}\n",
                                r.sizes, ms_text(t.kernel_ms), ms_text(t.vendor_ms), ratio_text(t, sp),
                                rate_text(sp.gbps), rate_text(sp.tflops), sp.percent_of_light, sp.percent_of_copy,
                                r.occupancy ? r.occupancy->percent : 0.0, tx, wx, method_short(t));

@@ -1,0 +1,94 @@
+// The numbers derived from a timing (engine/speed.h) and the batching rule (grade/stats.h).
+#include <gtest/gtest.h>
+
+#include "engine/speed.h"
+#include "grade/stats.h"
+
+namespace kc::engine {
+namespace {
+
+protocol::Device h100() {
+    protocol::Device d;
+    d.name = "NVIDIA H100 80GB HBM3";
+    d.peak_gbps = 3352;
+    d.peak_fp32_tflops = 66.9;
+    return d;
+}
+
+SpeedOfLight measured() {
+    SpeedOfLight l;
+    l.copy_gbps = 3000;
+    l.copy_bytes = 1 << 30;
+    l.fp32_tflops = 50;
+    return l;
+}
+
+protocol::Timing timing(double kernel_ms, double vendor_ms, double copy_ms) {
+    protocol::Timing t;
+    t.kernel_ms = kernel_ms;
+    t.vendor_ms = vendor_ms;
+    t.copy_ms = copy_ms;
+    return t;
+}
+
+TEST(Speed, MemoryBoundIsMeasuredAgainstTheCopy) {
+    const auto d = h100();
+    const auto l = measured();
+    // 768 MB moved in 0.3 ms: 2560 GB/s; 2 flops per 12 bytes is far below the balance.
+    auto s = speed_of(timing(0.3, 0.25, 0.27), 768e6, 128e6, &d, &l);
+    EXPECT_NEAR(s.gbps, 2560, 1e-9);
+    EXPECT_FALSE(s.compute_bound);
+    EXPECT_TRUE(s.light_measured);
+    EXPECT_NEAR(s.balance, 50e12 / 3000e9, 1e-12);
+    EXPECT_NEAR(s.percent_of_light, 100.0 * 2560 / 3000, 1e-9);
+    EXPECT_NEAR(s.percent_of_copy, 90, 1e-9);
+    EXPECT_NEAR(s.vendor_ratio, 0.25 / 0.3, 1e-12);
+    EXPECT_NE(s.light_name.find("1024 MiB device-to-device copy"), std::string::npos) << s.light_name;
+}
+
+TEST(Speed, ComputeBoundIsMeasuredAgainstTheFp32Gemm) {
+    const auto d = h100();
+    const auto l = measured();
+    // A 4096^3 matmul: 137 GFLOP over 201 MB, 683 flops per byte.
+    const double n = 4096, flops = 2 * n * n * n, bytes = 3 * n * n * 4;
+    auto s = speed_of(timing(4.65, 2.66, 0.1), bytes, flops, &d, &l);
+    EXPECT_TRUE(s.compute_bound);
+    EXPECT_NEAR(s.tflops, flops / 4.65e-3 / 1e12, 1e-9);
+    EXPECT_NEAR(s.percent_of_light, 100.0 * s.tflops / 50, 1e-9);
+    EXPECT_NEAR(s.vendor_percent_of_light, 100.0 * (flops / 2.66e-3 / 1e12) / 50, 1e-9);
+    EXPECT_NE(s.light_name.find("fp32 cuBLAS GEMM"), std::string::npos) << s.light_name;
+}
+
+TEST(Speed, WithoutAMeasurementTheDataSheetStandsIn) {
+    const auto d = h100();
+    auto s = speed_of(timing(0.3, 0.25, 0.27), 768e6, 128e6, &d, nullptr);
+    EXPECT_FALSE(s.light_measured);
+    EXPECT_NEAR(s.percent_of_light, 100.0 * 2560 / 3352, 1e-9);
+    EXPECT_NE(s.light_name.find("DRAM peak"), std::string::npos);
+    // Nothing known of the device at all: the copy of the same bytes.
+    auto bare = speed_of(timing(0.3, 0.25, 0.27), 768e6, 128e6, nullptr, nullptr);
+    EXPECT_NEAR(bare.percent_of_light, 90, 1e-9);
+    // Not timed: zeros, no division by zero.
+    auto none = speed_of(protocol::Timing{}, 0, 0, &d, nullptr);
+    EXPECT_EQ(none.gbps, 0);
+    EXPECT_EQ(none.percent_of_light, 0);
+    EXPECT_FALSE(none.compute_bound);
+}
+
+TEST(Batch, ShortRunsAreBatchedInWholePassesOverTheSets) {
+    grade::BatchRule rule;  // below 50 us, aim for 0.5 ms, at most 20000 launches
+    EXPECT_EQ(grade::batch_launches(rule, 0.300, 1), 0);   // long enough alone
+    EXPECT_EQ(grade::batch_launches(rule, 0.050, 8), 0);   // the threshold itself is not below it
+    EXPECT_EQ(grade::batch_launches(rule, 0.002, 1), 250);  // 0.5 ms / 2 us
+    EXPECT_EQ(grade::batch_launches(rule, 0.002, 100), 300);  // rounded up to whole passes
+    EXPECT_EQ(grade::batch_launches(rule, 0.002, 4096), 4096);  // at least one pass
+    EXPECT_EQ(grade::batch_launches(rule, 0.0, 1), 5000);   // an immeasurably short run: 0.1 us each
+    EXPECT_EQ(grade::batch_launches(rule, 1e-6, 3), 5001);
+    rule.max_launches = 1000;
+    EXPECT_EQ(grade::batch_launches(rule, 0.0001, 300), 900);  // capped, in whole passes
+    EXPECT_EQ(grade::batch_launches(rule, 0.0001, 4096), 4096);  // one pass even over the cap
+    EXPECT_EQ(grade::batch_launches(rule, std::nan(""), 1), 0);
+}
+
+}  // namespace
+}  // namespace kc::engine
