@@ -8,16 +8,12 @@
 #include <sstream>
 
 #include "engine/ncu.h"
+#include "support/cli.h"
 
 namespace kc::engine {
 namespace {
 
-std::string fixture(const char* name) {
-    std::ifstream f(std::string(KC_SOURCE_DIR) + "/tests/fixtures/" + name);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+std::string fixture(const char* name) { return kc::test::fixture_text(name); }
 
 const NcuMetric* find_metric(const NcuReport& r, const std::string& name) {
     auto it = std::find_if(r.metrics.begin(), r.metrics.end(), [&](const NcuMetric& m) { return m.name == name; });

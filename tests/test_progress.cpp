@@ -1,6 +1,7 @@
 // The progress store: counting, passing, best times, keeping what it does not know, refusing
 // files it cannot read, and surviving concurrent writers and kills.
 #include "progress/store.h"
+#include "support/cli.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -30,18 +31,8 @@ using kc::progress::Store;
 
 constexpr const char* kModule = "missing-elements/01";
 
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void spit(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-}
+std::string slurp(const fs::path& path) { return kc::test::read_text(path); }
+void spit(const fs::path& path, const std::string& text) { kc::test::write_text(path, text); }
 
 Attempt attempt(std::string verdict, bool passed, std::string when, std::optional<double> time_ms = {},
                 std::string hash = "h", std::string device = "H100") {

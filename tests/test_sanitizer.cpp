@@ -6,16 +6,12 @@
 #include <sstream>
 
 #include "engine/sanitizer.h"
+#include "support/cli.h"
 
 namespace kc::engine {
 namespace {
 
-std::string fixture(const char* name) {
-    std::ifstream f(std::string(KC_SOURCE_DIR) + "/tests/fixtures/" + name);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-}
+std::string fixture(const char* name) { return kc::test::fixture_text(name); }
 
 TEST(Sanitizer, ParsesARacecheckAnalysisReport) {
     auto text = fixture("sanitizer-racecheck.txt");

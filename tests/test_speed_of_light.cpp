@@ -1,6 +1,7 @@
 // The speed-of-light cache: one entry per GPU and driver, other entries kept, files it cannot
 // read named in the error and replaced on save, and the one-line description.
 #include "engine/speed_of_light.h"
+#include "support/cli.h"
 
 #include <stdlib.h>
 
@@ -20,18 +21,8 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using kc::engine::SpeedOfLight;
 
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-void spit(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-}
+std::string slurp(const fs::path& path) { return kc::test::read_text(path); }
+void spit(const fs::path& path, const std::string& text) { kc::test::write_text(path, text); }
 
 SpeedOfLight h100(int driver = 13000, double copy_gbps = 2970.4) {
     SpeedOfLight s;

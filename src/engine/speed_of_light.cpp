@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "util/atomic_file.h"
+#include "util/json_file.h"
 
 namespace kc::engine {
 
@@ -32,27 +33,13 @@ Error unreadable(const fs::path& file, std::string_view why, std::string detail 
 
 // The parsed file, checked down to every entry, or nullopt when there is no file.
 Result<std::optional<json>> read_document(const fs::path& file) {
-    std::error_code ec;
-    fs::file_status st = fs::status(file, ec);
-    if (st.type() == fs::file_type::not_found) return std::optional<json>{};
-    if (ec) return unreadable(file, "cannot be examined", ec.message());
-
-    Result<std::string> text = read_file(file);
-    if (!text) return unreadable(file, "cannot be read", text.error().message);
-
-    json doc;
-    try {
-        doc = json::parse(*text);
-    } catch (const json::exception& e) {
-        return unreadable(file, "is not valid JSON", e.what());
-    }
-    if (!doc.is_object()) return unreadable(file, "is not a JSON object");
-
-    auto schema = doc.find("schema");
-    if (schema == doc.end() || !schema->is_number_integer()) {
-        return unreadable(file, "has no whole-number \"schema\" version");
-    }
-    if (auto version = schema->get<std::int64_t>(); version != kSpeedOfLightSchema) {
+    auto read = read_versioned_json(file, [&](std::string_view why, std::string detail) {
+        return unreadable(file, why, std::move(detail));
+    });
+    if (!read) return read.error();
+    if (!*read) return std::optional<json>{};
+    json doc = std::move((*read)->doc);
+    if (auto version = (*read)->schema; version != kSpeedOfLightSchema) {
         return unreadable(file, fmt::format("has schema {}; this kernelcoach reads {}", version,
                                             kSpeedOfLightSchema));
     }

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.h"
+#include "util/json_file.h"
 
 namespace kc::progress {
 
@@ -93,26 +94,13 @@ json empty_document() {
 
 // The parsed file, checked at the top level, or a fresh document when there is no file.
 Result<json> read_document(const fs::path& file) {
-    std::error_code ec;
-    fs::file_status st = fs::status(file, ec);
-    if (st.type() == fs::file_type::not_found) return empty_document();
-    if (ec) return unreadable(file, "cannot be examined", ec.message());
-
-    Result<std::string> text = read_file(file);
-    if (!text) return unreadable(file, "cannot be read", text.error().message);
-
-    json doc;
-    try {
-        doc = json::parse(*text);
-    } catch (const json::exception& e) {
-        return unreadable(file, "is not valid JSON", e.what());
-    }
-    if (!doc.is_object()) return unreadable(file, "is not a JSON object");
-
-    auto schema = doc.find("schema");
-    if (schema == doc.end()) return unreadable(file, "has no \"schema\" version");
-    if (!schema->is_number_integer()) return unreadable(file, "has a \"schema\" that is not a whole number");
-    auto version = schema->get<std::int64_t>();
+    auto read = read_versioned_json(file, [&](std::string_view why, std::string detail) {
+        return unreadable(file, why, std::move(detail));
+    });
+    if (!read) return read.error();
+    if (!*read) return empty_document();
+    json doc = std::move((*read)->doc);
+    const int64_t version = (*read)->schema;
     if (version > kSchemaVersion) {
         return unreadable(file, fmt::format("has schema {}, newer than this kernelcoach reads ({})",
                                             version, kSchemaVersion),

@@ -45,6 +45,21 @@ TempDir::~TempDir() {
     fs::remove_all(path_, ec);
 }
 
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+std::string fixture_text(const std::string& name) { return read_text(source_dir() / "tests" / "fixtures" / name); }
+
 void copy_course(const fs::path& from, const fs::path& dest) {
     fs::create_directories(dest);
     fs::copy(from / "tracks", dest / "tracks", fs::copy_options::recursive);

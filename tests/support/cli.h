@@ -33,6 +33,12 @@ private:
     std::filesystem::path path_;
 };
 
+// A whole file as text ("" when it cannot be read); writing creates the parent folders.
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+// tests/fixtures/<name> as text.
+std::string fixture_text(const std::string& name);
+
 // Copies a course (tracks/ only, no .kernelcoach state) into `dest`.
 void copy_course(const std::filesystem::path& from, const std::filesystem::path& dest);
 
