@@ -31,6 +31,18 @@ TEST(Manifest, ParsesAGoodOne) {
     EXPECT_DOUBLE_EQ(m->timeout_s, 20);
 }
 
+TEST(Manifest, AControlMayAskToBeTimed) {
+    auto m = course::parse_manifest(
+        R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",
+            "cases": [{"name": "a", "n": 1}], "controls": [{"file": "c.cu", "expect": "WRONG", "timed": true},
+            {"file": "d.cu", "expect": "PASSED"}]})",
+        "m.json");
+    ASSERT_TRUE(m) << m.error().message;
+    ASSERT_EQ(m->controls.size(), 2u);
+    EXPECT_TRUE(m->controls[0].timed);
+    EXPECT_FALSE(m->controls[1].timed);
+}
+
 struct BadManifest {
     const char* text;
     const char* must_mention;
@@ -49,6 +61,7 @@ TEST(Manifest, ErrorsNameTheFileAndField) {
         {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "colour": 1})", "colour"},
         {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "controls": [{"file": "../x.cu", "expect": "WRONG"}]})", "controls[0].file"},
         {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "controls": [{"file": "c.cu", "expect": "MAYBE"}]})", "controls[0].expect"},
+        {R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG", "cases": [{"name": "a", "n": 1}], "controls": [{"file": "c.cu", "expect": "WRONG", "timed": "yes"}]})", "controls[0].timed"},
     };
     for (const auto& c : cases) {
         auto m = course::parse_manifest(c.text, "tracks/t/module-01-x/module.json");

@@ -153,7 +153,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
             std::string field = fmt::format("controls[{}]", i);
             if (!c.is_object()) return r.fail(field, "must be an object");
             for (auto it = c.begin(); it != c.end(); ++it)
-                if (it.key() != "file" && it.key() != "expect" && it.key() != "why")
+                if (it.key() != "file" && it.key() != "expect" && it.key() != "why" && it.key() != "timed")
                     return r.fail(field + "." + it.key(), "unknown field");
             Control ctl;
             if (!c.contains("file") || !c["file"].is_string())
@@ -169,6 +169,10 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
             if (c.contains("why")) {
                 if (!c["why"].is_string()) return r.fail(field + ".why", "must be a string");
                 ctl.why = c["why"].get<std::string>();
+            }
+            if (c.contains("timed")) {
+                if (!c["timed"].is_boolean()) return r.fail(field + ".timed", "must be true or false");
+                ctl.timed = c["timed"].get<bool>();
             }
             m.controls.push_back(std::move(ctl));
         }

@@ -26,6 +26,7 @@ struct Control {
     std::string file;
     std::string expect;  // verdict name, e.g. "WRONG"
     std::string why;
+    bool timed = false;  // graded with timing (a kernel that misbehaves only when timed)
 };
 
 struct Manifest {

@@ -147,7 +147,7 @@ std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, 
     fs::path solution = m.dir / "solution/kernel.cu";
     if (fs::is_regular_file(solution)) out.push_back(verdict_item(m, "solution", "PASSED", timed, solution));
     for (const auto& c : m.manifest.controls)
-        out.push_back(verdict_item(m, "control " + c.file, c.expect, untimed, m.dir / c.file));
+        out.push_back(verdict_item(m, "control " + c.file, c.expect, c.timed ? timed : untimed, m.dir / c.file));
     return out;
 }
 

@@ -103,14 +103,29 @@ cudaError_t Timer::sample(const Timed& c, cudaGraphExec_t graph, int launches, s
 
 Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, int warmup, const StopRule& rule,
                                         const BatchRule& batch, size_t sets, bool flush, TimingFailure* failure,
-                                        TimingMethod* method) {
+                                        TimingMethod* method, const SampleHooks* hooks) {
     sets = std::max<size_t>(1, sets);
     TimingMethod m;
     m.sets = sets;
     m.graph.assign(candidates.size(), false);
     auto failed = [&](size_t c, cudaError_t e) -> Error {
-        if (failure) *failure = TimingFailure{c, e};
+        if (failure) *failure = TimingFailure{c, e, {}};
         return to_error(CudaFailure{e, "timed launch", "timer.cpp"});
+    };
+    // One sample of candidate c, with the first candidate's hooks around it.
+    auto one = [&](size_t c, cudaGraphExec_t graph, int launches, size_t rotate, float* t) -> Status {
+        const bool hooked = c == 0 && hooks;
+        const size_t written = launches > 1 ? rotate : 1;
+        if (hooked && hooks->before)
+            if (auto st = hooks->before(written); !st) return st.error();
+        if (cudaError_t e = sample(candidates[c], graph, launches, rotate, flush, t); e != cudaSuccess)
+            return failed(c, e);
+        if (hooked && hooks->after)
+            if (auto st = hooks->after(written); !st) {
+                if (failure) *failure = TimingFailure{0, cudaSuccess, st.error().message};
+                return st.error();
+            }
+        return Ok{};
     };
 
     // Warm-up: single launches; their times decide whether to batch.
@@ -118,8 +133,7 @@ Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, in
     for (int round = 0; round < std::max(1, warmup); ++round)
         for (size_t c = 0; c < candidates.size(); ++c) {
             float t = 0;
-            if (cudaError_t e = sample(candidates[c], nullptr, 1, 1, flush, &t); e != cudaSuccess)
-                return failed(c, e);
+            if (auto st = one(c, nullptr, 1, 1, &t); !st) return st.error();
             single[c].push_back(t);
         }
     m.single_ms = 1e300;
@@ -132,8 +146,7 @@ Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, in
             m.graph[c] = capture(candidates[c], m.launches, sets, stream_, graphs[c]);
             // One untimed run of the batch: the graph's first launch uploads it.
             float t = 0;
-            if (cudaError_t e = sample(candidates[c], graphs[c].exec, m.launches, sets, flush, &t); e != cudaSuccess)
-                return failed(c, e);
+            if (auto st = one(c, graphs[c].exec, m.launches, sets, &t); !st) return st.error();
         }
     }
 
@@ -145,8 +158,7 @@ Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, in
         if (!m.stopped.empty()) break;
         for (size_t c = 0; c < candidates.size(); ++c) {
             float t = 0;
-            if (cudaError_t e = sample(candidates[c], graphs[c].exec, m.launches, sets, flush, &t); e != cudaSuccess)
-                return failed(c, e);
+            if (auto st = one(c, graphs[c].exec, m.launches, sets, &t); !st) return st.error();
             ms[c].push_back(static_cast<double>(t) / m.launches);
         }
     }

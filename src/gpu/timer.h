@@ -24,10 +24,21 @@ using grade::StopRule;
 // enqueue work (no waits, no allocations) after the warm-up runs.
 using Timed = std::function<cudaError_t(cudaStream_t, size_t set)>;
 
-// A failure while timing: which candidate and the CUDA error (a learner kernel may crash here).
+// A failure while timing: which candidate and the CUDA error (a learner kernel may crash here),
+// or what the check after a sample found wrong.
 struct TimingFailure {
     size_t candidate = 0;
     cudaError_t code = cudaSuccess;
+    std::string wrong;
+};
+
+// Work around the first candidate's samples, outside the events: `before` readies the outputs
+// of the buffer sets the sample will write (refills them with the sentinel), `after` checks
+// what it wrote and returns an Error whose message says what is wrong. Both get how many sets
+// the sample writes (sets 0 .. n - 1). Either may be empty.
+struct SampleHooks {
+    std::function<Status(size_t sets)> before;
+    std::function<Status(size_t sets)> after;
 };
 
 // How the runs were timed.
@@ -52,9 +63,10 @@ public:
     // each sample is a batch of launches rotating over `sets` buffer sets (the sample is the
     // batch's time divided by its launches). `flush`: evict L2 before every sample (cold);
     // false: hot. On a CUDA failure, `failure` says which candidate and why.
+    // `hooks` (may be null) run around every sample of the first candidate, warm-up included.
     Result<std::vector<Samples>> run(const std::vector<Timed>& candidates, int warmup, const StopRule& rule,
                                      const BatchRule& batch, size_t sets, bool flush, TimingFailure* failure,
-                                     TimingMethod* method);
+                                     TimingMethod* method, const SampleHooks* hooks = nullptr);
 
     size_t flush_bytes() const { return flush_bytes_; }
 

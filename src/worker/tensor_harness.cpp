@@ -97,7 +97,8 @@ std::string describe_method(const gpu::TimingMethod& m, const grade::StopRule& r
     }
     return fmt::format(
         "{}; {}; 3 warm-up runs, then samples until the relative standard error of the mean is at most {:g}% "
-        "(at least {}, at most {} samples or {:g} s): {} after {} samples; kernel, vendor and copy interleaved",
+        "(at least {}, at most {} samples or {:g} s): {} after {} samples; kernel, vendor and copy interleaved; "
+        "your output refilled with the sentinel before every sample and checked after it",
         what, how, rule.target_rse * 100, rule.min_samples, rule.max_samples, rule.max_seconds, m.stopped, samples);
 }
 
@@ -374,24 +375,99 @@ public:
                                        copy_bytes, cudaMemcpyDeviceToDevice, s);
             },
         };
+        protocol::Timing tm;
+        tm.case_name = c.name;
+        const auto shape = ex_.shape(sz);
+
+        // What every timed run must write: the checked truth, transformed like the inputs.
+        auto truth = truth_->get(n), bound = bound_->get(n);
+        auto got = got_.get(out_stride * sets);
+        if (truth.empty() || bound.empty() || got.empty()) return make_error("out of host memory for timing");
+        exercises::transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
+        const size_t set_bytes = out_stride * sizeof(float);
+        // Checks sets 0 .. count - 1 of the learner's output on the host; the first wrong one.
+        auto first_wrong_set = [&](size_t count) -> Result<std::optional<std::pair<size_t, protocol::Check>>> {
+            if (auto st = dout->download(got.data(), set_bytes * count); !st) return st.error();
+            for (size_t k = 0; k < count; ++k) {
+                auto check = check_output(got.subspan(k * out_stride, n), truth, bound, shape);
+                if (!check) return check.error();
+                if (!check->comparison.passed()) return std::optional(std::pair(k, std::move(*check)));
+            }
+            return std::optional<std::pair<size_t, protocol::Check>>{};
+        };
+        auto wrong_text = [&](const std::string& when, const protocol::Check& check, size_t set) {
+            return fmt::format(
+                "the output of {} is wrong ({} of {} elements{}), though the checked run was right: the timed runs "
+                "use fresh inputs at other addresses and every run's output is checked, so a kernel that reuses an "
+                "earlier result or skips work when run again fails here",
+                when, check.comparison.mismatches, check.comparison.count,
+                sets > 1 ? fmt::format(", in buffer set {} of {}", set + 1, sets) : "");
+        };
+
+        // A first run on set 0, checked against that truth; it becomes the reference that every
+        // sample's output is compared with, bit for bit, on the device.
+        launch_and_wait(kernel, l, args[0]->get(), env.stream, crash);
+        if (crash.happened) {
+            crash.message = "while timing: " + crash.message;
+            return tm;
+        }
+        auto first = first_wrong_set(1);
+        if (!first) return first.error();
+        if (*first) {
+            tm.wrong = wrong_text("the first timed run", (*first)->second, 0);
+            tm.check = std::move((*first)->second);
+            return tm;
+        }
+        auto dref = device_buffer("reference", out_stride * sets);
+        if (!dref) return dref.error();
+        KC_CUDA(cudaMemcpyAsync(dref->data(), dout->data(), set_bytes, cudaMemcpyDeviceToDevice, env.stream));
+        if (auto st = replicate(dref->as<float>(), out_stride, sets, env.stream); !st) return st.error();
+
+        // Around every sample: the outputs it writes start as the sentinel, and afterwards they
+        // must equal the reference. Bits that differ go to the truth (a kernel whose atomics add
+        // in another order may still be right); past a few such checks, only the bitwise
+        // comparison's count is kept, and the output after the last sample is checked below.
+        constexpr int kHostChecks = 3;
+        int host_checks = 0, sample_index = 0;
+        std::optional<protocol::Check> wrong_check;
+        gpu::SampleHooks hooks;
+        hooks.before = [&](size_t count) {
+            return env.util->fill_u32(dout->data(), set_bytes * count, grade::kSentinelBits, env.stream);
+        };
+        hooks.after = [&](size_t count) -> Status {
+            ++sample_index;
+            auto differ = env.util->count_differences(dout->data(), dref->data(), set_bytes * count, env.stream);
+            if (!differ) return differ.error();
+            if (*differ == 0 || host_checks >= kHostChecks) return Ok{};
+            ++host_checks;
+            auto bad = first_wrong_set(count);
+            if (!bad) return bad.error();
+            if (!*bad) return Ok{};
+            wrong_check = std::move((*bad)->second);
+            return make_error(wrong_text(fmt::format("timed run {}", sample_index), *wrong_check, (*bad)->first));
+        };
+
         gpu::TimingFailure fail;
         gpu::TimingMethod method;
         const grade::StopRule rule;
         const grade::BatchRule batch;
-        auto samples = env.timer->run(candidates, 3, rule, batch, sets, !env.hot, &fail, &method);
+        auto samples = env.timer->run(candidates, 3, rule, batch, sets, !env.hot, &fail, &method, &hooks);
         if (!samples) {
+            if (!fail.wrong.empty()) {
+                tm.wrong = fail.wrong;
+                tm.check = std::move(wrong_check);
+                return tm;
+            }
             if (fail.candidate == 0 && fail.code != cudaSuccess) {
                 crash.happened = true;
                 crash.context_lost = gpu::is_sticky(fail.code);
                 crash.message = "while timing: " + explain_cuda_error(fail.code);
-                return protocol::Timing{};
+                return tm;
             }
             if (vendor_error) return *vendor_error;
             return samples.error();
         }
         const auto& s = *samples;
-        protocol::Timing tm;
-        tm.case_name = c.name;
         tm.kernel_ms = s[0].median;
         tm.kernel_p10 = s[0].p10;
         tm.kernel_p90 = s[0].p90;
@@ -414,28 +490,16 @@ public:
         tm.method = describe_method(method, rule, batch, env.hot, tm.samples, footprint);
         tm.vendor_detail = env.vendor->detail();
 
-        // The timed runs' own output, every set, against the checked truth transformed the same way.
-        auto truth = truth_->get(n), bound = bound_->get(n);
-        if (truth.empty() || bound.empty()) return make_error("out of host memory for timing");
-        exercises::transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
-        const size_t checked_sets = method.launches > 1 ? sets : 1;
-        auto got = got_.get(out_stride * checked_sets);
-        if (got.empty()) return make_error("out of host memory for timing");
-        if (auto st = dout->download(got.data(), out_stride * checked_sets * sizeof(float)); !st) return st.error();
-        for (size_t k = 0; k < checked_sets; ++k) {
-            auto check = check_output(got.subspan(k * out_stride, n), truth, bound, ex_.shape(sz));
+        // The last sample's output, every set it wrote, against the truth.
+        auto last = first_wrong_set(method.launches > 1 ? sets : 1);
+        if (!last) return last.error();
+        if (*last) {
+            tm.wrong = wrong_text("the last timed run", (*last)->second, (*last)->first);
+            tm.check = std::move((*last)->second);
+        } else {
+            auto check = check_output(got.first(n), truth, bound, shape);
             if (!check) return check.error();
-            if (!check->comparison.passed() || k + 1 == checked_sets) {
-                if (!check->comparison.passed())
-                    tm.wrong = fmt::format(
-                        "the output of the timed runs is wrong ({} of {} elements{}), though the checked run was "
-                        "right: the timed runs use fresh inputs at other addresses, so a kernel that reuses an "
-                        "earlier result or skips work when run again fails here",
-                        check->comparison.mismatches, check->comparison.count,
-                        checked_sets > 1 ? fmt::format(", in buffer set {} of {}", k + 1, checked_sets) : "");
-                tm.check = std::move(*check);
-                break;
-            }
+            tm.check = std::move(*check);
         }
         return tm;
     }
