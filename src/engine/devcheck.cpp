@@ -122,7 +122,8 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
     std::string got = grade::name(g->verdict);
     if (got == expect) {
         std::string detail;
-        if (g->timing) detail = fmt::format("{:.1f} us, {}", g->timing->kernel_ms * 1e3, g->speed_summary());
+        if (g->timing && g->verdict == Verdict::Passed)
+            detail = fmt::format("{:.1f} us, {}", g->timing->kernel_ms * 1e3, g->speed_summary());
         else if (g->verdict != Verdict::Passed)
             detail = g->summary;  // why it failed, as its author meant it to
         if (g->verdict == Verdict::Passed)

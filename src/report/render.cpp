@@ -101,6 +101,12 @@ std::vector<std::string> heatmap_rows(const grade::Heatmap& h) {
 
 std::string timing_text(const Grade& g, const course::Module& m, const Style& s) {
     std::string out;
+    if (g.timing && g.timing->samples == 0) {  // stopped by a wrong timed run: no times to show
+        const auto& t = *g.timing;
+        if (!t.wrong.empty()) out += fmt::format("  timed runs ({}): {}\n", t.case_name, t.wrong);
+        if (t.check && !t.check->comparison.passed()) out += check_lines(*t.check, "      ");
+        return out;
+    }
     if (g.timing) {
         const auto& t = *g.timing;
         out += fmt::format("  time ({}): {} [p10 {}, p90 {}, {} runs, standard error {:.2f}%]  {:.0f} GB/s", t.case_name,
@@ -238,7 +244,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
 
 std::string grade_line(const Grade& g, const Style& s) {
     std::string extra;
-    if (g.timing) extra = "  " + g.speed_summary();
+    if (g.timing && g.timing->samples > 0) extra = "  " + g.speed_summary();
     return fmt::format("{:<24} {:<24} {}{}", g.module_id, verdict_text(s, g.verdict), g.summary, extra);
 }
 
