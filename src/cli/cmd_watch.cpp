@@ -137,25 +137,29 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 grade_now = false;
                 if (screen) std::cout << "\033[2J\033[H";
                 std::cout << fmt::format("[{}] grading {} ...\n", clock_now(), m->id) << std::flush;
-                // The verdict first, untimed (a fresh seed for every grade): it is what the
-                // learner waits for. A passing kernel is then timed, and that is recorded.
-                auto untimed = *opts;
-                untimed.timing = false;
-                engine::Grader grader(s->course, untimed);
+                // The verdict of the plain runs first (a fresh seed for every grade): it is what
+                // the learner waits for. Then a passing kernel gets racecheck (when it uses shared
+                // memory: seconds) and timing, with the same seed; that grade is the one recorded.
+                auto plain = *opts;
+                plain.timing = false;
+                plain.racecheck = false;
+                engine::Grader grader(s->course, plain);
                 auto gr = grader.grade(*m, m->kernel_path());
                 if (!gr) std::cout << "kernelcoach: error: " << gr.error().message << "\n";
                 else std::cout << report::grade_text(*gr, *m, s->style) << std::flush;
-                if (gr && gr->verdict == grade::Verdict::Passed && opts->timing) {
-                    std::cout << report::paint(s->style, "\033[2m", "  timing against the vendor ...") << "\n" << std::flush;
-                    auto timed_opts = *opts;
-                    timed_opts.seed = grader.seed();
-                    timed_opts.racecheck = false;  // checked a moment ago, on the same file
-                    engine::Grader timed(s->course, timed_opts);
-                    auto t = timed.grade(*m, m->kernel_path());
+                const bool race = opts->racecheck && gr && gr->uses_shared_memory();
+                if (gr && gr->verdict == grade::Verdict::Passed && (opts->timing || race)) {
+                    std::string next = race && opts->timing ? "racecheck, then timing against the vendor ..."
+                                       : race               ? "racecheck ..."
+                                                            : "timing against the vendor ...";
+                    std::cout << report::paint(s->style, report::kDim, "  " + next) << "\n" << std::flush;
+                    auto full = *opts;
+                    full.seed = grader.seed();
+                    engine::Grader second(s->course, full);
+                    auto t = second.grade(*m, m->kernel_path());
                     if (t) {
-                        std::cout << report::timing_text(*t, *m, s->style);
-                        if (t->verdict != gr->verdict)
-                            std::cout << report::grade_line(*t, s->style) << "\n";
+                        std::cout << report::sanitizer_text(*t, s->style) << report::timing_text(*t, *m, s->style);
+                        if (t->verdict != gr->verdict) std::cout << report::grade_line(*t, s->style) << "\n";
                         gr = std::move(t);
                     }
                 }

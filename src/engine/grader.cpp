@@ -40,6 +40,12 @@ std::string Grade::speed_summary() const {
                        s.light_measured ? "copy" : "DRAM peak", s.vendor_ratio);
 }
 double Grade::vendor_ratio() const { return speed().vendor_ratio; }
+bool Grade::uses_shared_memory() const {
+    if (kernel && kernel->static_shared > 0) return true;
+    for (const auto& geo : geometry)
+        if (geo.launch.shared_bytes > 0) return true;
+    return false;
+}
 
 namespace {
 
@@ -90,12 +96,6 @@ size_t sanitize_case(const course::Manifest& m, const std::vector<protocol::Case
     return best.value_or(smallest.value_or(0));
 }
 
-bool uses_shared_memory(const Grade& g) {
-    if (g.kernel && g.kernel->static_shared > 0) return true;
-    for (const auto& geo : g.geometry)
-        if (geo.launch.shared_bytes > 0) return true;
-    return false;
-}
 
 }  // namespace
 
@@ -471,7 +471,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     //    cannot see a missing barrier), or every tool with --sanitize.
     std::vector<std::string> tools;
     if (options_.sanitize) tools = sanitizer_tools();
-    else if (g.verdict == Verdict::Passed && options_.racecheck && uses_shared_memory(g)) tools = {"racecheck"};
+    else if (g.verdict == Verdict::Passed && options_.racecheck && g.uses_shared_memory()) tools = {"racecheck"};
     if (!tools.empty() && (g.verdict == Verdict::Passed || g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed)) {
         const std::string cs = compile::find_tool("compute-sanitizer");
         if (cs.empty()) {

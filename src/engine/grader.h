@@ -118,6 +118,8 @@ struct Grade {
     // vendor"; empty when not timed.
     std::string speed_summary() const;
     double vendor_ratio() const;  // vendor time / kernel time: > 1 means faster than the vendor
+    // Static shared memory, or dynamic shared memory in any case's launch: racecheck applies.
+    bool uses_shared_memory() const;
 };
 
 class Grader {

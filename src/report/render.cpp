@@ -99,6 +99,34 @@ std::vector<std::string> heatmap_rows(const grade::Heatmap& h) {
     return rows;
 }
 
+std::string sanitizer_text(const Grade& g, const Style& s) {
+    std::string out;
+    for (const auto& run : g.sanitizer) {
+        if (!run.ran) {
+            out += paint(s, kYellow, fmt::format("  {} (case {}): {}", run.tool, run.case_name, run.note)) + "\n";
+            continue;
+        }
+        if (run.findings.empty()) {
+            out += fmt::format("  {} (case {}): {}  {}\n", run.tool, run.case_name, paint(s, kGreen, "clean"),
+                               paint(s, kDim, run.note));
+            continue;
+        }
+        out += fmt::format("  {} (case {}): {}\n", run.tool, run.case_name,
+                           paint(s, kRed, fmt::format("{} finding(s)", run.findings.size())));
+        // One line per distinct place: a race report repeats its pair for every address.
+        std::vector<std::string> seen;
+        for (const auto& f : run.findings) {
+            std::string text = engine::describe(f, g.source);
+            if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
+            seen.push_back(text);
+            if (seen.size() > 5) break;
+            out += "      " + text + "\n";
+        }
+        if (seen.size() > 5) out += paint(s, kDim, "      ... and more; the first one usually explains the rest") + "\n";
+    }
+    return out;
+}
+
 std::string timing_text(const Grade& g, const course::Module& m, const Style& s) {
     std::string out;
     if (g.timing && g.timing->samples == 0) {  // stopped by a wrong timed run: no times to show
@@ -197,29 +225,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
                                                  "(headroom {:.2f}); please report this to the course authors\n",
                                                  r->vendor->comparison.headroom));
     }
-    for (const auto& run : g.sanitizer) {
-        if (!run.ran) {
-            out += paint(s, kYellow, fmt::format("  {} (case {}): {}", run.tool, run.case_name, run.note)) + "\n";
-            continue;
-        }
-        if (run.findings.empty()) {
-            out += fmt::format("  {} (case {}): {}  {}\n", run.tool, run.case_name, paint(s, kGreen, "clean"),
-                               paint(s, kDim, run.note));
-            continue;
-        }
-        out += fmt::format("  {} (case {}): {}\n", run.tool, run.case_name,
-                           paint(s, kRed, fmt::format("{} finding(s)", run.findings.size())));
-        // One line per distinct place: a race report repeats its pair for every address.
-        std::vector<std::string> seen;
-        for (const auto& f : run.findings) {
-            std::string text = engine::describe(f, g.source);
-            if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
-            seen.push_back(text);
-            if (seen.size() > 5) break;
-            out += "      " + text + "\n";
-        }
-        if (seen.size() > 5) out += paint(s, kDim, "      ... and more; the first one usually explains the rest") + "\n";
-    }
+    out += sanitizer_text(g, s);
     for (const auto& note : g.notes) out += paint(s, kYellow, "  note: " + note) + "\n";
     out += timing_text(g, m, s);
     if (!g.worker_output.empty()) {

@@ -35,6 +35,8 @@ std::string ms_text(double ms);
 
 // One graded kernel, in full: compile result, cases, failures explained, timing.
 std::string grade_text(const engine::Grade& g, const course::Module& m, const Style& s);
+// The compute-sanitizer runs of a grade alone (racecheck's findings as kernel.cu:LINE).
+std::string sanitizer_text(const engine::Grade& g, const Style& s);
 // The timing block of a grade alone (time, speed of light, vendor); empty when not timed.
 std::string timing_text(const engine::Grade& g, const course::Module& m, const Style& s);
 // One line for `check`'s table.
