@@ -306,6 +306,12 @@ TEST_F(CliCourse, BenchSizesCompilesEverySizeAndRecordsNoProgress) {
     EXPECT_EQ(b.at("verdict"), "SKIPPED");
     EXPECT_TRUE(b.at("rows").empty());
 
+    // --ncu says why it did not profile, whether or not a GPU is here.
+    auto ncu = kc({"--json", "bench", "missing-elements/01", "--ncu", "--file", sol});
+    auto note = ncu.json().at("bench").at("ncu").at("note").get<std::string>();
+    EXPECT_FALSE(ncu.json().at("bench").at("ncu").at("ran").get<bool>());
+    EXPECT_TRUE(contains(note, "not installed") || contains(note, "did not run")) << note;
+
     auto bad = kc({"bench", "no-such-module"});
     EXPECT_EQ(bad.exit_code, 2) << show(bad);
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "compile/toolkit.h"
 #include "exercises/spec.h"
 #include "report/bench.h"
 
@@ -61,6 +62,14 @@ int run_bench(const Global& g, const BenchOptions& o) {
     const std::filesystem::path source = o.file.empty() ? m.kernel_path() : std::filesystem::absolute(o.file);
     auto gr = grader.grade(m, source);
     if (!gr) return fail(gr.error(), grade::exit_code::kInternal);
+    // --ncu that never reached the profiler says why: not installed, or a kernel that did not pass.
+    if (o.ncu && !gr->ncu) {
+        engine::NcuProfile p;
+        p.note = compile::find_tool("ncu").empty()
+                     ? engine::kNcuMissing
+                     : "Nsight Compute did not run: it profiles only a kernel that passes (" + gr->summary + ")";
+        gr->ncu = p;
+    }
     const auto rows = report::bench_rows(*gr, m, shown);
     if (s->json) {
         nlohmann::json j = {{"schema", report::kJsonSchema},
@@ -72,6 +81,8 @@ int run_bench(const Global& g, const BenchOptions& o) {
         if (gr->verdict != grade::Verdict::Passed) std::cout << report::grade_text(*gr, m, s->style) << "\n";
         if (!rows.empty() || gr->verdict == grade::Verdict::Passed)
             std::cout << report::bench_text(*gr, m, rows, s->style);
+        else if (gr->ncu)
+            std::cout << "--ncu: " << gr->ncu->note << "\n";
         for (const auto& n : gr->notes) std::cout << "note: " << n << "\n";
     }
     return exit_code_for({gr->verdict});

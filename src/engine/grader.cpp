@@ -143,8 +143,7 @@ NcuProfile Grader::profile(const course::Module& module, const protocol::Request
     p.case_name = request.cases[case_index].name;
     const std::string ncu = compile::find_tool("ncu");
     if (ncu.empty()) {
-        p.note = "Nsight Compute (ncu) is not installed: it ships with the CUDA Toolkit (in its bin folder) and as "
-                 "its own download; bench --ncu needs it. Everything else bench shows was measured without it";
+        p.note = kNcuMissing;
         return p;
     }
     protocol::Request req = request;

@@ -41,6 +41,11 @@ Result<NcuReport> parse_ncu_csv(std::string_view text);
 std::vector<std::string> ncu_arguments(const std::string& kernel, int launch_skip,
                                        const std::vector<std::string>& sections = {});
 
+// What `bench --ncu` says when ncu cannot be found.
+inline constexpr const char* kNcuMissing =
+    "Nsight Compute (ncu) is not installed: it ships with the CUDA Toolkit (in its bin folder) and as its own "
+    "download; bench --ncu needs it. Everything else bench shows was measured without it";
+
 // The metrics grouped by section, sections in the order they first appear.
 std::vector<std::pair<std::string, std::vector<NcuMetric>>> by_section(const NcuReport& r);
 
