@@ -234,6 +234,7 @@ void to_json(json& j, const Timing& v) {
          {"ratio_p10", v.ratio_p10}, {"ratio_p90", v.ratio_p90}, {"launches", v.launches},
          {"buffer_sets", v.buffer_sets}, {"active_blocks_per_sm", v.active_blocks_per_sm}};
     if (!v.vendor_detail.empty()) j["vendor_detail"] = v.vendor_detail;
+    if (!v.looped.empty()) j["looped"] = v.looped;
     if (v.check) j["check"] = *v.check;
     if (!v.wrong.empty()) j["wrong"] = v.wrong;
 }
@@ -256,6 +257,7 @@ void from_json(const json& j, Timing& v) {
     v.ratio_p90 = opt(j, "ratio_p90", 0.0);
     v.launches = opt(j, "launches", 1);
     v.buffer_sets = opt<size_t>(j, "buffer_sets", 1);
+    v.looped = opt<std::string>(j, "looped", "");
     v.active_blocks_per_sm = opt(j, "active_blocks_per_sm", 0);
     if (j.contains("check")) v.check = j["check"].get<Check>();
     v.wrong = opt<std::string>(j, "wrong", "");

@@ -111,6 +111,7 @@ struct Timing {
     std::string method;     // how it was timed, in words
     int launches = 1;       // launches per sample: > 1 when short runs were batched (a CUDA graph)
     size_t buffer_sets = 1; // the buffer sets a batch rotated over
+    std::string looped;     // batched candidates that could not be captured in a graph (ran as a loop)
     int active_blocks_per_sm = 0;  // the runtime's occupancy for this launch (0: not known)
     std::string vendor_detail;  // what the vendor ran, when it chooses (cuDNN's algorithm)
     double seconds = 0;     // wall time of the whole timing phase

@@ -29,7 +29,8 @@ std::string ratio_text(const protocol::Timing& t, const engine::Speed& sp) {
 }
 
 std::string method_short(const protocol::Timing& t) {
-    return t.launches > 1 ? fmt::format("graph of {}", t.launches) : "single";
+    if (t.launches <= 1) return "single";
+    return fmt::format("graph of {}{}", t.launches, t.looped.empty() ? "" : " (" + t.looped + ": loop)");
 }
 
 }  // namespace
@@ -167,7 +168,8 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
                "the work (bytes, or flops when compute-bound) grew from the size above: where time grows slower than "
                "work, launch overhead or an idle GPU dominates\n";
         out += "  timed as: single launches between events, or a CUDA graph of many launches over rotating buffers "
-               "(runs under 50 us)\n";
+               "(runs under 50 us); \"(vendor: loop)\": that one could not be captured in a graph and ran as a "
+               "plain loop of launches, so its time includes the gaps between them\n";
         if (g.kernel)
             out += fmt::format("  your kernel: {} registers/thread, {} B static shared memory/block, {} B local "
                                "memory/thread\n",

@@ -480,6 +480,11 @@ public:
         tm.vendor_rse = s[1].rse;
         tm.launches = method.launches;
         tm.buffer_sets = method.launches > 1 ? method.sets : 1;
+        if (method.launches > 1) {
+            const char* names[] = {"kernel", "vendor", "copy"};
+            for (size_t c = 0; c < method.graph.size() && c < 3; ++c)
+                if (!method.graph[c]) tm.looped += std::string(tm.looped.empty() ? "" : ", ") + names[c];
+        }
         // The ratio round by round (each round times both, one after the other): its spread.
         std::vector<double> ratio;
         for (size_t i = 0; i < s[0].ms.size() && i < s[1].ms.size(); ++i)
