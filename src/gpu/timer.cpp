@@ -137,7 +137,8 @@ Result<std::vector<Samples>> Timer::run(const std::vector<Timed>& candidates, in
             single[c].push_back(t);
         }
     m.single_ms = 1e300;
-    for (auto& s : single) m.single_ms = std::min(m.single_ms, grade::summarize(s).median);
+    for (size_t c = 0; c < single.size() && c < std::max<size_t>(1, batch.deciders); ++c)
+        m.single_ms = std::min(m.single_ms, grade::summarize(single[c]).median);
     m.launches = std::max(1, grade::batch_launches(batch, m.single_ms, sets));
 
     std::vector<Graph> graphs(candidates.size());

@@ -46,7 +46,7 @@ struct TimingMethod {
     int launches = 1;          // launches per sample (1: one launch between two events)
     size_t sets = 1;           // buffer sets the launches rotate over
     std::vector<bool> graph;   // per candidate: batched as a CUDA graph (else a plain loop)
-    double single_ms = 0;      // the quickest candidate's single warm-up run (decides batching)
+    double single_ms = 0;      // the quickest deciding candidate's single warm-up run (decides batching)
     std::string stopped;       // why sampling stopped ("converged", "time cap", ...)
 };
 

@@ -39,6 +39,10 @@ struct BatchRule {
     double below_ms = 0.050;   // batch when the quickest candidate's single run is shorter
     double target_ms = 0.5;    // aim for a batch at least this long
     int max_launches = 20000;
+    // Only the first `deciders` candidates' times decide (the others follow): a grade batches
+    // when the kernel or the vendor is short, not because the copy of a compute-bound
+    // problem's few bytes is.
+    size_t deciders = static_cast<size_t>(-1);
 };
 
 // How many launches one batch holds (0: time single launches): enough for `target_ms` at
