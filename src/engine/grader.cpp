@@ -96,6 +96,27 @@ size_t sanitize_case(const course::Manifest& m, const std::vector<protocol::Case
     return best.value_or(smallest.value_or(0));
 }
 
+// One plain launch of one case (the worker's only launch of the kernel) behind `wrapper`:
+// compute-sanitizer or ncu, with their arguments. nullopt when it could not start or did not
+// finish (`name` says what: "racecheck", "ncu"), with the reason in `note`.
+std::optional<WorkerRun> launch_under(const fs::path& worker, const std::vector<std::string>& wrapper,
+                                      const protocol::Request& request, size_t case_index, double timeout,
+                                      const std::string& name, std::string& note) {
+    protocol::Request req = request;
+    req.op = "launch";
+    req.launch_case = static_cast<int>(case_index);
+    auto w = run_worker(worker, json(req).dump(), timeout, wrapper);
+    if (!w) {
+        note = fmt::format("could not start {}: {}", fs::path(wrapper.front()).filename().string(),
+                           w.error().message);
+        return std::nullopt;
+    }
+    if (w->timed_out) {
+        note = fmt::format("{} did not finish within {:g} s", name, timeout);
+        return std::nullopt;
+    }
+    return std::move(*w);
+}
 
 }  // namespace
 
@@ -104,9 +125,6 @@ SanitizerRun Grader::sanitize(const course::Module& module, const protocol::Requ
     SanitizerRun run;
     run.tool = tool;
     run.case_name = request.cases[case_index].name;
-    protocol::Request req = request;
-    req.op = "launch";
-    req.launch_case = static_cast<int>(case_index);
     std::error_code ec;
     fs::create_directories(cache_dir(), ec);
     const fs::path log = cache_dir() / fmt::format("sanitizer-{}-{}.log", tool, ::getpid());
@@ -114,18 +132,11 @@ SanitizerRun Grader::sanitize(const course::Module& module, const protocol::Requ
     for (auto& a : sanitizer_args(tool, request.kernel, log.string())) wrapper.push_back(std::move(a));
     // The tools slow a kernel down a hundredfold and start slowly: a generous deadline.
     const double timeout = std::max(120.0, 4 * options_.timeout_s.value_or(module.manifest.timeout_s));
-    auto w = run_worker(options_.worker_exe, json(req).dump(), timeout, wrapper);
+    auto w = launch_under(options_.worker_exe, wrapper, request, case_index, timeout, tool, run.note);
     auto text = read_file(log);
     fs::remove(log, ec);
-    if (!w) {
-        run.note = "could not start compute-sanitizer: " + w.error().message;
-        return run;
-    }
+    if (!w) return run;
     run.seconds = w->seconds;
-    if (w->timed_out) {
-        run.note = fmt::format("{} did not finish within {:g} s", tool, timeout);
-        return run;
-    }
     if (!text) {
         run.note = fmt::format("{} wrote no report (exit code {}): {}", tool, w->exit_code, w->output.substr(0, 400));
         return run;
@@ -146,23 +157,13 @@ NcuProfile Grader::profile(const course::Module& module, const protocol::Request
         p.note = kNcuMissing;
         return p;
     }
-    protocol::Request req = request;
-    req.op = "launch";  // one plain launch: the only launch of the kernel in that worker
-    req.launch_case = static_cast<int>(case_index);
     std::vector<std::string> wrapper = {ncu};
     for (auto& a : ncu_arguments(request.kernel, 0)) wrapper.push_back(std::move(a));
     // ncu replays the kernel once per group of counters: far slower than a plain run.
     const double timeout = std::max(300.0, 10 * options_.timeout_s.value_or(module.manifest.timeout_s));
-    auto w = run_worker(options_.worker_exe, json(req).dump(), timeout, wrapper);
-    if (!w) {
-        p.note = "could not start ncu: " + w.error().message;
-        return p;
-    }
+    auto w = launch_under(options_.worker_exe, wrapper, request, case_index, timeout, "ncu", p.note);
+    if (!w) return p;
     p.seconds = w->seconds;
-    if (w->timed_out) {
-        p.note = fmt::format("ncu did not finish within {:g} s", timeout);
-        return p;
-    }
     auto report = parse_ncu_csv(w->output);
     if (!report) {
         // Profiling counters need permission (ERR_NVGPUCTRPERM) on many machines: ncu says so.

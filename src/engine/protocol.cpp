@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "util/json_file.h"
+
 namespace kc {
 
 using nlohmann::json;
@@ -44,12 +46,6 @@ double number(const json& j) {
 
 namespace {
 
-template <typename T>
-T opt(const json& j, const char* key, T fallback) {
-    auto it = j.find(key);
-    return it == j.end() || it->is_null() ? fallback : it->get<T>();
-}
-
 json mismatch_json(const grade::Mismatch& m) {
     return {{"index", m.index},        {"coords", m.coords},          {"got", number(m.got)},
             {"expected", number(m.expected)}, {"error", number(m.error)}, {"bound", number(m.bound)},
@@ -77,7 +73,7 @@ void from_json(const json& j, CaseRequest& v) {
     v.name = j.at("name").get<std::string>();
     v.sizes = j.at("sizes").get<exercises::Sizes>();
     v.launch = j.at("launch").get<Launch>();
-    v.timed = opt(j, "timed", false);
+    v.timed = json_or(j, "timed", false);
 }
 
 void to_json(json& j, const Request& v) {
@@ -87,16 +83,16 @@ void to_json(json& j, const Request& v) {
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
-    v.cubin_path = opt<std::string>(j, "cubin_path", "");
-    v.cache_dir = opt<std::string>(j, "cache_dir", "");
-    v.kernel = opt<std::string>(j, "kernel", "");
-    v.exercise = opt<std::string>(j, "exercise", "");
-    v.cases = opt(j, "cases", std::vector<CaseRequest>{});
-    v.seed = opt<uint64_t>(j, "seed", 0);
-    v.timing = opt(j, "timing", true);
-    v.min_sm = opt(j, "min_sm", 70);
-    v.launch_case = opt(j, "launch_case", 0);
-    v.hot = opt(j, "hot", false);
+    v.cubin_path = json_or<std::string>(j, "cubin_path", "");
+    v.cache_dir = json_or<std::string>(j, "cache_dir", "");
+    v.kernel = json_or<std::string>(j, "kernel", "");
+    v.exercise = json_or<std::string>(j, "exercise", "");
+    v.cases = json_or(j, "cases", std::vector<CaseRequest>{});
+    v.seed = json_or<uint64_t>(j, "seed", 0);
+    v.timing = json_or(j, "timing", true);
+    v.min_sm = json_or(j, "min_sm", 70);
+    v.launch_case = json_or(j, "launch_case", 0);
+    v.hot = json_or(j, "hot", false);
 }
 
 void to_json(json& j, const Device& v) {
@@ -108,28 +104,30 @@ void to_json(json& j, const Device& v) {
          {"uuid", v.uuid}, {"clock_khz", v.clock_khz}, {"memory_clock_khz", v.memory_clock_khz},
          {"bus_width_bits", v.bus_width_bits}, {"max_threads_per_sm", v.max_threads_per_sm},
          {"max_blocks_per_sm", v.max_blocks_per_sm}, {"regs_per_sm", v.regs_per_sm},
-         {"shared_per_sm", v.shared_per_sm}, {"reserved_shared_per_block", v.reserved_shared_per_block}};
+         {"shared_per_sm", v.shared_per_sm}, {"reserved_shared_per_block", v.reserved_shared_per_block},
+         {"max_shared_per_block", v.max_shared_per_block}};
 }
 void from_json(const json& j, Device& v) {
     v.name = j.at("name").get<std::string>();
     v.sm = j.at("sm").get<int>();
-    v.sm_count = opt(j, "sm_count", 0);
-    v.l2_bytes = opt<size_t>(j, "l2_bytes", 0);
-    v.memory_bytes = opt<size_t>(j, "memory_bytes", 0);
-    v.driver_version = opt(j, "driver_version", 0);
-    v.runtime_version = opt(j, "runtime_version", 0);
-    v.init_seconds = opt(j, "init_seconds", 0.0);
-    v.peak_gbps = opt(j, "peak_gbps", 0.0);
-    v.peak_fp32_tflops = opt(j, "peak_fp32_tflops", 0.0);
-    v.uuid = opt<std::string>(j, "uuid", "");
-    v.clock_khz = opt(j, "clock_khz", 0);
-    v.memory_clock_khz = opt(j, "memory_clock_khz", 0);
-    v.bus_width_bits = opt(j, "bus_width_bits", 0);
-    v.max_threads_per_sm = opt(j, "max_threads_per_sm", 0);
-    v.max_blocks_per_sm = opt(j, "max_blocks_per_sm", 0);
-    v.regs_per_sm = opt(j, "regs_per_sm", 0);
-    v.shared_per_sm = opt<size_t>(j, "shared_per_sm", 0);
-    v.reserved_shared_per_block = opt<size_t>(j, "reserved_shared_per_block", 0);
+    v.sm_count = json_or(j, "sm_count", 0);
+    v.l2_bytes = json_or<size_t>(j, "l2_bytes", 0);
+    v.memory_bytes = json_or<size_t>(j, "memory_bytes", 0);
+    v.driver_version = json_or(j, "driver_version", 0);
+    v.runtime_version = json_or(j, "runtime_version", 0);
+    v.init_seconds = json_or(j, "init_seconds", 0.0);
+    v.peak_gbps = json_or(j, "peak_gbps", 0.0);
+    v.peak_fp32_tflops = json_or(j, "peak_fp32_tflops", 0.0);
+    v.uuid = json_or<std::string>(j, "uuid", "");
+    v.clock_khz = json_or(j, "clock_khz", 0);
+    v.memory_clock_khz = json_or(j, "memory_clock_khz", 0);
+    v.bus_width_bits = json_or(j, "bus_width_bits", 0);
+    v.max_threads_per_sm = json_or(j, "max_threads_per_sm", 0);
+    v.max_blocks_per_sm = json_or(j, "max_blocks_per_sm", 0);
+    v.regs_per_sm = json_or(j, "regs_per_sm", 0);
+    v.shared_per_sm = json_or<size_t>(j, "shared_per_sm", 0);
+    v.reserved_shared_per_block = json_or<size_t>(j, "reserved_shared_per_block", 0);
+    v.max_shared_per_block = json_or<size_t>(j, "max_shared_per_block", 0);
 }
 
 void to_json(json& j, const KernelInfo& v) {
@@ -137,10 +135,10 @@ void to_json(json& j, const KernelInfo& v) {
          {"static_shared", v.static_shared}, {"local_bytes", v.local_bytes}};
 }
 void from_json(const json& j, KernelInfo& v) {
-    v.registers = opt(j, "registers", 0);
-    v.max_threads = opt(j, "max_threads", 0);
-    v.static_shared = opt<size_t>(j, "static_shared", 0);
-    v.local_bytes = opt<size_t>(j, "local_bytes", 0);
+    v.registers = json_or(j, "registers", 0);
+    v.max_threads = json_or(j, "max_threads", 0);
+    v.static_shared = json_or<size_t>(j, "static_shared", 0);
+    v.local_bytes = json_or<size_t>(j, "local_bytes", 0);
 }
 
 void to_json(json& j, const Guard& v) {
@@ -155,8 +153,8 @@ void from_json(const json& j, Guard& v) {
     v.first_offset = j.at("first_offset").get<size_t>();
     v.last_offset = j.at("last_offset").get<size_t>();
     v.bytes_changed = j.at("bytes_changed").get<size_t>();
-    v.element_bytes = opt<size_t>(j, "element_bytes", 4);
-    v.elements = opt<size_t>(j, "elements", 0);
+    v.element_bytes = json_or<size_t>(j, "element_bytes", 4);
+    v.elements = json_or<size_t>(j, "elements", 0);
 }
 
 void to_json(json& j, const Check& v) {
@@ -182,13 +180,13 @@ void from_json(const json& j, Check& v) {
     c.never_written = j.at("never_written").get<size_t>();
     c.nan_got = j.at("nan_got").get<size_t>();
     c.inf_mismatch = j.at("inf_mismatch").get<size_t>();
-    c.nan_missing = opt<size_t>(j, "nan_missing", 0);
+    c.nan_missing = json_or<size_t>(j, "nan_missing", 0);
     c.max_error = number(j.at("max_error"));
     c.headroom = number(j.at("headroom"));
     if (j.contains("first")) c.first = mismatch_from(j["first"]);
     if (j.contains("worst")) c.worst = mismatch_from(j["worst"]);
-    v.diagnosis = opt<std::string>(j, "diagnosis", "");
-    v.shape = opt(j, "shape", std::vector<long long>{});
+    v.diagnosis = json_or<std::string>(j, "diagnosis", "");
+    v.shape = json_or(j, "shape", std::vector<long long>{});
     if (j.contains("heatmap")) {
         v.heatmap.rows = j["heatmap"].at("rows").get<int>();
         v.heatmap.cols = j["heatmap"].at("cols").get<int>();
@@ -213,14 +211,14 @@ void to_json(json& j, const CaseResult& v) {
 void from_json(const json& j, CaseResult& v) {
     v.name = j.at("name").get<std::string>();
     v.verdict = j.at("verdict").get<std::string>();
-    v.message = opt<std::string>(j, "message", "");
+    v.message = json_or<std::string>(j, "message", "");
     v.launch = j.at("launch").get<Launch>();
     if (j.contains("check")) v.check = j["check"].get<Check>();
     if (j.contains("vendor")) v.vendor = j["vendor"].get<Check>();
     if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
-    v.modified_input = opt<std::string>(j, "modified_input", "");
-    v.nondeterministic = opt<size_t>(j, "nondeterministic", 0);
-    v.seconds = opt(j, "seconds", 0.0);
+    v.modified_input = json_or<std::string>(j, "modified_input", "");
+    v.nondeterministic = json_or<size_t>(j, "nondeterministic", 0);
+    v.seconds = json_or(j, "seconds", 0.0);
     if (j.contains("phases"))
         for (auto it = j["phases"].begin(); it != j["phases"].end(); ++it)
             v.phases.emplace_back(it.key(), it->get<double>());
@@ -241,26 +239,26 @@ void to_json(json& j, const Timing& v) {
 void from_json(const json& j, Timing& v) {
     v.case_name = j.at("case").get<std::string>();
     v.kernel_ms = j.at("kernel_ms").get<double>();
-    v.kernel_p10 = opt(j, "kernel_p10", 0.0);
-    v.kernel_p90 = opt(j, "kernel_p90", 0.0);
-    v.vendor_ms = opt(j, "vendor_ms", 0.0);
-    v.vendor_p10 = opt(j, "vendor_p10", 0.0);
-    v.vendor_p90 = opt(j, "vendor_p90", 0.0);
-    v.copy_ms = opt(j, "copy_ms", 0.0);
-    v.samples = opt(j, "samples", 0);
-    v.method = opt<std::string>(j, "method", "");
-    v.seconds = opt(j, "seconds", 0.0);
-    v.vendor_detail = opt<std::string>(j, "vendor_detail", "");
-    v.kernel_rse = opt(j, "kernel_rse", 0.0);
-    v.vendor_rse = opt(j, "vendor_rse", 0.0);
-    v.ratio_p10 = opt(j, "ratio_p10", 0.0);
-    v.ratio_p90 = opt(j, "ratio_p90", 0.0);
-    v.launches = opt(j, "launches", 1);
-    v.buffer_sets = opt<size_t>(j, "buffer_sets", 1);
-    v.looped = opt<std::string>(j, "looped", "");
-    v.active_blocks_per_sm = opt(j, "active_blocks_per_sm", 0);
+    v.kernel_p10 = json_or(j, "kernel_p10", 0.0);
+    v.kernel_p90 = json_or(j, "kernel_p90", 0.0);
+    v.vendor_ms = json_or(j, "vendor_ms", 0.0);
+    v.vendor_p10 = json_or(j, "vendor_p10", 0.0);
+    v.vendor_p90 = json_or(j, "vendor_p90", 0.0);
+    v.copy_ms = json_or(j, "copy_ms", 0.0);
+    v.samples = json_or(j, "samples", 0);
+    v.method = json_or<std::string>(j, "method", "");
+    v.seconds = json_or(j, "seconds", 0.0);
+    v.vendor_detail = json_or<std::string>(j, "vendor_detail", "");
+    v.kernel_rse = json_or(j, "kernel_rse", 0.0);
+    v.vendor_rse = json_or(j, "vendor_rse", 0.0);
+    v.ratio_p10 = json_or(j, "ratio_p10", 0.0);
+    v.ratio_p90 = json_or(j, "ratio_p90", 0.0);
+    v.launches = json_or(j, "launches", 1);
+    v.buffer_sets = json_or<size_t>(j, "buffer_sets", 1);
+    v.looped = json_or<std::string>(j, "looped", "");
+    v.active_blocks_per_sm = json_or(j, "active_blocks_per_sm", 0);
     if (j.contains("check")) v.check = j["check"].get<Check>();
-    v.wrong = opt<std::string>(j, "wrong", "");
+    v.wrong = json_or<std::string>(j, "wrong", "");
 }
 
 void to_json(json& j, const ErrorEvent& v) {
@@ -269,7 +267,7 @@ void to_json(json& j, const ErrorEvent& v) {
 void from_json(const json& j, ErrorEvent& v) {
     v.kind = j.at("kind").get<std::string>();
     v.message = j.at("message").get<std::string>();
-    v.detail = opt<std::string>(j, "detail", "");
+    v.detail = json_or<std::string>(j, "detail", "");
 }
 
 }  // namespace kc::protocol

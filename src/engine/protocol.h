@@ -45,22 +45,26 @@ struct Request {
     bool hot = false;        // time with a warm L2 (--hot)
 };
 
+// The GPU, as the worker finds it (gpu::open_device fills it in).
 struct Device {
     std::string name;
-    int sm = 0;
+    int sm = 0;               // 10 * major + minor
     int sm_count = 0;
     size_t l2_bytes = 0;
     size_t memory_bytes = 0;
-    int driver_version = 0;
+    int driver_version = 0;   // 13000 = 13.0
     int runtime_version = 0;
     double init_seconds = 0;  // CUDA initialisation and context creation
-    double peak_gbps = 0;     // DRAM peak bandwidth, for the physical floor of a time
-    double peak_fp32_tflops = 0;  // fp32 FMA peak (no tensor cores), the compute floor
+    // The data sheet's peaks, for the physical floor of a time: DRAM at 2 (double data rate) x
+    // memory clock x bus width; fp32 FMA (no tensor cores) at SMs x fp32 lanes x 2 x clock.
+    double peak_gbps = 0;
+    double peak_fp32_tflops = 0;
     std::string uuid;             // "GPU-...", the key of the cached speed of light
     int clock_khz = 0, memory_clock_khz = 0, bus_width_bits = 0;  // the maximum (boost) clocks
     // Per SM, for the theoretical occupancy of a launch.
     int max_threads_per_sm = 0, max_blocks_per_sm = 0, regs_per_sm = 0;
     size_t shared_per_sm = 0, reserved_shared_per_block = 0;
+    size_t max_shared_per_block = 0;  // with the opt-in attribute
 };
 
 struct KernelInfo {

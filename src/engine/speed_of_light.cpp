@@ -19,12 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-template <typename T>
-T opt(const json& j, const char* key, T fallback) {
-    auto it = j.find(key);
-    return it == j.end() || it->is_null() ? fallback : it->get<T>();
-}
-
 Error unreadable(const fs::path& file, std::string_view why, std::string detail = {}) {
     if (!detail.empty()) detail += '\n';
     detail += "Move the file away (or delete it) and the GPU is measured again.";
@@ -117,19 +111,19 @@ void to_json(json& j, const SpeedOfLight& s) {
 }
 
 void from_json(const json& j, SpeedOfLight& s) {
-    s.uuid = opt<std::string>(j, "uuid", "");
-    s.driver_version = opt(j, "driver_version", 0);
-    s.device = opt<std::string>(j, "device", "");
-    s.measured_at = opt<std::string>(j, "measured_at", "");
-    s.copy_gbps = opt(j, "copy_gbps", 0.0);
-    s.copy_bytes = opt(j, "copy_bytes", 0.0);
-    s.gemm_size = opt(j, "gemm_size", 0);
-    s.fp32_tflops = opt(j, "fp32_tflops", 0.0);
-    s.tf32_tflops = opt(j, "tf32_tflops", 0.0);
-    s.fp16_tflops = opt(j, "fp16_tflops", 0.0);
-    s.bf16_tflops = opt(j, "bf16_tflops", 0.0);
-    s.gemm_library = opt<std::string>(j, "gemm_library", "");
-    s.seconds = opt(j, "seconds", 0.0);
+    s.uuid = json_or<std::string>(j, "uuid", "");
+    s.driver_version = json_or(j, "driver_version", 0);
+    s.device = json_or<std::string>(j, "device", "");
+    s.measured_at = json_or<std::string>(j, "measured_at", "");
+    s.copy_gbps = json_or(j, "copy_gbps", 0.0);
+    s.copy_bytes = json_or(j, "copy_bytes", 0.0);
+    s.gemm_size = json_or(j, "gemm_size", 0);
+    s.fp32_tflops = json_or(j, "fp32_tflops", 0.0);
+    s.tf32_tflops = json_or(j, "tf32_tflops", 0.0);
+    s.fp16_tflops = json_or(j, "fp16_tflops", 0.0);
+    s.bf16_tflops = json_or(j, "bf16_tflops", 0.0);
+    s.gemm_library = json_or<std::string>(j, "gemm_library", "");
+    s.seconds = json_or(j, "seconds", 0.0);
 }
 
 fs::path speed_of_light_path(const fs::path& state_dir) { return state_dir / "speed-of-light.json"; }

@@ -4,29 +4,13 @@
 #include <cstddef>
 #include <string>
 
+#include "engine/protocol.h"
 #include "util/result.h"
 
 namespace kc::gpu {
 
-struct DeviceInfo {
-    std::string name;
-    int sm = 0;            // 10 * major + minor
-    int sm_count = 0;
-    size_t l2_bytes = 0;
-    size_t memory_bytes = 0;
-    size_t max_shared_per_block = 0;  // with the opt-in attribute
-    int driver_version = 0;           // 13000 = 13.0
-    int runtime_version = 0;
-    int clock_khz = 0;
-    int memory_clock_khz = 0;
-    int bus_width_bits = 0;
-    double peak_gbps = 0;  // DRAM peak: 2 (double data rate) x memory clock x bus width
-    double peak_fp32_tflops = 0;  // fp32 FMA peak: SMs x fp32 lanes per SM x 2 flops x clock
-    std::string uuid;             // "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", as nvidia-smi prints it
-    // Per SM, for the theoretical occupancy of a launch.
-    int max_threads_per_sm = 0, max_blocks_per_sm = 0, regs_per_sm = 0;
-    size_t shared_per_sm = 0, reserved_shared_per_block = 0;
-};
+// What the worker reports of its GPU is what it knows of it: one struct (engine/protocol.h).
+using DeviceInfo = protocol::Device;
 
 // "GPU-" and the 16 bytes of a cudaUUID_t in nvidia-smi's grouping (8-4-4-4-12 hex digits).
 std::string format_uuid(const unsigned char bytes[16]);

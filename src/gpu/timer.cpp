@@ -49,10 +49,10 @@ bool capture(const Timed& c, int launches, size_t sets, cudaStream_t stream, Gra
 
 }  // namespace
 
-Result<Timer> Timer::create(size_t l2_bytes, cudaStream_t stream, const Utility* util) {
+Result<Timer> Timer::create(size_t l2_bytes, cudaStream_t stream, const Utility& util) {
     Timer t;
     t.stream_ = stream;
-    t.util_ = util;
+    t.util_ = &util;
     t.flush_bytes_ = std::max<size_t>(2 * l2_bytes, 8u << 20) / 16 * 16;
     KC_CUDA(cudaEventCreate(&t.start_));
     KC_CUDA(cudaEventCreate(&t.stop_));
@@ -80,10 +80,7 @@ Timer::~Timer() {
 // lines, which the timed run evicts for free; a write (memset) would leave dirty lines whose
 // write-back the timed run would pay for (about 10% more DRAM traffic on a kernel that streams
 // 512 MiB, measured against Nsight Compute, which flushes cleanly).
-cudaError_t Timer::flush() {
-    if (util_) return util_->read_all(flush_, flush_bytes_, stream_);
-    return cudaMemsetAsync(flush_, 0, flush_bytes_, stream_);
-}
+cudaError_t Timer::flush() { return util_->read_all(flush_, flush_bytes_, stream_); }
 
 cudaError_t Timer::sample(const Timed& c, cudaGraphExec_t graph, int launches, size_t sets, bool flush_first,
                           float* ms) {

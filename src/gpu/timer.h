@@ -52,8 +52,9 @@ struct TimingMethod {
 
 class Timer {
 public:
-    // `l2_bytes`: the device's L2 size; the flush reads twice that. `util` runs the flush.
-    static Result<Timer> create(size_t l2_bytes, cudaStream_t stream, const Utility* util);
+    // `l2_bytes`: the device's L2 size; the flush reads twice that. `util` runs the flush and
+    // must outlive the timer.
+    static Result<Timer> create(size_t l2_bytes, cudaStream_t stream, const Utility& util);
     Timer(Timer&&) noexcept;
     Timer(const Timer&) = delete;
     ~Timer();

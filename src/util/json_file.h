@@ -14,6 +14,14 @@
 
 namespace kc {
 
+// A field of a JSON object, or `fallback` when it is missing or null: documents written before a
+// field existed still read.
+template <typename T>
+T json_or(const nlohmann::json& j, const char* key, T fallback) {
+    auto it = j.find(key);
+    return it == j.end() || it->is_null() ? fallback : it->get<T>();
+}
+
 // The caller's Error for a file that cannot be used: `why` completes "FILE ...".
 using Unreadable = std::function<Error(std::string_view why, std::string detail)>;
 

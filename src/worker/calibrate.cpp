@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 
-#include "gpu/check.h"
+#include "gpu/buffer.h"
 #include "gpu/versions.h"
+#include "progress/store.h"
 #include "reference/cublas.h"
 
 namespace kc::worker {
@@ -14,23 +14,6 @@ namespace kc::worker {
 namespace {
 
 using Precision = reference::Cublas::Precision;
-
-// Device memory freed on every path.
-struct Block {
-    void* p = nullptr;
-    ~Block() {
-        if (p) cudaFree(p);
-    }
-};
-
-std::string now_utc() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 // The median of repeated runs of `run`, cold L2, until the standard error is 0.5% (at most 1 s).
 Result<double> median_ms(gpu::Timer& timer, const gpu::Timed& run) {
@@ -52,17 +35,18 @@ Result<engine::SpeedOfLight> calibrate(const gpu::DeviceInfo& device, const gpu:
     sol.uuid = device.uuid;
     sol.driver_version = device.driver_version;
     sol.device = device.name;
-    sol.measured_at = now_utc();
+    sol.measured_at = progress::now_utc_iso8601();
 
     // Copy: 1 GiB one way (an eighth of memory on a small GPU), filled so it is not zeros.
     {
         const size_t bytes = std::min<size_t>(size_t{1} << 30, device.memory_bytes / 8) / 256 * 256;
-        Block src, dst;
-        KC_CUDA(cudaMalloc(&src.p, bytes));
-        KC_CUDA(cudaMalloc(&dst.p, bytes));
-        if (auto s = util.fill_garbage(src.p, bytes, 0x5eedu, stream); !s) return s.error();
+        auto src = gpu::DeviceBuffer::create("copy-src", bytes);
+        if (!src) return src.error();
+        auto dst = gpu::DeviceBuffer::create("copy-dst", bytes);
+        if (!dst) return dst.error();
+        if (auto s = util.fill_garbage(src->data(), bytes, 0x5eedu, stream); !s) return s.error();
         auto ms = median_ms(timer, [&](cudaStream_t st, size_t) {
-            return cudaMemcpyAsync(dst.p, src.p, bytes, cudaMemcpyDeviceToDevice, st);
+            return cudaMemcpyAsync(dst->data(), src->data(), bytes, cudaMemcpyDeviceToDevice, st);
         });
         if (!ms) return ms.error();
         sol.copy_bytes = static_cast<double>(bytes);
@@ -78,25 +62,29 @@ Result<engine::SpeedOfLight> calibrate(const gpu::DeviceInfo& device, const gpu:
     sol.gemm_size = n;
     sol.gemm_library = "cuBLAS " + gpu::toolchain().cublas;
     const size_t elems = static_cast<size_t>(n) * n;
-    Block a, b, c;
-    KC_CUDA(cudaMalloc(&a.p, elems * 4));
-    KC_CUDA(cudaMalloc(&b.p, elems * 4));
-    KC_CUDA(cudaMalloc(&c.p, elems * 4));
+    auto a = gpu::DeviceBuffer::create("a", elems * 4);
+    if (!a) return a.error();
+    auto b = gpu::DeviceBuffer::create("b", elems * 4);
+    if (!b) return b.error();
+    auto c = gpu::DeviceBuffer::create("c", elems * 4);
+    if (!c) return c.error();
     const double flops = 2.0 * n * static_cast<double>(n) * n;
     for (auto [p, out] : {std::pair{Precision::kFp32, &sol.fp32_tflops}, {Precision::kTf32, &sol.tf32_tflops},
                           {Precision::kFp16, &sol.fp16_tflops}, {Precision::kBf16, &sol.bf16_tflops}}) {
         Status filled = Ok{};
         if (p == Precision::kFp32 || p == Precision::kTf32) {
-            filled = util.fill_garbage(a.p, elems * 4, 1, stream);
-            if (filled) filled = util.fill_garbage(b.p, elems * 4, 2, stream);
+            filled = util.fill_garbage(a->data(), elems * 4, 1, stream);
+            if (filled) filled = util.fill_garbage(b->data(), elems * 4, 2, stream);
         } else {
             const uint16_t base = p == Precision::kFp16 ? 0x3c00 : 0x3f80;  // 1.0
             const uint16_t mask = p == Precision::kFp16 ? 0x03ff : 0x007f;  // every mantissa bit
-            filled = util.fill_pattern16(a.p, elems, 1, base, mask, stream);
-            if (filled) filled = util.fill_pattern16(b.p, elems, 2, base, mask, stream);
+            filled = util.fill_pattern16(a->data(), elems, 1, base, mask, stream);
+            if (filled) filled = util.fill_pattern16(b->data(), elems, 2, base, mask, stream);
         }
         if (!filled) return filled.error();
-        auto ms = median_ms(timer, [&, p = p](cudaStream_t, size_t) { return cublas->square_gemm(p, a.p, b.p, c.p, n); });
+        auto ms = median_ms(timer, [&, p = p](cudaStream_t, size_t) {
+            return cublas->square_gemm(p, a->data(), b->data(), c->data(), n);
+        });
         if (!ms) return make_error(fmt::format("the cuBLAS GEMM for the speed of light failed: {}", ms.error().message));
         *out = flops / (*ms * 1e-3) / 1e12;
     }

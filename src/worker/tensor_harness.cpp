@@ -306,7 +306,10 @@ public:
         const size_t sets = env.hot || footprint >= 2 * l2
                                 ? 1
                                 : std::min<size_t>(kMaxSets, (2 * l2 + footprint - 1) / std::max<size_t>(1, footprint));
-        auto stride = [](size_t floats) { return std::max<size_t>(64, (floats + 63) / 64 * 64); };  // 256 B apart
+        // Floats from one set's start to the next's: 256 bytes apart when there are several.
+        auto stride = [sets](size_t floats) {
+            return sets == 1 ? floats : std::max<size_t>(64, (floats + 63) / 64 * 64);
+        };
 
         // Fresh inputs at other addresses, derived exactly from the checked ones (halved, or rows
         // reversed), so the timed kernel can reuse nothing from the checked run and its output
@@ -316,7 +319,7 @@ public:
         std::vector<gpu::DeviceBuffer> din;
         for (size_t i = 0; i < in_specs.size(); ++i) {
             const size_t count = in_specs[i].elements;
-            auto b = device_buffer(in_specs[i].name, sets == 1 ? count : stride(count) * sets);
+            auto b = device_buffer(in_specs[i].name, stride(count) * sets);
             if (!b) return b.error();
             const float* src = timed_in_[i].as<float>();
             const auto how = exercises::input_transform(t, i, count, n);
@@ -335,7 +338,7 @@ public:
             din.push_back(std::move(*b));
         }
         timed_in_.clear();
-        const size_t out_stride = sets == 1 ? n : stride(n);
+        const size_t out_stride = stride(n);
         auto dout = device_buffer(ex_.output(sz).name, out_stride * sets);
         if (!dout) return dout.error();
         auto dvendor = device_buffer("vendor", out_stride * sets);
@@ -344,20 +347,22 @@ public:
             !s)
             return s.error();
         // The speed of light for memory: a copy that moves the same bytes (read + write).
-        const size_t copy_bytes = std::max<size_t>(4, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / 4 * 4);
-        const size_t copy_stride = sets == 1 ? copy_bytes : (copy_bytes + 255) / 256 * 256;
-        auto csrc = gpu::DeviceBuffer::create("copy-src", copy_stride * sets);
+        const size_t copy_floats = std::max<size_t>(1, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / sizeof(float));
+        auto csrc = device_buffer("copy-src", stride(copy_floats) * sets);
         if (!csrc) return csrc.error();
-        auto cdst = gpu::DeviceBuffer::create("copy-dst", copy_stride * sets);
+        auto cdst = device_buffer("copy-dst", stride(copy_floats) * sets);
         if (!cdst) return cdst.error();
-        if (auto s = env.util->fill_u32(csrc->data(), copy_stride * sets, 0x3c3c3c3cu, env.stream); !s) return s.error();
+        if (auto s = env.util->fill_u32(csrc->data(), stride(copy_floats) * sets * sizeof(float), 0x3c3c3c3cu,
+                                        env.stream);
+            !s)
+            return s.error();
 
         // Each set's kernel arguments (their addresses must stay put while graphs use them).
         std::vector<std::vector<const float*>> pin(sets);
         std::vector<std::unique_ptr<Args>> args;
         for (size_t k = 0; k < sets; ++k) {
             for (size_t i = 0; i < din.size(); ++i)
-                pin[k].push_back(din[i].as<float>() + (sets == 1 ? 0 : k * stride(in_specs[i].elements)));
+                pin[k].push_back(din[i].as<float>() + k * stride(in_specs[i].elements));
             args.push_back(std::make_unique<Args>(pin[k], dout->as<float>() + k * out_stride, ex_.scalars(sz)));
         }
         float* pvendor = dvendor->as<float>();
@@ -372,8 +377,9 @@ public:
                 return cudaErrorUnknown;
             },
             [&](cudaStream_t s, size_t k) {
-                return cudaMemcpyAsync(cdst->as<char>() + k * copy_stride, csrc->as<char>() + k * copy_stride,
-                                       copy_bytes, cudaMemcpyDeviceToDevice, s);
+                const size_t at = k * stride(copy_floats);
+                return cudaMemcpyAsync(cdst->as<float>() + at, csrc->as<float>() + at, copy_floats * sizeof(float),
+                                       cudaMemcpyDeviceToDevice, s);
             },
         };
         protocol::Timing tm;
@@ -386,15 +392,18 @@ public:
         if (truth.empty() || bound.empty() || got.empty()) return make_error("out of host memory for timing");
         exercises::transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
         const size_t set_bytes = out_stride * sizeof(float);
-        // Checks sets 0 .. count - 1 of the learner's output on the host; the first wrong one.
-        auto first_wrong_set = [&](size_t count) -> Result<std::optional<std::pair<size_t, protocol::Check>>> {
+        // Checks sets 0 .. count - 1 of the learner's output on the host: the first wrong set and
+        // its check, or set 0's check when every set is right.
+        auto check_sets = [&](size_t count) -> Result<std::pair<size_t, protocol::Check>> {
             if (auto st = dout->download(got.data(), set_bytes * count); !st) return st.error();
+            std::optional<protocol::Check> first;
             for (size_t k = 0; k < count; ++k) {
                 auto check = check_output(got.subspan(k * out_stride, n), truth, bound, shape);
                 if (!check) return check.error();
-                if (!check->comparison.passed()) return std::optional(std::pair(k, std::move(*check)));
+                if (!check->comparison.passed()) return std::pair(k, std::move(*check));
+                if (k == 0) first = std::move(*check);
             }
-            return std::optional<std::pair<size_t, protocol::Check>>{};
+            return std::pair(size_t{0}, std::move(*first));
         };
         auto wrong_text = [&](const std::string& when, const protocol::Check& check, size_t set) {
             return fmt::format(
@@ -412,11 +421,11 @@ public:
             crash.message = "while timing: " + crash.message;
             return tm;
         }
-        auto first = first_wrong_set(1);
+        auto first = check_sets(1);
         if (!first) return first.error();
-        if (*first) {
-            tm.wrong = wrong_text("the first timed run", (*first)->second, 0);
-            tm.check = std::move((*first)->second);
+        if (!first->second.comparison.passed()) {
+            tm.wrong = wrong_text("the first timed run", first->second, 0);
+            tm.check = std::move(first->second);
             return tm;
         }
         auto dref = device_buffer("reference", out_stride * sets);
@@ -441,11 +450,11 @@ public:
             if (!differ) return differ.error();
             if (*differ == 0 || host_checks >= kHostChecks) return Ok{};
             ++host_checks;
-            auto bad = first_wrong_set(count);
-            if (!bad) return bad.error();
-            if (!*bad) return Ok{};
-            wrong_check = std::move((*bad)->second);
-            return make_error(wrong_text(fmt::format("timed run {}", sample_index), *wrong_check, (*bad)->first));
+            auto checked = check_sets(count);
+            if (!checked) return checked.error();
+            if (checked->second.comparison.passed()) return Ok{};
+            wrong_check = std::move(checked->second);
+            return make_error(wrong_text(fmt::format("timed run {}", sample_index), *wrong_check, checked->first));
         };
 
         gpu::TimingFailure fail;
@@ -498,16 +507,10 @@ public:
         tm.vendor_detail = env.vendor->detail();
 
         // The last sample's output, every set it wrote, against the truth.
-        auto last = first_wrong_set(method.launches > 1 ? sets : 1);
+        auto last = check_sets(method.launches > 1 ? sets : 1);
         if (!last) return last.error();
-        if (*last) {
-            tm.wrong = wrong_text("the last timed run", (*last)->second, (*last)->first);
-            tm.check = std::move((*last)->second);
-        } else {
-            auto check = check_output(got.first(n), truth, bound, shape);
-            if (!check) return check.error();
-            tm.check = std::move(*check);
-        }
+        if (!last->second.comparison.passed()) tm.wrong = wrong_text("the last timed run", last->second, last->first);
+        tm.check = std::move(last->second);
         return tm;
     }
 

@@ -50,29 +50,6 @@ int fail(const std::string& kind, const std::string& message, const std::string&
 
 int fail(const std::string& kind, const Error& e) { return fail(kind, e.message, e.detail); }
 
-protocol::Device to_protocol(const gpu::DeviceInfo& d) {
-    protocol::Device p;
-    p.name = d.name;
-    p.sm = d.sm;
-    p.sm_count = d.sm_count;
-    p.l2_bytes = d.l2_bytes;
-    p.memory_bytes = d.memory_bytes;
-    p.driver_version = d.driver_version;
-    p.runtime_version = d.runtime_version;
-    p.peak_gbps = d.peak_gbps;
-    p.peak_fp32_tflops = d.peak_fp32_tflops;
-    p.uuid = d.uuid;
-    p.clock_khz = d.clock_khz;
-    p.memory_clock_khz = d.memory_clock_khz;
-    p.bus_width_bits = d.bus_width_bits;
-    p.max_threads_per_sm = d.max_threads_per_sm;
-    p.max_blocks_per_sm = d.max_blocks_per_sm;
-    p.regs_per_sm = d.regs_per_sm;
-    p.shared_per_sm = d.shared_per_sm;
-    p.reserved_shared_per_block = d.reserved_shared_per_block;
-    return p;
-}
-
 // Owns the worker's stream.
 struct Stream {
     cudaStream_t s = nullptr;
@@ -88,7 +65,7 @@ int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t ker
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
     if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
-    Env env{to_protocol(info), stream, nullptr, nullptr, nullptr, req.seed};
+    Env env{info, stream, nullptr, nullptr, nullptr, req.seed};
     Crash crash;
     auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), crash);
     if (!s) return fail("internal", s.error());
@@ -109,7 +86,7 @@ int measure_speed_of_light(const protocol::Request& req, const gpu::DeviceInfo& 
         return fail("internal", "cannot create a CUDA stream");
     auto util = gpu::Utility::load(info.sm, req.cache_dir);
     if (!util) return fail("internal", util.error());
-    auto timer = gpu::Timer::create(info.l2_bytes, stream.s, &*util);
+    auto timer = gpu::Timer::create(info.l2_bytes, stream.s, *util);
     if (!timer) return fail("internal", timer.error());
     auto sol = calibrate(info, *util, *timer, stream.s);
     if (!sol) return fail("internal", sol.error());
@@ -145,9 +122,9 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     if (!util) return fail("internal", util.error());
     auto vendor = make_vendor(req.exercise, stream.s);
     if (!vendor) return fail("internal", vendor.error());
-    auto timer = gpu::Timer::create(info.l2_bytes, stream.s, &*util);
+    auto timer = gpu::Timer::create(info.l2_bytes, stream.s, *util);
     if (!timer) return fail("internal", timer.error());
-    Env env{to_protocol(info), stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot};
+    Env env{info, stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot};
 
     // Times case i with a fresh copy of the module: device globals start again from their
     // initial values, so nothing the kernel stored during the checked runs reaches the timed
@@ -229,7 +206,7 @@ int worker_main() {
     auto t0 = std::chrono::steady_clock::now();
     auto info = gpu::open_device();
     if (!info) return fail("no-gpu", info.error());
-    auto dev = to_protocol(*info);
+    auto dev = *info;
     dev.init_seconds = since(t0);
     emit("device", dev);
     if (req.op == "probe") {
