@@ -72,6 +72,87 @@ TEST(Sanitizer, ParsesMemcheckRecords) {
     EXPECT_NE(describe(found[0], "k.cu").find("k.cu:21: Invalid __global__ write"), std::string::npos);
 }
 
+// compute-sanitizer names a function that is not extern "C" with its parameter list, which has
+// spaces (issue 11: the parser once read line 0 and lost the race's other side).
+TEST(Sanitizer, RaceInsideAFunctionWithParameters) {
+    const char* text =
+        "========= COMPUTE-SANITIZER\n"
+        "========= Error: Race reported between Read access at softmax_forward_kernel4(float *, const float *, int, "
+        "int)+0x8d0 in kernel.cu:81\n"
+        "=========     and Write access at softmax_forward_kernel4(float *, const float *, int, int)+0xc30 in "
+        "kernel.cu:101 [7 hazards]\n"
+        "=========     and Write access at softmax_forward_kernel4(float *, const float *, int, int)+0xc50 in "
+        "kernel.cu:101 [5 hazards]\n"
+        "========= \n"
+        "========= RACECHECK SUMMARY: 1 hazard displayed (1 error, 0 warnings)\n";
+    auto found = parse_sanitizer(text, "racecheck", "kernel.cu");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].line, 81);
+    EXPECT_EQ(found[0].access, "Read");
+    EXPECT_EQ(found[0].other_access, "Write");
+    EXPECT_EQ(found[0].other_line, 101);
+    EXPECT_EQ(found[0].hazards, 12);
+    EXPECT_EQ(found[0].function, "softmax_forward_kernel4(float *, const float *, int, int)");
+    const std::string d = describe(found[0], "k.cu");
+    EXPECT_NE(d.find("k.cu:81"), std::string::npos) << d;
+    EXPECT_NE(d.find("line 101"), std::string::npos) << d;
+    EXPECT_NE(d.find("__syncthreads() is missing"), std::string::npos) << d;
+}
+
+// Templates, namespaces, (anonymous namespace), a lambda's operator(), and " in " inside the
+// name itself: the location is the last " in FILE:LINE" of the line.
+TEST(Sanitizer, FunctionNamesOfEveryShape) {
+    const std::vector<std::string> names = {
+        "block_sum(float *, int)",
+        "void block_reduce<float, 256>(float *, const float *, int)",
+        "(anonymous namespace)::warp_sum(float)",
+        "kc::detail::tile<(int)16>::load(const float *, int)",
+        "softmax::{lambda(float, float) (instance 1)}::operator()(float, float) const",
+        "int_in(int in)",
+    };
+    for (const auto& name : names) {
+        const std::string text = "========= Invalid __global__ read of size 4 bytes\n=========     at " + name +
+                                 "+0x1a0 in kernel.cu:42\n=========     by thread (3,0,0) in block (1,0,0)\n"
+                                 "=========     Address 0x7f0000000400 is out of bounds\n========= \n";
+        auto found = parse_sanitizer(text, "memcheck", "kernel.cu");
+        ASSERT_EQ(found.size(), 1u) << name;
+        EXPECT_EQ(found[0].line, 42) << name;
+        EXPECT_EQ(found[0].function, name);
+        EXPECT_EQ(found[0].thread, "(3,0,0)") << name;
+        const std::string race = "========= Error: Race reported between Write access at " + name +
+                                 "+0x10 in kernel.cu:7\n=========     and Read access at " + name +
+                                 "+0x20 in kernel.cu:9 [3 hazards]\n========= \n";
+        auto r = parse_sanitizer(race, "racecheck", "kernel.cu");
+        ASSERT_EQ(r.size(), 1u) << name;
+        EXPECT_EQ(r[0].line, 7) << name;
+        EXPECT_EQ(r[0].other_line, 9) << name;
+        EXPECT_EQ(r[0].hazards, 3) << name;
+    }
+}
+
+// memcheck names the allocation an access is nearest to; the launch's buffers name it.
+TEST(Sanitizer, NamesTheBufferAnAccessLeft) {
+    const char* text =
+        "========= Invalid __global__ read of size 16 bytes\n"
+        "=========     at vector_add+0x2f0 in kernel.cu:31\n"
+        "=========     by thread (0,0,0) in block (0,0,0)\n"
+        "=========     Address 0x7f5e2c000200 is out of bounds\n"
+        "=========     and is 4 bytes after the nearest allocation at 0x7f5e2c000200 of size 4 bytes\n"
+        "========= \n";
+    auto found = parse_sanitizer(text, "memcheck", "kernel.cu");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].nearest_offset, 4);
+    EXPECT_TRUE(found[0].nearest_after);
+    EXPECT_EQ(found[0].nearest_size, 4);
+    std::vector<protocol::Buffer> buffers = {{"a", 0x7f5e2c000000ull, 4}, {"out", 0x7f5e2c000200ull, 4}};
+    name_buffers(found, buffers);
+    EXPECT_EQ(found[0].buffer, "out");
+    const std::string d = describe(found[0], "k.cu");
+    EXPECT_NE(d.find("k.cu:31: Invalid __global__ read of size 16 bytes"), std::string::npos) << d;
+    EXPECT_NE(d.find("4 bytes past the end of `out` (4 bytes, 1 float)"), std::string::npos) << d;
+    EXPECT_NE(d.find("vector access"), std::string::npos) << d;
+}
+
 TEST(Sanitizer, ACleanReportHasNoFindings) {
     const char* text = "========= COMPUTE-SANITIZER\n========= ERROR SUMMARY: 0 errors\n";
     EXPECT_TRUE(parse_sanitizer(text, "memcheck", "kernel.cu").empty());

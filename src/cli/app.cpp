@@ -68,6 +68,9 @@ void add_grade_flags(CLI::App* cmd, GradeFlags& f) {
                   "Time with a warm L2 (no flush between runs), to compare with tools that time that way");
     cmd->add_flag("--no-racecheck", f.no_racecheck,
                   "Skip the racecheck that kernels using shared memory get (faster; a missing barrier may pass)");
+    cmd->add_flag("--no-memcheck", f.no_memcheck,
+                  "Skip the memcheck every passing kernel gets on a small ragged case (faster; a vector access "
+                  "past the end of a buffer that leaves its bytes unchanged may pass)");
 }
 
 Result<engine::Options> grade_options(const GradeFlags& f) {
@@ -78,6 +81,7 @@ Result<engine::Options> grade_options(const GradeFlags& f) {
     o.use_gpu = !f.compile_only;
     o.sanitize = f.sanitize;
     o.racecheck = !f.no_racecheck;
+    o.memcheck = !f.no_memcheck;
     o.hot = f.hot;
     if (!f.arch.empty()) {
         std::string a = f.arch;

@@ -44,6 +44,7 @@ struct GradeFlags {
     bool compile_only = false;
     bool sanitize = false;
     bool no_racecheck = false;
+    bool no_memcheck = false;
     bool hot = false;
 };
 void add_grade_flags(CLI::App* cmd, GradeFlags& f);

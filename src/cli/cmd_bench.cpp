@@ -55,6 +55,7 @@ int run_bench(const Global& g, const BenchOptions& o) {
     opts.ncu = o.ncu;
     opts.hot = o.hot;
     opts.racecheck = false;  // bench measures; `run` and `check` grade
+    opts.memcheck = false;
     engine::Grader grader(s->course, opts);
     if (!s->json && ::isatty(STDERR_FILENO))
         std::cerr << "benchmarking " << m.id << (o.sizes ? " over " + std::to_string(m.manifest.cases.size()) + " sizes" : "")

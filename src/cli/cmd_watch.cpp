@@ -2,6 +2,7 @@
 // hint, n for the next module, r to run again, x to reset (after a y), q to quit. It never moves on by itself, and a
 // runaway kernel cannot freeze it (every grade runs in a worker with a deadline).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <termios.h>
 #include <unistd.h>
@@ -17,6 +18,17 @@
 namespace kc::cli {
 
 namespace {
+
+// "timing against the vendor, then memcheck and racecheck ..."
+std::string follow_up_text(bool timing, bool racecheck, bool memcheck) {
+    std::vector<std::string> checks;
+    if (memcheck) checks.push_back("memcheck");
+    if (racecheck) checks.push_back("racecheck");
+    std::string sanitize = fmt::format("{}", fmt::join(checks, " and "));
+    if (timing && !sanitize.empty()) return "timing against the vendor, then " + sanitize + " ...";
+    return (timing ? std::string("timing against the vendor") : sanitize) + " ...";
+}
+
 
 struct WatchOptions {
     std::string id;
@@ -138,20 +150,19 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 if (screen) std::cout << "\033[2J\033[H";
                 std::cout << fmt::format("[{}] grading {} ...\n", clock_now(), m->id) << std::flush;
                 // The verdict of the plain runs first (a fresh seed for every grade): it is what
-                // the learner waits for. Then a passing kernel gets racecheck (when it uses shared
-                // memory: seconds) and timing, with the same seed; that grade is the one recorded.
+                // the learner waits for. Then a passing kernel gets memcheck, racecheck (when it
+                // uses shared memory) and timing, with the same seed; that grade is recorded.
                 auto plain = *opts;
                 plain.timing = false;
                 plain.racecheck = false;
+                plain.memcheck = false;
                 engine::Grader grader(s->course, plain);
                 auto gr = grader.grade(*m, m->kernel_path());
                 if (!gr) std::cout << "kernelcoach: error: " << gr.error().message << "\n";
                 else std::cout << report::grade_text(*gr, *m, s->style) << std::flush;
                 const bool race = opts->racecheck && gr && gr->uses_shared_memory();
-                if (gr && gr->verdict == grade::Verdict::Passed && (opts->timing || race)) {
-                    std::string next = race && opts->timing ? "racecheck, then timing against the vendor ..."
-                                       : race               ? "racecheck ..."
-                                                            : "timing against the vendor ...";
+                if (gr && gr->verdict == grade::Verdict::Passed && (opts->timing || race || opts->memcheck)) {
+                    std::string next = follow_up_text(opts->timing, race, opts->memcheck);
                     std::cout << report::paint(s->style, report::kDim, "  " + next) << "\n" << std::flush;
                     auto full = *opts;
                     full.seed = grader.seed();

@@ -5,8 +5,10 @@
 
 #include <unistd.h>
 
+#include <future>
 #include <random>
 
+#include "engine/sanitize_case.h"
 #include "engine/spawn.h"
 #include "grade/floor.h"
 #include "compile/toolkit.h"
@@ -73,27 +75,26 @@ std::string timeout_message(double seconds, const std::string& case_name) {
                        seconds, where);
 }
 
-// The case compute-sanitizer runs on (the tools slow a kernel down 10-100x): the first failing
-// case when it has at most 2^20 output elements, since it shows the bug best; else the largest
-// case with at most 2^16, never the timed one; else the smallest.
-size_t sanitize_case(const course::Manifest& m, const std::vector<protocol::CaseResult>& results) {
-    const auto* ex = exercises::find_tensor(m.exercise);
-    if (!ex) return 0;  // grade() has refused an unknown exercise before it gets here
-    auto elements = [&](const exercises::Sizes& s) { return static_cast<double>(ex->output(s).elements); };
-    for (const auto& r : results) {
-        if (r.verdict == "PASSED") continue;
-        for (size_t i = 0; i < m.cases.size(); ++i)
-            if (m.cases[i].name == r.name && elements(m.cases[i].sizes) <= (1u << 20)) return i;
-        break;
-    }
-    std::optional<size_t> best, smallest;
-    for (size_t i = 0; i < m.cases.size(); ++i) {
-        const double e = elements(m.cases[i].sizes);
-        if (!smallest || e < elements(m.cases[*smallest].sizes)) smallest = i;
-        if (m.cases[i].timed || e > 65536) continue;
-        if (!best || e > elements(m.cases[*best].sizes)) best = i;
-    }
-    return best.value_or(smallest.value_or(0));
+// "n=1000" for the case of that name.
+std::string case_sizes(const Grade& g, const std::string& name) {
+    for (const auto& geo : g.geometry)
+        if (geo.name == name) return geo.sizes;
+    return {};
+}
+
+// Why the sanitizer runs a grade asked for did not happen.
+std::string sanitizer_missing_note(const std::vector<Grader::SanitizerJob>& jobs) {
+    const char* where = "it ships with the CUDA Toolkit, in its bin folder";
+    if (jobs.size() == sanitizer_tools().size())
+        return fmt::format("--sanitize: compute-sanitizer is not installed ({}); nothing was sanitized", where);
+    std::vector<std::string> what;
+    for (const auto& j : jobs)
+        what.push_back(j.tool == "racecheck"
+                           ? "racecheck (your kernel uses shared memory, and a missing __syncthreads() can give "
+                             "right answers in plain runs)"
+                           : "memcheck (a vector access past the end of a buffer that leaves its bytes unchanged "
+                             "passes the plain runs)");
+    return fmt::format("{} did not run: compute-sanitizer is not installed ({})", fmt::join(what, " and "), where);
 }
 
 // One plain launch of one case (the worker's only launch of the kernel) behind `wrapper`:
@@ -142,10 +143,14 @@ SanitizerRun Grader::sanitize(const course::Module& module, const protocol::Requ
         return run;
     }
     run.ran = true;
-    run.findings = merge_findings(parse_sanitizer(*text, tool, compile::kernel_source_name()));
+    auto found = parse_sanitizer(*text, tool, compile::kernel_source_name());
     run.note = sanitizer_summary(*text);
-    for (const auto& e : w->events)
+    for (const auto& e : w->events) {
         if (e.value("event", "") == "error") run.note = "the launch failed: " + e.value("message", std::string());
+        if (e.value("event", "") == "buffers")
+            name_buffers(found, e.at("buffers").get<std::vector<protocol::Buffer>>());
+    }
+    run.findings = merge_findings(std::move(found));
     return run;
 }
 
@@ -396,11 +401,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!done && g.cases.size() < m.cases.size() && !(g.cases.size() && g.cases.back().verdict == "CRASHED"))
         g.stopped_case = m.cases[g.cases.size()].name;
 
-    auto sizes_of = [&](const std::string& name) {
-        for (const auto& geo : g.geometry)
-            if (geo.name == name) return geo.sizes;
-        return std::string();
-    };
+    auto sizes_of = [&](const std::string& name) { return case_sizes(g, name); };
     auto first_bad = [&](const char* verdict) -> const protocol::CaseResult* {
         for (const auto& c : g.cases)
             if (c.verdict == verdict) return &c;
@@ -467,36 +468,52 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
                                "): percentages are of the data sheet's peaks");
     }
 
-    // 3. compute-sanitizer: racecheck for a passing kernel that uses shared memory (plain runs
-    //    cannot see a missing barrier), or every tool with --sanitize.
-    std::vector<std::string> tools;
-    if (options_.sanitize) tools = sanitizer_tools();
-    else if (g.verdict == Verdict::Passed && options_.racecheck && g.uses_shared_memory()) tools = {"racecheck"};
-    if (!tools.empty() && (g.verdict == Verdict::Passed || g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed)) {
-        const std::string cs = compile::find_tool("compute-sanitizer");
-        if (cs.empty()) {
-            g.notes.push_back(options_.sanitize
-                                  ? "--sanitize: compute-sanitizer is not installed (it ships with the CUDA Toolkit, "
-                                    "in its bin folder); nothing was sanitized"
-                                  : "racecheck did not run: compute-sanitizer is not installed (it ships with the CUDA "
-                                    "Toolkit). Your kernel uses shared memory, and a missing __syncthreads() can give "
-                                    "right answers in plain runs");
-        } else {
-            const size_t ci = sanitize_case(m, g.cases);
-            for (const auto& tool : tools) {
-                auto run = sanitize(module, wr, ci, tool, cs);
-                const bool found = !run.findings.empty();
-                g.sanitizer.push_back(std::move(run));
-                if (found && g.verdict == Verdict::Passed) {
-                    const auto& f = g.sanitizer.back().findings.front();
-                    g.verdict = Verdict::Wrong;
-                    g.summary = fmt::format("case '{}' ({}), {}: {}", g.sanitizer.back().case_name,
-                                            sizes_of(g.sanitizer.back().case_name), tool, describe(f, g.source));
-                }
-            }
-        }
-    }
+    // 3. compute-sanitizer on a kernel that passed the plain runs: memcheck on a small ragged
+    //    case with every buffer at its exact size (a vector access that reads or writes past an
+    //    end and leaves the bytes as they were is invisible to the guard zones), and racecheck
+    //    when it uses shared memory (plain runs cannot see a missing barrier); with --sanitize,
+    //    every tool on one case. The runs go side by side.
+    run_sanitizers(module, wr, g);
     return g;
+}
+
+std::vector<Grader::SanitizerJob> Grader::sanitizer_jobs(const course::Module& module, const Grade& g) const {
+    const auto& m = module.manifest;
+    const auto* ex = exercises::find_tensor(m.exercise);
+    std::vector<SanitizerJob> jobs;
+    if (!ex) return jobs;
+    if (options_.sanitize) {
+        if (g.verdict != Verdict::Passed && g.verdict != Verdict::Wrong && g.verdict != Verdict::Crashed) return jobs;
+        const size_t ci = sanitize_case(*ex, m.cases, g.cases);
+        for (const auto& tool : sanitizer_tools()) jobs.push_back({tool, ci});
+        return jobs;
+    }
+    if (g.verdict != Verdict::Passed) return jobs;
+    if (options_.memcheck) jobs.push_back({"memcheck", memcheck_case(*ex, m.cases)});
+    if (options_.racecheck && g.uses_shared_memory()) jobs.push_back({"racecheck", sanitize_case(*ex, m.cases, g.cases)});
+    return jobs;
+}
+
+void Grader::run_sanitizers(const course::Module& module, const protocol::Request& wr, Grade& g) {
+    const auto jobs = sanitizer_jobs(module, g);
+    if (jobs.empty()) return;
+    const std::string cs = compile::find_tool("compute-sanitizer");
+    if (cs.empty()) {
+        g.notes.push_back(sanitizer_missing_note(jobs));
+        return;
+    }
+    std::vector<std::future<SanitizerRun>> runs;
+    for (const auto& job : jobs)
+        runs.push_back(std::async(std::launch::async,
+                                  [&, job] { return sanitize(module, wr, job.case_index, job.tool, cs); }));
+    for (auto& f : runs) {
+        g.sanitizer.push_back(f.get());
+        const SanitizerRun& run = g.sanitizer.back();
+        if (run.findings.empty() || g.verdict != Verdict::Passed) continue;
+        g.verdict = Verdict::Wrong;
+        g.summary = fmt::format("case '{}' ({}), {}: {}", run.case_name, case_sizes(g, run.case_name), run.tool,
+                                describe(run.findings.front(), g.source));
+    }
 }
 
 }  // namespace kc::engine

@@ -29,6 +29,7 @@ struct Options {
     bool use_gpu = true;                // false: compile only (no worker at all)
     bool fresh_probe = false;           // ignore the remembered device (info does this)
     bool racecheck = true;              // run racecheck on kernels that use shared memory
+    bool memcheck = true;               // run memcheck on a small ragged case of a passing kernel
     bool sanitize = false;              // --sanitize: every compute-sanitizer tool on one case
     bool hot = false;                   // --hot: time without flushing L2
     bool bench = false;                 // time every case marked timed (bench: each size of a sweep)
@@ -99,7 +100,7 @@ struct Grade {
     std::string worker_output;
     double seconds = 0;         // the grading worker's wall time
     double probe_seconds = 0;   // the GPU probe's, when it ran for this grade
-    std::vector<SanitizerRun> sanitizer;  // racecheck, or every tool with --sanitize
+    std::vector<SanitizerRun> sanitizer;  // memcheck and racecheck, or every tool with --sanitize
     std::optional<NcuProfile> ncu;        // bench --ncu
     std::vector<std::string> notes;       // what the grade did not check, and why
 
@@ -140,7 +141,18 @@ public:
     // outcome of the learner's code is a Grade.
     Result<Grade> grade(const course::Module& module, const std::filesystem::path& source);
 
+    // One compute-sanitizer tool on one case.
+    struct SanitizerJob {
+        std::string tool;
+        size_t case_index = 0;
+    };
+
 private:
+    // The sanitizer runs a grade gets: memcheck (and racecheck for shared memory) for a kernel
+    // that passed, every tool with --sanitize.
+    std::vector<SanitizerJob> sanitizer_jobs(const course::Module& module, const Grade& g) const;
+    // Runs them side by side; a finding turns a pass into WRONG.
+    void run_sanitizers(const course::Module& module, const protocol::Request& request, Grade& g);
     // Runs `tool` on one case of a compiled kernel under compute-sanitizer.
     SanitizerRun sanitize(const course::Module& module, const protocol::Request& request, size_t case_index,
                           const std::string& tool, const std::string& sanitizer);

@@ -261,6 +261,13 @@ void from_json(const json& j, Timing& v) {
     v.wrong = json_or<std::string>(j, "wrong", "");
 }
 
+void to_json(json& j, const Buffer& v) { j = {{"name", v.name}, {"address", v.address}, {"bytes", v.bytes}}; }
+void from_json(const json& j, Buffer& v) {
+    v.name = j.at("name").get<std::string>();
+    v.address = j.at("address").get<uint64_t>();
+    v.bytes = j.at("bytes").get<size_t>();
+}
+
 void to_json(json& j, const ErrorEvent& v) {
     j = {{"kind", v.kind}, {"message", v.message}, {"detail", v.detail}};
 }

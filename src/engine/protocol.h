@@ -132,6 +132,16 @@ struct ErrorEvent {
     std::string detail;
 };
 
+// One device buffer of a plain launch ("launch" op), so that a sanitizer's address can be named
+// ("12 bytes past the end of `out`").
+struct Buffer {
+    std::string name;
+    uint64_t address = 0;
+    size_t bytes = 0;
+};
+
+void to_json(nlohmann::json& j, const Buffer& v);
+void from_json(const nlohmann::json& j, Buffer& v);
 void to_json(nlohmann::json& j, const CaseRequest& v);
 void from_json(const nlohmann::json& j, CaseRequest& v);
 void to_json(nlohmann::json& j, const Request& v);

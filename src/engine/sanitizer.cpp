@@ -54,16 +54,42 @@ std::string trim(std::string s) {
     return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
 }
 
+// "12 bytes past the end of `out` (28 bytes, 7 floats): ..." for a memcheck finding that names
+// its nearest allocation.
+std::string outside_buffer(const SanitizerFinding& f) {
+    const std::string name = f.buffer.empty() ? "a buffer" : "`" + f.buffer + "`";
+    std::string s = fmt::format("{} byte{} {} {} ({} bytes{})", f.nearest_offset, f.nearest_offset == 1 ? "" : "s",
+                                f.nearest_after ? "past the end of" : "before the start of", name, f.nearest_size,
+                                f.nearest_size % 4           ? ""
+                                : f.nearest_size == 4 ? ", 1 float"
+                                                      : fmt::format(", {} floats", f.nearest_size / 4));
+    if (!f.nearest_after) return s + ": check the index and its lower bound (a negative offset, a halo)";
+    s += ": check the index and its bounds test";
+    const bool wide = f.what.find("of size 8 bytes") != std::string::npos ||
+                      f.what.find("of size 16 bytes") != std::string::npos;
+    if (wide)
+        s += "; a vector access (float2, float4) of the last, partial group reaches past the end even when it "
+             "leaves those bytes unchanged: handle the last n % 4 elements one at a time";
+    return s;
+}
+
 }  // namespace
 
 std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::string& tool,
                                               const std::string& source_name) {
-    const std::regex at_re(R"(\bat (\S+) in (\S+):(\d+))");
-    const std::regex race_re(R"(Race reported between (\w+) access at \S+ in (\S+):(\d+))");
-    const std::regex other_re(R"(and (\w+) access at \S+ in (\S+):(\d+) \[(\d+) hazards\])");
+    // A location is "at FUNCTION+0xOFFSET in FILE:LINE". FUNCTION is an extern "C" name, or a C++
+    // one with its parameter list, template arguments, namespaces, "(anonymous namespace)" or a
+    // lambda's operator(): it may hold spaces, parentheses and even " in ", so the file is the
+    // last " in " of the line, right before FILE:LINE.
+    const std::string loc = R"(at (.+?)(?:\+0x[0-9a-fA-F]+)? in (\S+):(\d+))";
+    const std::regex at_re(R"(\b)" + loc);
+    const std::regex race_re(R"(Race reported between (\w+) access )" + loc);
+    const std::regex other_re(R"(and (\w+) access )" + loc + R"( \[(\d+) hazards\])");
     const std::regex thread_re(R"(by thread (\([0-9,]+\)) in block (\([0-9,]+\)))");
     const std::regex thread2_re(R"(Thread (\([0-9,]+\)).*)");
     const std::regex block_re(R"(in block (\([0-9,]+\)))");
+    const std::regex nearest_re(
+        R"(is (\d+) bytes (after|before) the nearest allocation at (0x[0-9a-fA-F]+) of size (\d+) bytes)");
     std::vector<SanitizerFinding> out;
     for (const auto& rec : records(text)) {
         const std::string& first = rec.front();
@@ -86,7 +112,8 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
         if (std::regex_search(head, m, race_re)) {
             f.what = "race";
             f.access = m[1];
-            if (is_source(m[2], source_name)) f.line = std::stoi(m[3]);
+            f.function = m[2];
+            if (is_source(m[3], source_name)) f.line = std::stoi(m[4]);
         } else if (std::regex_search(head, m, block_re)) {
             f.block = m[1];
         }
@@ -98,15 +125,21 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
                 // The first "and ..." line is the report's other side; the rest repeat it.
                 if (f.other_access.empty()) {
                     f.other_access = m[1];
-                    if (is_source(m[2], source_name)) f.other_line = std::stoi(m[3]);
+                    if (is_source(m[3], source_name)) f.other_line = std::stoi(m[4]);
                 }
-                f.hazards += std::stoll(m[4]);
+                f.hazards += std::stoll(m[5]);
             } else if (std::regex_search(l, m, thread_re)) {
                 f.thread = m[1];
                 f.block = m[2];
             } else if (std::regex_search(l, m, at_re)) {
+                if (f.function.empty()) f.function = m[1];
                 if (!f.line && is_source(m[2], source_name)) f.line = std::stoi(m[3]);
                 if (f.thread.empty() && std::regex_search(l, m, thread2_re)) f.thread = m[1];
+            } else if (std::regex_search(l, m, nearest_re)) {
+                f.nearest_offset = std::stoll(m[1]);
+                f.nearest_after = m[2] == "after";
+                f.nearest_address = std::stoull(m[3], nullptr, 16);
+                f.nearest_size = std::stoll(m[4]);
             } else if (l.find("Address") != std::string::npos) {
                 f.address = trim(l);
             }
@@ -116,12 +149,21 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
     return out;
 }
 
+void name_buffers(std::vector<SanitizerFinding>& found, std::span<const protocol::Buffer> buffers) {
+    for (auto& f : found) {
+        if (f.nearest_offset < 0) continue;
+        for (const auto& b : buffers)
+            if (b.address == f.nearest_address) f.buffer = b.name;
+    }
+}
+
 std::vector<SanitizerFinding> merge_findings(std::vector<SanitizerFinding> found) {
     std::vector<SanitizerFinding> out;
     for (auto& f : found) {
         auto same = std::find_if(out.begin(), out.end(), [&](const SanitizerFinding& o) {
             return o.tool == f.tool && o.error == f.error && o.what == f.what && o.line == f.line &&
-                   o.other_line == f.other_line && o.access == f.access && o.other_access == f.other_access;
+                   o.other_line == f.other_line && o.access == f.access && o.other_access == f.other_access && o.buffer == f.buffer &&
+                   o.nearest_after == f.nearest_after;
         });
         if (same == out.end()) {
             out.push_back(std::move(f));
@@ -158,9 +200,11 @@ std::string describe(const SanitizerFinding& f, const std::string& path) {
         return s;
     }
     std::string s = fmt::format("{}: {}", where(f.line), f.what);
+    if (!f.function.empty() && f.function.find('(') != std::string::npos) s += fmt::format(" in {}", f.function);
     if (!f.thread.empty()) s += fmt::format(", thread {}", f.thread);
     if (f.count > 1) s += fmt::format(" (and {} more like it)", f.count - 1);
     if (!f.block.empty()) s += fmt::format(" in block {}", f.block);
+    if (f.tool == "memcheck" && f.nearest_offset >= 0) return s + ": " + outside_buffer(f);
     if (!f.address.empty()) s += fmt::format(" ({})", f.address);
     if (f.tool == "memcheck")
         s += ": an access outside every buffer; check the index and its bounds test";

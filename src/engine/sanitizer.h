@@ -2,9 +2,12 @@
 // the learner's words. Parsing only; engine/grader.cpp starts the runs. No CUDA here.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "engine/protocol.h"
 
 namespace kc::engine {
 
@@ -16,10 +19,17 @@ struct SanitizerFinding {
     // Where, in the kernel file: the first access, and for a race the other side.
     int line = 0;
     int other_line = 0;
+    std::string function;              // where the first access is: "softmax", "block_sum(float *, int)"
     std::string access, other_access;  // "Write", "Read" (races)
     long long hazards = 0;             // races: how many hazards the pair stands for
     std::string thread, block;         // "(100,0,0)"
     std::string address;               // "Address 0x7f... is out of bounds"
+    // memcheck: "and is 12 bytes after the nearest allocation at 0x7f... of size 28 bytes".
+    long long nearest_offset = -1;     // -1: not said
+    bool nearest_after = true;         // after its end, or before its start
+    uint64_t nearest_address = 0;
+    long long nearest_size = 0;
+    std::string buffer;                // that allocation's name, when name_buffers() knows it
     int count = 1;                     // records merged into this one (merge_findings)
 };
 
@@ -27,6 +37,9 @@ struct SanitizerFinding {
 // locations in `source_name` (the name NVRTC compiled the kernel under) give line numbers.
 std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::string& tool,
                                               const std::string& source_name);
+
+// Names the allocation each memcheck finding is nearest to, from the launch's buffers.
+void name_buffers(std::vector<SanitizerFinding>& found, std::span<const protocol::Buffer> buffers);
 
 // One finding per place: racecheck reports a pair of lines once per shared-memory address range
 // and memcheck once per thread; merged, their hazards add up and `count` says how many.

@@ -1,6 +1,7 @@
 #include "gpu/buffer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -16,7 +17,7 @@ namespace {
 
 std::vector<unsigned char> pattern(size_t n, uint64_t salt) {
     std::vector<unsigned char> p(n);
-    exercises::Rng r(0x6775617264ull ^ salt);  // "guard"
+    exercises::Rng r(salt);
     for (size_t i = 0; i < n; i += 8) {
         uint64_t v = r.next();
         std::memcpy(p.data() + i, &v, std::min<size_t>(8, n - i));
@@ -78,12 +79,27 @@ const Vmm& vmm() {
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+std::atomic<uint64_t> guard_seed{0x6775617264ull};  // "guard"; the worker sets the run's seed
+std::atomic<uint64_t> buffers_made{0};
+
+// The front guard's pattern is drawn from salt, the back guard's from salt + 1.
+uint64_t next_salt() {
+    const uint64_t k = buffers_made.fetch_add(1);
+    return exercises::Rng(guard_seed.load() ^ (k * 0x9e3779b97f4a7c15ull)).next() & ~uint64_t{1};
+}
+
 }  // namespace
+
+void DeviceBuffer::set_guard_seed(uint64_t seed) {
+    guard_seed = exercises::Rng(seed ^ 0x6775617264ull).next();
+    buffers_made = 0;
+}
 
 Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes) {
     DeviceBuffer b;
     b.name_ = std::move(name);
     b.bytes_ = bytes;
+    b.salt_ = next_salt();
     const size_t used = kFrontGuard + round_up(std::max<size_t>(bytes, 1), 256) + kBackGuard;
     const Vmm& v = vmm();
     if (v.ok) {
@@ -143,6 +159,7 @@ DeviceBuffer::DeviceBuffer(DeviceBuffer&& o) noexcept
     : name_(std::move(o.name_)),
       base_(std::exchange(o.base_, nullptr)),
       bytes_(o.bytes_),
+      salt_(o.salt_),
       vmm_start_(std::exchange(o.vmm_start_, 0)),
       vmm_size_(std::exchange(o.vmm_size_, 0)) {}
 
@@ -152,6 +169,7 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
         name_ = std::move(o.name_);
         base_ = std::exchange(o.base_, nullptr);
         bytes_ = o.bytes_;
+        salt_ = o.salt_;
         vmm_start_ = std::exchange(o.vmm_start_, 0);
         vmm_size_ = std::exchange(o.vmm_size_, 0);
     }
@@ -175,8 +193,8 @@ Status DeviceBuffer::download(void* host, size_t bytes) const {
 }
 
 Status DeviceBuffer::arm_guards() {
-    auto front = pattern(kFrontGuard, 1);
-    auto back = pattern(kBackGuard, 2);
+    auto front = pattern(kFrontGuard, salt_);
+    auto back = pattern(kBackGuard, salt_ + 1);
     KC_CUDA(cudaMemcpy(base_, front.data(), kFrontGuard, cudaMemcpyHostToDevice));
     KC_CUDA(cudaMemcpy(base_ + kFrontGuard + bytes_, back.data(), kBackGuard, cudaMemcpyHostToDevice));
     KC_CUDA(cudaDeviceSynchronize());  // see upload()
@@ -184,8 +202,8 @@ Status DeviceBuffer::arm_guards() {
 }
 
 Result<std::optional<GuardHit>> DeviceBuffer::check_guards() const {
-    auto front = pattern(kFrontGuard, 1);
-    auto back = pattern(kBackGuard, 2);
+    auto front = pattern(kFrontGuard, salt_);
+    auto back = pattern(kBackGuard, salt_ + 1);
     std::vector<unsigned char> got_front(kFrontGuard), got_back(kBackGuard);
     KC_CUDA(cudaMemcpy(got_front.data(), base_, kFrontGuard, cudaMemcpyDeviceToHost));
     KC_CUDA(cudaMemcpy(got_back.data(), base_ + kFrontGuard + bytes_, kBackGuard, cudaMemcpyDeviceToHost));

@@ -1,5 +1,9 @@
 // A device buffer with guard zones: 4 KiB before and 64 KiB after the bytes a kernel may use,
 // filled with a pattern and checked after every launch, so writing past either end is caught.
+// Every buffer of every run has its own patterns, front and back (drawn from the run's guard
+// seed and the buffer's number in the run): a kernel that copies the bytes past the end of an
+// input to the same offsets past the end of its output changes the output's guard, and a
+// float4 store whose extra lanes come from an input's guard bytes cannot reproduce them.
 // The usable bytes start 256-byte aligned, as cudaMalloc's do (vectorised kernels rely on it).
 // Where the driver's virtual-memory calls work, the mapping ends right after the back guard and
 // an unmapped granule follows (another precedes the front guard): a kernel that writes past the
@@ -30,6 +34,9 @@ public:
     static constexpr size_t kBackGuard = 64 * 1024;
 
     static Result<DeviceBuffer> create(std::string name, size_t bytes);
+    // The seed of this process's guard patterns (the worker sets the run's seed); each buffer
+    // created after it mixes in its own number.
+    static void set_guard_seed(uint64_t seed);
     DeviceBuffer(DeviceBuffer&& o) noexcept;
     DeviceBuffer& operator=(DeviceBuffer&& o) noexcept;
     DeviceBuffer(const DeviceBuffer&) = delete;
@@ -53,6 +60,7 @@ private:
     std::string name_;
     char* base_ = nullptr;
     size_t bytes_ = 0;
+    uint64_t salt_ = 0;  // this buffer's guard patterns
     // With the driver's virtual-memory calls: the whole reservation (unmapped granules included).
     unsigned long long vmm_start_ = 0;
     size_t vmm_size_ = 0;

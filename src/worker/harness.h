@@ -46,8 +46,10 @@ public:
     // One plain launch on the case's inputs, nothing checked, for compute-sanitizer: buffers of
     // exactly the case's size (no guard zones, so every overrun leaves the allocation), the
     // output left unwritten (so initcheck sees reads of it).
+    // `buffers` receives each buffer's name, address and size, so that the sanitizer's
+    // addresses can be named.
     virtual Status launch_only(Env& env, cudaKernel_t kernel, const protocol::CaseRequest& c, size_t index,
-                               Crash& crash) = 0;
+                               std::vector<protocol::Buffer>& buffers, Crash& crash) = 0;
     // The learner's kernel against the vendor and a copy of the same bytes, cold L2.
     virtual Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel,
                                                const protocol::CaseRequest& c, size_t index,

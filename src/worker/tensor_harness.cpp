@@ -264,29 +264,41 @@ public:
         return r;
     }
 
-    Status launch_only(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index, Crash& crash) override {
+    Status launch_only(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
+                       std::vector<protocol::Buffer>& buffers, Crash& crash) override {
         const Sizes& sz = c.sizes;
         auto inputs = host_inputs(env, c, index);
         if (!inputs) return inputs.error();
         const auto& in = *inputs;
+        const auto in_specs = ex_.inputs(sz);
         struct Free {
             std::vector<void*> p;
             ~Free() {
                 for (void* q : p) cudaFree(q);
             }
         } owned;
+        // Exactly the tensor's bytes: compute-sanitizer knows each allocation's size, so an
+        // access even one byte past the end is outside every buffer.
+        auto allocate = [&](const std::string& name, size_t floats) -> Result<void*> {
+            void* d = nullptr;
+            const size_t bytes = std::max<size_t>(1, floats) * sizeof(float);
+            KC_CUDA(cudaMalloc(&d, bytes));
+            owned.p.push_back(d);
+            buffers.push_back({name, reinterpret_cast<uint64_t>(d), bytes});
+            return d;
+        };
         std::vector<const float*> pin;
         for (size_t i = 0; i < in.size(); ++i) {
-            void* d = nullptr;
-            KC_CUDA(cudaMalloc(&d, std::max<size_t>(4, in[i].size() * sizeof(float))));
-            owned.p.push_back(d);
-            KC_CUDA(cudaMemcpy(d, in[i].data(), in[i].size() * sizeof(float), cudaMemcpyHostToDevice));
-            pin.push_back(static_cast<const float*>(d));
+            auto d = allocate(in_specs[i].name, in[i].size());
+            if (!d) return d.error();
+            KC_CUDA(cudaMemcpy(*d, in[i].data(), in[i].size() * sizeof(float), cudaMemcpyHostToDevice));
+            pin.push_back(static_cast<const float*>(*d));
         }
-        void* out = nullptr;
-        KC_CUDA(cudaMalloc(&out, std::max<size_t>(4, ex_.output(sz).elements * sizeof(float))));
-        owned.p.push_back(out);
-        Args args(pin, static_cast<float*>(out), ex_.scalars(sz));
+        const auto out_spec = ex_.output(sz);
+        auto out = allocate(out_spec.name, out_spec.elements);
+        if (!out) return out.error();
+        KC_CUDA(cudaDeviceSynchronize());  // the copies from pageable memory have landed (see upload())
+        Args args(pin, static_cast<float*>(*out), ex_.scalars(sz));
         launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
         return Ok{};
     }

@@ -67,8 +67,10 @@ int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t ker
     if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
     Env env{info, stream, nullptr, nullptr, nullptr, req.seed};
     Crash crash;
-    auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), crash);
+    std::vector<protocol::Buffer> buffers;
+    auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), buffers, crash);
     if (!s) return fail("internal", s.error());
+    emit("buffers", json{{"buffers", buffers}});
     protocol::CaseResult r;
     r.name = c.name;
     r.launch = c.launch;
@@ -101,6 +103,7 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
                                            req.min_sm / 10, req.min_sm % 10, info.name, info.sm / 10, info.sm % 10));
     auto harness = make_harness(req.exercise);
     if (!harness) return fail("internal", "no GPU harness for exercise " + req.exercise);
+    gpu::DeviceBuffer::set_guard_seed(req.seed);  // guard patterns of this run's own
 
     auto image = read_file(req.cubin_path);
     if (!image) return fail("internal", image.error());

@@ -1,0 +1,31 @@
+// Which case compute-sanitizer runs on. The tools slow a kernel down 10-100x, so each runs one
+// case, chosen here by pure functions of the manifest's cases and the exercise's tensor sizes.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "course/manifest.h"
+#include "engine/protocol.h"
+#include "exercises/tensor.h"
+
+namespace kc::engine {
+
+// The case for racecheck and --sanitize: the first failing case when it has at most 2^20 output
+// elements, since it shows the bug best; else the largest case with at most 2^16, never the
+// timed one; else the smallest.
+size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases,
+                     const std::vector<protocol::CaseResult>& results);
+
+// The case memcheck runs on for every kernel that passes the plain runs: a small ragged one, in
+// which some tensor's size is not a whole number of float4s, so that a vector access of the last
+// partial group crosses the end of its buffer (and memcheck, with every buffer allocated at its
+// exact size, reports it). The largest such case with at most 2^16 output elements that is not
+// timed; else the smallest ragged case; else the smallest case.
+size_t memcheck_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases);
+
+// Whether some tensor of the case (an input or the output) holds a number of floats that is
+// not a multiple of 4.
+bool ragged(const exercises::TensorExercise& ex, const exercises::Sizes& sizes);
+
+}  // namespace kc::engine
