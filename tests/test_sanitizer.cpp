@@ -11,7 +11,7 @@
 namespace kc::engine {
 namespace {
 
-std::string fixture(const char* name) { return kc::test::fixture_text(name); }
+std::string fixture(const std::string& name) { return kc::test::fixture_text(name); }
 
 TEST(Sanitizer, ParsesARacecheckAnalysisReport) {
     auto text = fixture("sanitizer-racecheck.txt");
@@ -151,6 +151,93 @@ TEST(Sanitizer, NamesTheBufferAnAccessLeft) {
     EXPECT_NE(d.find("k.cu:31: Invalid __global__ read of size 16 bytes"), std::string::npos) << d;
     EXPECT_NE(d.find("4 bytes past the end of `out` (4 bytes, 1 float)"), std::string::npos) << d;
     EXPECT_NE(d.find("vector access"), std::string::npos) << d;
+}
+
+// ---- real output: compute-sanitizer 2025.3 on an H200 (tools/probes/sanitizer_helpers.sh) --
+
+std::vector<SanitizerFinding> probe(const char* file, const char* tool) {
+    auto text = fixture(std::string("sanitizer-helpers/") + file);
+    EXPECT_FALSE(text.empty()) << file;
+    return parse_sanitizer(text, tool, "sanitizer_helpers.cu");
+}
+
+TEST(SanitizerOutput, RaceInANoinlineHelperKeepsBothLines) {
+    auto found = merge_findings(probe("probe-1-racecheck.txt", "racecheck"));
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].line, 15);
+    EXPECT_EQ(found[0].other_line, 15);
+    EXPECT_EQ(found[0].hazards, 636 + 32);
+    EXPECT_EQ(found[0].function, "$race_in_helper$_Z9block_sumPff");
+}
+
+TEST(SanitizerOutput, RaceInATemplateHelper) {
+    auto found = probe("probe-2-racecheck.txt", "racecheck");
+    ASSERT_EQ(found.size(), 8u);
+    EXPECT_TRUE(found[0].error);
+    EXPECT_EQ(found[0].line, 31);
+    EXPECT_EQ(found[1].other_line, 31);
+    EXPECT_EQ(found[0].hazards, 192);
+    for (const auto& f : found) EXPECT_GT(f.line, 0);
+}
+
+TEST(SanitizerOutput, KernelThatIsNotExternC) {
+    auto found = probe("probe-5-racecheck.txt", "racecheck");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].function, "softmax_forward_kernel4(float *, const float *, int, int)");
+    EXPECT_EQ(found[0].access, "Write");
+    EXPECT_EQ(found[0].line, 58);
+    EXPECT_EQ(found[0].other_access, "Read");
+    EXPECT_EQ(found[0].other_line, 59);
+    EXPECT_EQ(found[0].hazards, 1024);
+    const std::string d = describe(found[0], "kernel.cu");
+    EXPECT_NE(d.find("kernel.cu:58: a race on shared memory: the write here and the read at line 59"), std::string::npos)
+        << d;
+    EXPECT_NE(d.find("(1024 hazards): a __syncthreads() is missing"), std::string::npos) << d;
+}
+
+TEST(SanitizerOutput, InlinedHelper) {
+    auto found = probe("probe-6-racecheck.txt", "racecheck");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].function, "inlined_sum(float *, float)");
+    EXPECT_EQ(found[0].line, 66);
+    EXPECT_EQ(found[0].other_line, 67);
+}
+
+TEST(SanitizerOutput, MemcheckInAnAnonymousNamespaceAndALambda) {
+    for (const char* file : {"probe-3-memcheck.txt", "probe-4-memcheck.txt"}) {
+        auto found = probe(file, "memcheck");
+        ASSERT_FALSE(found.empty()) << file;
+        const int line = std::string(file) == "probe-3-memcheck.txt" ? 42 : 51;
+        for (const auto& f : found) {
+            EXPECT_EQ(f.line, line) << file;
+            EXPECT_TRUE(f.nearest_after) << file;
+            EXPECT_EQ(f.nearest_size, 4) << file;
+        }
+        EXPECT_EQ(found[0].thread, "(32,0,0)") << file;
+        EXPECT_EQ(found[0].nearest_offset, 125) << file;
+        auto merged = merge_findings(found);
+        ASSERT_EQ(merged.size(), 1u) << file;
+        EXPECT_EQ(merged[0].count, static_cast<int>(found.size())) << file;
+    }
+    EXPECT_EQ(probe("probe-4-memcheck.txt", "memcheck")[0].function,
+              "oob_in_lambda(float *, int)::[lambda(int, float) (instance 1)]::operator ()(int, float) const");
+}
+
+TEST(SanitizerOutput, AFloat4ThatStartsInsideAndReachesPastTheEnd) {
+    auto found = probe("probe-7-memcheck.txt", "memcheck");
+    ASSERT_EQ(found.size(), 1u);  // the "Program hit cudaErrorLaunchFailure" record is not a finding
+    EXPECT_EQ(found[0].what, "Invalid __global__ read of size 16 bytes");
+    EXPECT_EQ(found[0].line, 77);
+    EXPECT_TRUE(found[0].nearest_inside);
+    EXPECT_EQ(found[0].nearest_size, 4);
+    std::vector<protocol::Buffer> buffers = {{"out", found[0].nearest_address, 4}};
+    name_buffers(found, buffers);
+    const std::string d = describe(found[0], "kernel.cu");
+    EXPECT_NE(d.find("kernel.cu:77: Invalid __global__ read of size 16 bytes, thread (0,0,0) in block (0,0,0): the "
+                     "access starts inside `out` (4 bytes, 1 float) and reaches past its end"),
+              std::string::npos)
+        << d;
+    EXPECT_NE(d.find("vector access (float2, float4) of the last, partial group"), std::string::npos) << d;
 }
 
 TEST(Sanitizer, ACleanReportHasNoFindings) {

@@ -58,11 +58,14 @@ std::string trim(std::string s) {
 // its nearest allocation.
 std::string outside_buffer(const SanitizerFinding& f) {
     const std::string name = f.buffer.empty() ? "a buffer" : "`" + f.buffer + "`";
-    std::string s = fmt::format("{} byte{} {} {} ({} bytes{})", f.nearest_offset, f.nearest_offset == 1 ? "" : "s",
-                                f.nearest_after ? "past the end of" : "before the start of", name, f.nearest_size,
-                                f.nearest_size % 4           ? ""
-                                : f.nearest_size == 4 ? ", 1 float"
-                                                      : fmt::format(", {} floats", f.nearest_size / 4));
+    const std::string size = fmt::format("{} bytes{}", f.nearest_size,
+                                         f.nearest_size % 4    ? ""
+                                         : f.nearest_size == 4 ? ", 1 float"
+                                                               : fmt::format(", {} floats", f.nearest_size / 4));
+    std::string s = f.nearest_inside
+                        ? fmt::format("the access starts inside {} ({}) and reaches past its end", name, size)
+                        : fmt::format("{} byte{} {} {} ({})", f.nearest_offset, f.nearest_offset == 1 ? "" : "s",
+                                      f.nearest_after ? "past the end of" : "before the start of", name, size);
     if (!f.nearest_after) return s + ": check the index and its lower bound (a negative offset, a halo)";
     s += ": check the index and its bounds test";
     const bool wide = f.what.find("of size 8 bytes") != std::string::npos ||
@@ -88,8 +91,10 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
     const std::regex thread_re(R"(by thread (\([0-9,]+\)) in block (\([0-9,]+\)))");
     const std::regex thread2_re(R"(Thread (\([0-9,]+\)).*)");
     const std::regex block_re(R"(in block (\([0-9,]+\)))");
+    // "and is 12 bytes after the nearest allocation at 0x... of size 28 bytes", or for an access
+    // that starts inside it and reaches past its end, "and is inside the nearest allocation ...".
     const std::regex nearest_re(
-        R"(is (\d+) bytes (after|before) the nearest allocation at (0x[0-9a-fA-F]+) of size (\d+) bytes)");
+        R"(is (?:(\d+) bytes (after|before)|(inside)) the nearest allocation at (0x[0-9a-fA-F]+) of size (\d+) bytes)");
     std::vector<SanitizerFinding> out;
     for (const auto& rec : records(text)) {
         const std::string& first = rec.front();
@@ -136,11 +141,12 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
                 if (!f.line && is_source(m[2], source_name)) f.line = std::stoi(m[3]);
                 if (f.thread.empty() && std::regex_search(l, m, thread2_re)) f.thread = m[1];
             } else if (std::regex_search(l, m, nearest_re)) {
-                f.nearest_offset = std::stoll(m[1]);
-                f.nearest_after = m[2] == "after";
-                f.nearest_address = std::stoull(m[3], nullptr, 16);
-                f.nearest_size = std::stoll(m[4]);
-            } else if (l.find("Address") != std::string::npos) {
+                f.nearest_inside = m[3].matched;
+                f.nearest_offset = f.nearest_inside ? 0 : std::stoll(m[1]);
+                f.nearest_after = f.nearest_inside || m[2] == "after";
+                f.nearest_address = std::stoull(m[4], nullptr, 16);
+                f.nearest_size = std::stoll(m[5]);
+            } else if (l.find("Address") != std::string::npos || l.find("Access to") != std::string::npos) {
                 f.address = trim(l);
             }
         }
@@ -163,7 +169,7 @@ std::vector<SanitizerFinding> merge_findings(std::vector<SanitizerFinding> found
         auto same = std::find_if(out.begin(), out.end(), [&](const SanitizerFinding& o) {
             return o.tool == f.tool && o.error == f.error && o.what == f.what && o.line == f.line &&
                    o.other_line == f.other_line && o.access == f.access && o.other_access == f.other_access && o.buffer == f.buffer &&
-                   o.nearest_after == f.nearest_after;
+                   o.nearest_after == f.nearest_after && o.nearest_inside == f.nearest_inside;
         });
         if (same == out.end()) {
             out.push_back(std::move(f));

@@ -24,9 +24,11 @@ struct SanitizerFinding {
     long long hazards = 0;             // races: how many hazards the pair stands for
     std::string thread, block;         // "(100,0,0)"
     std::string address;               // "Address 0x7f... is out of bounds"
-    // memcheck: "and is 12 bytes after the nearest allocation at 0x7f... of size 28 bytes".
+    // memcheck: "and is 12 bytes after the nearest allocation at 0x7f... of size 28 bytes", or "and
+    // is inside the nearest allocation ..." for an access that starts inside and reaches past it.
     long long nearest_offset = -1;     // -1: not said
     bool nearest_after = true;         // after its end, or before its start
+    bool nearest_inside = false;       // starts inside it and reaches past its end (a wide access)
     uint64_t nearest_address = 0;
     long long nearest_size = 0;
     std::string buffer;                // that allocation's name, when name_buffers() knows it
