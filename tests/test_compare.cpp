@@ -337,13 +337,64 @@ TEST(Compare, DiagnoseSuffixNeverWritten) {
     Case k = exact_case(1000);
     for (size_t i = 960; i < 1000; ++i) k.got[i] = sentinel();
     EXPECT_EQ(k.diagnosis(),
-              "the last 40 elements were never written: the grid is too small to cover n = 1000");
+              "the last 40 elements were never written: no thread stored them: check the grid size, "
+              "and every early return or bounds check before the store");
 
     Case rows = exact_case(7 * 9);
     rows.shape = {7, 9};
     for (size_t i = 5 * 9; i < 7 * 9; ++i) rows.got[i] = sentinel();
     EXPECT_EQ(rows.diagnosis(),
-              "the last 2 rows were never written: the grid is too small to cover all 7 rows");
+              "the last 2 rows were never written: no thread stored them: check the grid size, and "
+              "every early return or bounds check before the store");
+}
+
+// Elements never written at the end, told against the launch: "the grid is too small" only
+// when its threads cannot cover every element, one each (issue 11, point 3).
+std::string unwritten(Case k, size_t from, LaunchShape launch) {
+    for (size_t i = from; i < k.got.size(); ++i) k.got[i] = sentinel();
+    Comparison c = k.run();
+    return diagnose(c, k.mask, k.shape, launch);
+}
+
+TEST(Compare, DiagnoseNeverWrittenAgainstTheLaunch) {
+    // Threads that return when threadIdx.x >= cols, one thread per row: 7 rows of 1, 1 block.
+    Case column = exact_case(7);
+    column.shape = {7, 1};
+    EXPECT_EQ(unwritten(column, 1, {1, 256}),
+              "the last 6 rows were never written: the launch has 1 block x 256 threads = 256 "
+              "threads for 7 elements: enough to cover them, so threads that should write them "
+              "returned early or skipped them (check every early return and bounds check against "
+              "the index it guards); or, with one row per block, 1 block covers only the first row "
+              "of the 7");
+    EXPECT_EQ(unwritten(exact_case(1000), 960, {4, 256}),
+              "the last 40 elements were never written: the launch has 4 blocks x 256 threads = "
+              "1024 threads for 1000 elements: enough to cover them, so threads that should write "
+              "them returned early or skipped them (check every early return and bounds check "
+              "against the index it guards)");
+    // The grid really is too small: one element per thread covers exactly the first 768.
+    EXPECT_EQ(unwritten(exact_case(1000), 768, {3, 256}),
+              "the last 232 elements were never written: the grid is too small: the launch has 3 "
+              "blocks x 256 threads = 768 threads for 1000 elements, and at one element per thread "
+              "they cover only the first 768");
+    EXPECT_EQ(unwritten(exact_case(1000), 960, {2, 256}),
+              "the last 40 elements were never written: the launch has 2 blocks x 256 threads = 512 "
+              "threads for 1000 elements: too few for one element per thread, so the grid is too "
+              "small, unless each thread handles several (then check where its loop over them "
+              "stops)");
+    // One block per row, one block short (module 03's skips-last-row control).
+    Case rows = exact_case(33 * 1000);
+    rows.shape = {33, 1000};
+    EXPECT_EQ(unwritten(rows, 32 * 1000, {32, 256}),
+              "the last row was never written: the grid is too small: with one row per block, 32 "
+              "blocks cover only the first 32 rows of the 33");
+    // Two rows per block, rows / 2 blocks (module 04's skips-last-row control): enough threads.
+    Case pairs = exact_case(9 * 5);
+    pairs.shape = {9, 5};
+    EXPECT_EQ(unwritten(pairs, 8 * 5, {4, 256}),
+              "the last row was never written: the launch has 4 blocks x 256 threads = 1024 threads "
+              "for 45 elements: enough to cover them, so threads that should write them returned "
+              "early or skipped them (check every early return and bounds check against the index "
+              "it guards); or, with 2 rows per block, 4 blocks cover only the first 8 rows of the 9");
 }
 
 TEST(Compare, DiagnoseNothingWritten) {
@@ -391,8 +442,14 @@ TEST(Compare, DiagnoseEdges2D) {
     for (size_t r = 0; r < 6; ++r)
         for (size_t c = 32; c < 40; ++c) cols.got[r * 40 + c] = sentinel();
     EXPECT_EQ(cols.diagnosis(),
-              "the last 8 columns were never written: the grid is too small to cover all 40 "
-              "columns");
+              "the last 8 columns were never written: no thread stored them: check the grid size, "
+              "and every early return or bounds check before the store");
+    Comparison c = cols.run();
+    EXPECT_EQ(diagnose(c, cols.mask, cols.shape, LaunchShape{1, 256}),
+              "the last 8 columns were never written: the launch has 1 block x 256 threads = 256 "
+              "threads for 240 elements: enough to cover them, so threads that should write them "
+              "returned early or skipped them (check every early return and bounds check against "
+              "the index it guards)");
 
     // A 70 x 100 GEMM with 32 x 32 tiles: the last partial tiles are wrong in a few places.
     Case tiles = exact_case(70 * 100);
@@ -420,7 +477,8 @@ TEST(Compare, DiagnoseWithoutAMaskUsesTheCounts) {
     for (size_t i = 960; i < 1000; ++i) k.got[i] = sentinel();
     Comparison c = k.run();
     EXPECT_EQ(diagnose(c, {}, k.shape),
-              "the last 40 elements were never written: the grid is too small to cover n = 1000");
+              "the last 40 elements were never written: no thread stored them: check the grid size, "
+              "and every early return or bounds check before the store");
     std::vector<uint8_t> short_mask(10);
     EXPECT_EQ(diagnose(c, short_mask, k.shape), "");
 }

@@ -3,6 +3,7 @@
 #include "exercises/conv2d.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -134,6 +135,42 @@ void plane(const Geometry& g, long long img, long long k, const float* input, co
         }
 }
 
+// explain()'s two kinds of output: those whose window lies inside the input, and those whose
+// window reaches into the zero padding (the border of every output plane).
+enum class Window : uint8_t { kInside, kPadding };
+
+const std::array<grade::Regime, 2>& regimes() {
+    static const std::array<grade::Regime, 2> r = {{
+        {"the outputs whose window lies inside the input", ""},
+        {"the outputs whose window reaches into the zero padding",
+         "the border of every output plane: taps that fall outside the input must count as zero; test each "
+         "tap's input row and column, p * stride + r - pad and q * stride + s - pad, against h and w before "
+         "reading it"},
+    }};
+    return r;
+}
+
+// Whether output position o's window, filter taps [0, filter) along one axis, leaves [0, size).
+bool reaches_padding(long long o, long long size, long long filter, long long pad, long long stride) {
+    const long long first = o * stride - pad;
+    return first < 0 || first + filter > size;
+}
+
+// The Window of every output element, NKPQ.
+std::vector<uint8_t> windows(const Geometry& g) {
+    std::vector<uint8_t> plane(static_cast<size_t>(g.p * g.q));
+    for (long long p = 0; p < g.p; ++p)
+        for (long long q = 0; q < g.q; ++q) {
+            const bool pad =
+                reaches_padding(p, g.h, g.r, g.pad, g.stride) || reaches_padding(q, g.w, g.s, g.pad, g.stride);
+            plane[static_cast<size_t>(p * g.q + q)] = static_cast<uint8_t>(pad ? Window::kPadding : Window::kInside);
+        }
+    std::vector<uint8_t> all;
+    all.reserve(plane.size() * static_cast<size_t>(g.n * g.k));
+    for (long long i = 0; i < g.n * g.k; ++i) all.insert(all.end(), plane.begin(), plane.end());
+    return all;
+}
+
 class Conv2d final : public TensorExercise {
 public:
     const Spec& spec() const override { return conv2d_spec(); }
@@ -179,6 +216,11 @@ public:
     }
     TimedTransform timed_transform(const Sizes&) const override {
         return {.kind = TimedTransform::kHalveInput, .input = 0};
+    }
+    std::string explain(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
+        const Geometry g = geometry(s);
+        if (g.pad == 0) return {};  // no window reaches into padding
+        return grade::explain_regimes(mask, 1, windows(g), regimes(), grade::Units::kElements);
     }
 };
 

@@ -3,6 +3,7 @@
 #include "exercises/layer_norm.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "util/parallel.h"
@@ -98,6 +99,23 @@ void layer_norm_truth(std::span<const float> x, std::span<const float> gamma, st
     });
 }
 
+// What each LayerNormRow is, and why a kernel fails on those rows alone (explain()).
+const std::array<grade::Regime, 4>& regimes() {
+    static const std::array<grade::Regime, 4> r = {{
+        {"the rows of values in [-2, 2)", ""},
+        {"the rows with mean 1e4",
+         "the variance lost to cancellation: E[x^2] - E[x]^2 subtracts two numbers near 1e8, whose fp32 "
+         "spacing (8) dwarfs the variance (1/3); compute it as E[(x - mean)^2] (two passes, or Welford)"},
+        {"the constant rows",
+         "their variance is 0, so without eps the normalisation is 0 / 0 = NaN (the answer there is beta): "
+         "add eps to the variance under the square root, rsqrt(var + eps)"},
+        {"the rows with variance ~1e-5",
+         "eps (1e-5) weighs as much as the variance there: add it to the variance under the square root, "
+         "rsqrt(var + eps), not to the standard deviation, and do not leave it out"},
+    }};
+    return r;
+}
+
 class LayerNorm final : public TensorExercise {
 public:
     const Spec& spec() const override { return layer_norm_spec(); }
@@ -145,6 +163,10 @@ public:
     // and reversing the one row of a 1 x cols tensor leaves it as it is.
     TimedTransform timed_transform(const Sizes& s) const override {
         return {.kind = TimedTransform::kReverseRows, .row_length = static_cast<size_t>(s.at("cols"))};
+    }
+    std::string explain(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
+        return explain_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), mask,
+                            [&](size_t r) { return layer_norm_row_regime(case_seed, r); }, regimes());
     }
 };
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "util/parallel.h"
 
 namespace kc::exercises {
@@ -241,6 +243,22 @@ namespace {
 
 size_t at(const Sizes& s, const char* f) { return static_cast<size_t>(s.at(f)); }
 
+// explain(): (nearly) every element wrong by value when no tile depth divides k points at the
+// last, partial tile along k, which every element's sum goes through. The edges along m and n
+// are grade::diagnose()'s (the last, partial tiles of rows and columns).
+std::string explain_k_edge(long long k, size_t elements, std::span<const uint8_t> mask) {
+    if (k % 8 == 0 || mask.empty() || mask.size() != elements) return {};
+    const auto values = static_cast<size_t>(std::count_if(mask.begin(), mask.end(), [](uint8_t b) {
+        return b != 0 && b != static_cast<uint8_t>(grade::Fault::kNeverWritten);
+    }));
+    if (10 * values < 9 * mask.size()) return {};
+    return fmt::format(
+        "{} element is wrong, and k = {} is not a multiple of a tile depth (8, 16, 32): if the kernel walks k in "
+        "tiles, check the last, partial one: it must be added (loop while k0 < k, not k0 + tile <= k), with zeros "
+        "loaded past k; otherwise check the formula",
+        values == mask.size() ? "every" : "nearly every", k);
+}
+
 class MatrixMul final : public TensorExercise {
 public:
     const Spec& spec() const override { return matrix_mul_spec(); }
@@ -270,6 +288,9 @@ public:
     }
     TimedTransform timed_transform(const Sizes&) const override {
         return {.kind = TimedTransform::kHalveInput, .input = 0};
+    }
+    std::string explain(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
+        return explain_k_edge(s.at("k"), at(s, "m") * at(s, "n"), mask);
     }
 };
 

@@ -2,6 +2,7 @@
 #include "exercises/softmax.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "util/parallel.h"
@@ -93,6 +94,28 @@ void softmax_truth(std::span<const float> x, size_t rows, size_t cols, std::span
     });
 }
 
+// What each SoftmaxRow is, and why a kernel fails on those rows alone (explain()).
+const std::array<grade::Regime, kSoftmaxRegimes>& regimes() {
+    static const std::array<grade::Regime, kSoftmaxRegimes> r = {{
+        {"the rows of values in [-4, 4)", ""},
+        {"the rows offset by 1000",
+         "exp(x) overflows to inf above 88.7, so without the max shift they are inf / inf = NaN: subtract the "
+         "row's max before exp (their max also stands in the first and last columns: a max or a sum that "
+         "misses an end column shows here too)"},
+        {"the rows of values in [-60, 60)",
+         "their outputs run from 1 down to e^-120: an error that grows with |x - max| (exp in half precision, "
+         "a rounded x - max) or a flush of outputs above 2^-126 to 0 shows there first; compute exp(x - max) "
+         "in fp32 from the exact difference"},
+        {"the rows of values near -1000",
+         "exp(x) underflows to 0 below -103, so without the max shift (or with a max that starts at 0, not "
+         "-inf) their sum is 0 and 0 / 0 = NaN: subtract the row's max, starting it at -inf"},
+        {"the rows with one spike of 100",
+         "exp(100) overflows to inf, so the max must include the spike: subtract the row's max before exp, "
+         "and check that the max reduction combines every lane and warp"},
+    }};
+    return r;
+}
+
 class Softmax final : public TensorExercise {
 public:
     const Spec& spec() const override { return softmax_spec(); }
@@ -135,6 +158,10 @@ public:
     // Rows are independent: reversed rows give the reversed truth, exactly.
     TimedTransform timed_transform(const Sizes& s) const override {
         return {.kind = TimedTransform::kReverseRows, .row_length = static_cast<size_t>(s.at("cols"))};
+    }
+    std::string explain(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
+        return explain_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), mask,
+                            [&](size_t r) { return softmax_row_regime(case_seed, r); }, regimes());
     }
 };
 

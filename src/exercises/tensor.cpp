@@ -11,6 +11,14 @@
 
 namespace kc::exercises {
 
+std::string diagnose_case(const TensorExercise& ex, const Sizes& s, uint64_t case_seed,
+                          const grade::Comparison& comparison, std::span<const uint8_t> mismatch_mask,
+                          std::optional<grade::LaunchShape> launch) {
+    if (comparison.passed()) return {};
+    std::string line = ex.explain(s, case_seed, mismatch_mask);
+    return line.empty() ? grade::diagnose(comparison, mismatch_mask, ex.shape(s), launch) : line;
+}
+
 const std::vector<const TensorExercise*>& tensor_exercises() {
     static const std::vector<const TensorExercise*> all = {&vector_add_exercise(), &matrix_mul_exercise(),
                                                            &softmax_exercise(), &layer_norm_exercise(),

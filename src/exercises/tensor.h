@@ -7,11 +7,14 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "exercises/spec.h"
+#include "grade/compare.h"
+#include "grade/regime.h"
 
 namespace kc::exercises {
 
@@ -59,7 +62,22 @@ public:
     virtual void truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                        std::span<double> bound) const = 0;
     virtual TimedTransform timed_transform(const Sizes& s) const = 0;
+    // Which of the case's inputs the mismatches fall on, when the exercise knows its hard ones
+    // (its row regimes, the padding, a k that no tile divides), with the likely cause and fix:
+    // "only the rows with mean 1e4 (rows 1, 5, 9) are wrong: ...". "" when they single out none.
+    // `case_seed` is the seed make_inputs() was given; `mismatch_mask` is compare()'s mask of
+    // the checked output (the timed runs' reversed rows are not these rows).
+    virtual std::string explain(const Sizes&, uint64_t /*case_seed*/,
+                                std::span<const uint8_t> /*mismatch_mask*/) const {
+        return {};
+    }
 };
+
+// The diagnosis line of a wrong output of `ex`: its explain() when that has one, else
+// grade::diagnose()'s pattern, told the case's launch.
+std::string diagnose_case(const TensorExercise& ex, const Sizes& s, uint64_t case_seed,
+                          const grade::Comparison& comparison, std::span<const uint8_t> mismatch_mask,
+                          std::optional<grade::LaunchShape> launch);
 
 // What `t` does to one input (of `elements` floats, the output having `output_elements`).
 enum class InputTransform { kCopy, kHalve, kReverseRows };
@@ -100,5 +118,15 @@ inline uint64_t stream_of(uint64_t seed, uint64_t tag) { return Rng(seed ^ tag).
 inline Rng rng_at(uint64_t stream, uint64_t i) { return Rng(stream + i * 0x9e3779b97f4a7c15ull); }
 inline uint64_t bits_at(uint64_t stream, uint64_t i) { return rng_at(stream, i).next(); }
 inline float uniform_at(uint64_t stream, uint64_t i, float lo, float hi) { return rng_at(stream, i).uniform(lo, hi); }
+
+// explain() for an exercise whose rows of `cols` elements have regimes: row r's regime is
+// regime_of(r), an enum indexing `regimes`.
+template <class RegimeOf>
+std::string explain_rows(size_t rows, size_t cols, std::span<const uint8_t> mismatch_mask, RegimeOf regime_of,
+                         std::span<const grade::Regime> regimes) {
+    std::vector<uint8_t> labels(rows);
+    for (size_t r = 0; r < rows; ++r) labels[r] = static_cast<uint8_t>(regime_of(r));
+    return grade::explain_regimes(mismatch_mask, cols, labels, regimes, grade::Units::kRows);
+}
 
 }  // namespace kc::exercises

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
 namespace kc::grade {
 
 namespace {
@@ -262,6 +264,7 @@ struct Pattern {
     size_t mismatches = 0;
     bool never_written = false;    // every mismatch is never-written
     long long rows = 1, cols = 1;  // the 2D view
+    std::optional<LaunchShape> launch;
     bool grid() const { return rows > 1 && cols > 1; }
     // "the wrong elements are" / "the elements never written are"
     std::string subject() const {
@@ -290,21 +293,65 @@ std::string last(size_t count, const char* one, const char* many) {
                       : "the last " + std::to_string(count) + " " + many;
 }
 
+const char* plural(uint64_t count) { return count == 1 ? "" : "s"; }
+
+// "1 block x 256 threads = 256 threads"
+std::string threads_text(const LaunchShape& l) {
+    return fmt::format("{} block{} x {} thread{} = {} threads", l.blocks, plural(l.blocks),
+                       l.threads_per_block, plural(l.threads_per_block), l.threads());
+}
+
+// When the launch has fewer blocks than rows and its blocks, k rows each, cover exactly the
+// first `rows_written` rows: "with one row per block, 6 blocks cover only the first 6 rows of
+// the 7". Empty otherwise.
+std::string rows_per_block(const Pattern& p, size_t rows_written) {
+    const uint64_t blocks = p.launch->blocks, rows = static_cast<uint64_t>(p.rows);
+    if (rows_written == 0 || blocks >= rows || rows_written % blocks != 0) return {};
+    const uint64_t k = rows_written / blocks;
+    return fmt::format("with {} per block, {} block{} cover{} only the first {} of the {}",
+                       k == 1 ? "one row" : fmt::format("{} rows", k), blocks, plural(blocks),
+                       blocks == 1 ? "s" : "", rows_written == 1 ? "row" : fmt::format("{} rows", rows_written),
+                       rows);
+}
+
+// Why the elements at the end of the output (the first `written` ones are right; whole rows
+// when rows_written > 0), or the last columns of every row (written = kNone), were never
+// written, told against the launch: the grid is too small only when its threads cannot cover
+// every element, one each.
+std::string unwritten_cause(const Pattern& p, size_t written, size_t rows_written) {
+    if (!p.launch || p.launch->threads() == 0)
+        return "no thread stored them: check the grid size, and every early return or bounds "
+               "check before the store";
+    const LaunchShape& l = *p.launch;
+    const std::string has = fmt::format("the launch has {} for {} elements", threads_text(l), p.n);
+    const std::string by_rows = rows_written ? rows_per_block(p, rows_written) : std::string();
+    if (l.threads() >= p.n)
+        return has + ": enough to cover them, so threads that should write them returned early or "
+                     "skipped them (check every early return and bounds check against the index "
+                     "it guards)" +
+               (by_rows.empty() ? "" : "; or, " + by_rows);
+    if (written == l.threads())
+        return fmt::format("the grid is too small: {}, and at one element per thread they cover "
+                           "only the first {}", has, written);
+    if (!by_rows.empty()) return "the grid is too small: " + by_rows;
+    return has + ": too few for one element per thread, so the grid is too small, unless each "
+                 "thread handles several (then check where its loop over them stops)";
+}
+
 // Every element from `first` on is a mismatch, and nothing before it.
 std::string dense_suffix(const Pattern& p) {
     const size_t m = p.n - p.first;
-    if (p.grid() && p.first % static_cast<size_t>(p.cols) == 0) {
+    if (p.rows > 1 && p.first % static_cast<size_t>(p.cols) == 0) {
         const size_t rows = m / static_cast<size_t>(p.cols);
         if (p.never_written)
-            return last(rows, "row", "rows") + (rows == 1 ? " was" : " were") +
-                   " never written: the grid is too small to cover all " + std::to_string(p.rows) +
-                   " rows";
+            return last(rows, "row", "rows") + (rows == 1 ? " was" : " were") + " never written: " +
+                   unwritten_cause(p, p.first, p.first / static_cast<size_t>(p.cols));
         return "only " + last(rows, "row", "rows") + (rows == 1 ? " is" : " are") +
                " wrong: check the row bounds and the grid size";
     }
     if (p.never_written)
-        return last(m, "element", "elements") + (m == 1 ? " was" : " were") +
-               " never written: the grid is too small to cover n = " + std::to_string(p.n);
+        return last(m, "element", "elements") + (m == 1 ? " was" : " were") + " never written: " +
+               unwritten_cause(p, p.first, 0);
     const std::string what = "only " + last(m, "element", "elements") + (m == 1 ? " is" : " are");
     if (last_partial_block(p.n, p.first) == p.first)
         return what + " wrong: the last, partial block (check the bounds and the grid size)";
@@ -329,9 +376,7 @@ std::string last_columns(const Pattern& p) {
         if (any_set(p.mask.data() + r * cols, p.mask.data() + r * cols + c0)) return {};
     const std::string what = last(k, "column", "columns");
     if (p.never_written)
-        return what + (k == 1 ? " was" : " were") +
-               " never written: the grid is too small to cover all " + std::to_string(cols) +
-               " columns";
+        return what + (k == 1 ? " was" : " were") + " never written: " + unwritten_cause(p, kNone, 0);
     return "only " + what + (k == 1 ? " is" : " are") +
            " wrong: check the column bounds and the grid size";
 }
@@ -426,7 +471,7 @@ std::string repeating(const Pattern& p) {
 }  // namespace
 
 std::string diagnose(const Comparison& c, std::span<const uint8_t> mismatch_mask,
-                     std::span<const long long> shape) {
+                     std::span<const long long> shape, std::optional<LaunchShape> launch) {
     if (c.mismatches == 0 || c.mismatches > c.count || !c.first || c.first->index >= c.count)
         return {};
     if (auto total = element_count(shape); !total || *total != c.count) return {};
@@ -436,9 +481,8 @@ std::string diagnose(const Comparison& c, std::span<const uint8_t> mismatch_mask
         return "nothing was written: is the store missing, or the grid empty?";
 
     const View2D view = view_2d(shape);
-    Pattern p{
-        mismatch_mask, c.count,  c.first->index, c.mismatches, c.never_written == c.mismatches,
-        view.rows,     view.cols};
+    Pattern p{mismatch_mask, c.count,   c.first->index, c.mismatches, c.never_written == c.mismatches,
+              view.rows,     view.cols, launch};
 
     if (c.mismatches < c.count) {
         if (c.mismatches == c.count - p.first) return dense_suffix(p);

@@ -126,9 +126,17 @@ Heatmap heatmap(std::span<const uint8_t> mismatch_mask, long long rows, long lon
 Heatmap heatmap(std::span<const uint8_t> mismatch_mask, std::span<const long long> shape,
                 int max_h = 8, int max_w = 64);
 
+// The launch that wrote an output, as diagnose() needs it: whether its threads could cover
+// every element, one each, and how many blocks there were (one block per row is common).
+struct LaunchShape {
+    uint64_t blocks = 0;             // grid x * y * z
+    uint64_t threads_per_block = 0;  // block x * y * z
+    uint64_t threads() const { return blocks * threads_per_block; }
+};
+
 // One line that names the likely cause when the mismatches form a recognisable pattern, or ""
 // (also for a passing comparison). Recognised, first match wins:
-//   nothing written; the last elements / rows never written (grid too small); only the last
+//   nothing written; the last elements / rows never written; only the last
 //   elements / rows wrong (the last, partial block); all mismatches inside the last partial
 //   block; the last columns wrong or never written; all mismatches on the last, partial tiles
 //   at the bottom / right edges; a repeating pattern (every k-th element, the same columns in
@@ -136,7 +144,12 @@ Heatmap heatmap(std::span<const uint8_t> mismatch_mask, std::span<const long lon
 // `mismatch_mask` is the mask compare() filled (nonzero = mismatch); it may be empty, and
 // then only the patterns visible from the counts are recognised. A mask or shape that does
 // not match the comparison gives "".
+// Elements never written at the end (of the output, or of every row) are told against
+// `launch`: "the grid is too small" only when its threads cannot cover the elements one each;
+// with enough threads, threads that should write them returned early or skipped them. Without
+// a launch the line names both places to look and blames neither.
 std::string diagnose(const Comparison& comparison, std::span<const uint8_t> mismatch_mask,
-                     std::span<const long long> shape);
+                     std::span<const long long> shape,
+                     std::optional<LaunchShape> launch = std::nullopt);
 
 }  // namespace kc::grade

@@ -75,7 +75,8 @@ Result<std::optional<protocol::Guard>> check_guards(std::span<const gpu::DeviceB
 }
 
 Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
-                                     std::span<const double> bound, std::vector<long long> shape) {
+                                     std::span<const double> bound, std::vector<long long> shape,
+                                     const CaseContext* context) {
     auto cmp = grade::compare_parallel(got, truth, bound, shape);
     if (!cmp) return cmp.error();
     protocol::Check c;
@@ -86,7 +87,13 @@ Result<protocol::Check> check_output(std::span<const float> got, std::span<const
         auto whole = grade::compare(got, truth, bound, shape, &mask);
         if (!whole) return whole.error();
         c.comparison = std::move(*whole);
-        c.diagnosis = grade::diagnose(c.comparison, mask, shape);
+        if (context) {
+            const grade::LaunchShape launch{context->launch.grid.volume(), context->launch.block.volume()};
+            c.diagnosis = exercises::diagnose_case(context->exercise, context->sizes, context->case_seed,
+                                                   c.comparison, mask, launch);
+        } else {
+            c.diagnosis = grade::diagnose(c.comparison, mask, shape);
+        }
         c.heatmap = grade::heatmap(mask, shape);
     }
     return c;

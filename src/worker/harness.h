@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/protocol.h"
+#include "exercises/tensor.h"
 #include "gpu/buffer.h"
 #include "gpu/timer.h"
 #include "gpu/utility.h"
@@ -70,9 +71,21 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
 Result<std::optional<protocol::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
                                                     size_t element_bytes);
 
-// Builds the Check (comparison, diagnosis, heatmap) of `got` against truth.
+// The case whose output a check explains: its exercise, sizes and input seed (for the
+// exercise's explain()) and the launch (for the never-written patterns).
+struct CaseContext {
+    const exercises::TensorExercise& exercise;
+    const exercises::Sizes& sizes;
+    uint64_t case_seed = 0;
+    Launch launch;
+};
+
+// Builds the Check (comparison, diagnosis, heatmap) of `got` against truth. With `context` the
+// diagnosis is exercises::diagnose_case()'s (the exercise's explanation, or the pattern told
+// the launch); without (the vendor, the timed runs) the pattern alone.
 Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
-                                     std::span<const double> bound, std::vector<long long> shape);
+                                     std::span<const double> bound, std::vector<long long> shape,
+                                     const CaseContext* context = nullptr);
 
 // "the kernel wrote past the end of `out`: 4 bytes at 0..3 bytes past the end (element 1000 of 1000)"
 std::string describe_guard(const protocol::Guard& g);

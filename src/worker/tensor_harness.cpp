@@ -188,7 +188,8 @@ public:
         ph.mark("download");
         truth_done.get();
         ph.mark("truth-wait");
-        auto check = check_output(got, truth, bound, shape);
+        const CaseContext context{ex_, sz, exercises::case_seed(env.seed, index), c.launch};
+        auto check = check_output(got, truth, bound, shape, &context);
         if (!check) return check.error();
         r.check = std::move(*check);
         ph.mark("compare");
@@ -213,7 +214,7 @@ public:
             if (!differ) return differ.error();
             if (*differ) {
                 if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
-                auto again = check_output(got, truth, bound, shape);
+                auto again = check_output(got, truth, bound, shape, &context);
                 if (!again) return again.error();
                 if (!again->comparison.passed()) {
                     second_run = fmt::format(
