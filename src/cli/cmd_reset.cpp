@@ -37,9 +37,9 @@ bool confirm(const std::string& question) {
 
 int run_reset(const Global& g, const ResetOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     auto picked = select_modules(s->course, o.ids, o.all);
-    if (!picked) return fail(picked.error(), grade::exit_code::kUsage);
+    if (!picked) return fail(picked.error(), unresolved_code(s->course, o.ids));
     const auto& mods = *picked;
     if (mods.empty()) return fail(make_error("name the modules to reset, or use --all"), grade::exit_code::kUsage);
 

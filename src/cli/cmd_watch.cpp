@@ -13,6 +13,7 @@
 #include "cli/app.h"
 #include "progress/store.h"
 #include "util/file_watch.h"
+#include "util/printable.h"
 
 namespace kc::cli {
 
@@ -21,6 +22,7 @@ namespace {
 struct WatchOptions {
     std::string id;
     bool poll = false;
+    bool verbose = false;
     GradeFlags flags;
 };
 
@@ -108,7 +110,8 @@ const course::Module* first_unpassed(const course::Course& c, const progress::St
 int run_watch(const Global& g, const WatchOptions& o) {
     if (g.json) return fail(make_error("watch is interactive; it has no --json form (use run --json)"), grade::exit_code::kUsage);
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
+    s->style.verbose = o.verbose;
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     progress::Store store(s->course.root);
@@ -118,7 +121,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
         if (!m) return fail(make_error("the course has no modules"), grade::exit_code::kInternal);
     } else {
         auto r = s->course.resolve(o.id);
-        if (!r) return fail(r.error(), grade::exit_code::kUsage);
+        if (!r) return fail(r.error(), unresolved_code(s->course, {o.id}));
         m = *r;
     }
     const bool screen = ::isatty(STDOUT_FILENO) && s->style.color;
@@ -145,7 +148,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 plain.racecheck = false;
                 engine::Grader grader(s->course, plain);
                 auto gr = grader.grade(*m, m->kernel_path());
-                if (!gr) std::cout << "kernelcoach: error: " << gr.error().message << "\n";
+                if (!gr) std::cout << "kernelcoach: error: " << printable(gr.error().message) << "\n";
                 else std::cout << report::grade_text(*gr, *m, s->style) << std::flush;
                 const bool race = opts->racecheck && gr && gr->uses_shared_memory();
                 if (gr && gr->verdict == grade::Verdict::Passed && (opts->timing || race)) {
@@ -165,7 +168,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 }
                 if (gr)
                     if (auto st = record_attempt(*s, *m, *gr); !st)
-                        std::cout << "kernelcoach: error: " << st.error().message << "\n";
+                        std::cout << "kernelcoach: error: " << printable(st.error().message) << "\n";
                 std::cout << report::paint(s->style, "\033[2m",
                                            fmt::format("-- watching {} ({}); save the file to grade it again --",
                                                        m->rel_kernel(), keys))
@@ -224,6 +227,7 @@ void setup_watch(CLI::App& app, Global& g, Action& action) {
     auto* cmd = app.add_subcommand("watch", "Re-grade a module every time you save its kernel.cu (keys: h, n, r, x, q)");
     cmd->add_option("id", o->id, "The module (default: the first you have not passed)");
     cmd->add_flag("--poll", o->poll, "Poll the file instead of waiting for file-system events (network file systems)");
+    cmd->add_flag("-v,--verbose", o->verbose, "Show every compiler diagnostic, not only the first four");
     add_grade_flags(cmd, o->flags);
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_watch(g, *o); }; });
 }
