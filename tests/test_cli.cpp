@@ -2,12 +2,20 @@
 // a machine without a GPU: compile errors, launch geometry, SKIPPED (never PASSED), exit
 // codes, JSON output, colour, progress and usage errors.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cli.h"
@@ -413,7 +421,11 @@ TEST_F(CliFixtures, GradingAnotherFileIsNotAnAttempt) {
 }
 
 TEST_F(CliCourse, ProgressJsonCountsACompileErrorAttempt) {
-    // The missing-elements starter does not compile: one failed attempt.
+    // The learner's first edit of the missing-elements starter does not compile yet: one failed
+    // attempt. (An untouched starter is not started, whatever was graded: see
+    // BootstrapsGradingIsNoAttempt.)
+    std::ofstream(dir.path() / "tracks/missing-elements/module-01-vector-add/kernel.cu", std::ios::app)
+        << "// started\n";
     auto r = kc({"run", "missing-elements/01"});
     ASSERT_EQ(r.exit_code, 1) << show(r);
     auto p = kc({"--json", "progress"});
@@ -439,10 +451,17 @@ TEST_F(CliFixtures, UnreadableProgressFileIsReportedAndLeftAlone) {
     EXPECT_EQ(r.exit_code, 4) << show(r);
     EXPECT_TRUE(contains(r.err, ".kernelcoach/progress.json")) << show(r);
     EXPECT_EQ(slurp(progress_file()), "{garbage");
-    // A graded attempt cannot be recorded either, and the file still is not touched.
+    // A graded attempt cannot be recorded either, and the file still is not touched; the grade
+    // is shown all the same, then the error.
     auto run = kc({"run", "fixtures/03"});
     EXPECT_EQ(run.exit_code, 4) << show(run);
     EXPECT_TRUE(contains(run.err, "progress.json")) << show(run);
+    EXPECT_TRUE(contains(run.out, "COMPILE_ERROR")) << show(run);
+    EXPECT_TRUE(contains(run.out, "threadIdy")) << show(run);
+    auto json_run = kc({"--json", "run", "fixtures/03"});
+    EXPECT_EQ(json_run.exit_code, 4) << show(json_run);
+    EXPECT_EQ(json_run.json().at("result").at("verdict"), "COMPILE_ERROR");
+    EXPECT_TRUE(contains(json_run.json().at("error").at("message").get<std::string>(), "progress.json"));
     EXPECT_EQ(slurp(progress_file()), "{garbage");
     auto list = kc({"list"});
     EXPECT_EQ(list.exit_code, 4) << show(list);
@@ -470,14 +489,15 @@ TEST_F(CliFixtures, VersionAndUsageErrors) {
 }
 
 TEST_F(CliFixtures, InfoWithoutGpuSaysSo) {
+    // info worked: it says what it found, GPU or not (3 is for what could not run).
     auto r = kc({"info"});
-    EXPECT_EQ(r.exit_code, 3) << show(r);
+    EXPECT_EQ(r.exit_code, 0) << show(r);
     EXPECT_TRUE(contains(r.out, "kernelcoach 0.1.0")) << show(r);
     EXPECT_TRUE(contains(r.out, "GPU: none usable")) << show(r);
     EXPECT_TRUE(contains(r.out, "driver") || contains(r.out, "GPU")) << show(r);
     EXPECT_TRUE(contains(r.out, "without a GPU")) << show(r);
     auto j = kc({"--json", "info"});
-    EXPECT_EQ(j.exit_code, 3) << show(j);
+    EXPECT_EQ(j.exit_code, 0) << show(j);
     EXPECT_EQ(j.json().at("gpu").at("available"), false);
     EXPECT_EQ(j.json().at("modules"), 8);
 }
@@ -499,15 +519,16 @@ TEST_F(CliCourse, InfoOfAModuleShowsItsContract) {
 }
 
 TEST_F(CliFixtures, CourseWithoutTracksIsAClearError) {
+    // No course where the learner pointed is a usage error (2), not kernelcoach failing (4).
     TempDir empty;
     auto r = kc({"--course", empty.path().string(), "list"});
-    EXPECT_EQ(r.exit_code, 4) << show(r);
+    EXPECT_EQ(r.exit_code, 2) << show(r);
     EXPECT_TRUE(contains(r.err, empty.path().string())) << show(r);
     EXPECT_TRUE(contains(r.err, "tracks/")) << show(r);
     EXPECT_TRUE(r.out.empty()) << show(r);
     // Run from a folder that is not inside any course.
     auto outside = run_cli({"list"}, empty.path());
-    EXPECT_EQ(outside.exit_code, 4) << show(outside);
+    EXPECT_EQ(outside.exit_code, 2) << show(outside);
     EXPECT_TRUE(contains(outside.err, "tracks/")) << show(outside);
     // --course pointing at the copy works from anywhere.
     auto ok = run_cli({"--course", dir.path().string(), "list"}, empty.path());
@@ -519,6 +540,273 @@ TEST_F(CliFixtures, FindsTheCourseFromAModuleFolder) {
     auto r = run_cli({"list"}, dir.path() / "tracks" / "fixtures" / "module-03-compile-error");
     EXPECT_EQ(r.exit_code, 0) << show(r);
     EXPECT_TRUE(contains(r.out, "fixtures/01")) << show(r);
+}
+
+// ---- a broken module (issue 12, point 7) ----------------------------------------------------
+
+TEST_F(CliFixtures, ABrokenModuleLeavesTheOthersUsable) {
+    fs::create_directories(dir.path() / "tracks/fixtures/module-09-scratch");  // no module.json
+    write_text(dir.path() / "tracks/fixtures/module-10-typo/module.json", "{\"format\": 1");  // not JSON
+    auto list = kc({"list"});
+    EXPECT_EQ(list.exit_code, 0) << show(list);
+    EXPECT_TRUE(contains(list.out, "fixtures/08")) << show(list);
+    EXPECT_TRUE(contains(list.err, "tracks/fixtures/module-09-scratch/module.json: missing")) << show(list);
+    EXPECT_TRUE(contains(list.err, "tracks/fixtures/module-10-typo/module.json")) << show(list);
+    const json listed = kc({"--json", "list"}).json();
+    EXPECT_EQ(listed.at("modules").size(), 8u);
+    ASSERT_EQ(listed.at("broken").size(), 2u) << listed.dump(2);
+    EXPECT_EQ(listed.at("broken")[0].at("id"), "fixtures/09");
+    EXPECT_EQ(kc({"progress"}).exit_code, 0);
+    EXPECT_EQ(kc({"info", "fixtures/01"}).exit_code, 0);
+    auto other = kc({"run", "fixtures/03"});
+    EXPECT_EQ(other.exit_code, 1) << show(other);
+    EXPECT_TRUE(contains(other.out, "COMPILE_ERROR")) << show(other);
+    // Only the commands that need a broken module fail, with exit 4, and say what is wrong.
+    for (const char* id : {"fixtures/09", "fixtures/module-10-typo", "typo"}) {
+        auto r = kc({"run", id});
+        EXPECT_EQ(r.exit_code, 4) << id << "\n" << show(r);
+        EXPECT_TRUE(contains(r.err, "module.json")) << id << "\n" << show(r);
+    }
+    auto check = kc({"check", "--all"});
+    EXPECT_EQ(check.exit_code, 4) << show(check);
+    EXPECT_TRUE(contains(check.out, "fixtures/09")) << show(check);
+    EXPECT_TRUE(contains(check.out, "8 module(s)")) << show(check);
+    const json checked = kc({"--json", "check", "--all"}).json();
+    EXPECT_EQ(checked.at("results").size(), 8u);
+    EXPECT_EQ(checked.at("errors").size(), 2u);
+}
+
+// ---- the setup's grading (issue 12, point 8) -------------------------------------------------
+
+// The arguments tools/bootstrap gives kernelcoach to grade the course, read from the script.
+std::vector<std::string> bootstrap_check_args() {
+    std::istringstream script(read_text(source_dir() / "tools" / "bootstrap"));
+    for (std::string line; std::getline(script, line);) {
+        const std::string call = "/kernelcoach\" ";
+        auto at = line.find(call);
+        if (at == std::string::npos || line.rfind("#", 0) == 0) continue;
+        std::istringstream words(line.substr(at + call.size()));
+        std::vector<std::string> args;
+        for (std::string w; words >> w && w != "\"$@\"";) args.push_back(w);
+        return args;
+    }
+    return {};
+}
+
+TEST_F(CliCourse, BootstrapsGradingIsNoAttempt) {
+    const auto args = bootstrap_check_args();
+    ASSERT_FALSE(args.empty()) << "tools/bootstrap no longer runs kernelcoach check?";
+    ASSERT_EQ(args[0], "check");
+    auto setup = kc(args);
+    EXPECT_EQ(setup.exit_code, 1) << show(setup);  // the starters do not compile: that is the course
+    const fs::path file = dir.path() / ".kernelcoach/progress.json";
+    EXPECT_FALSE(fs::exists(file) && contains(slurp(file), "\"attempts\"")) << slurp(file);
+    auto shown = kc({"progress"});
+    EXPECT_FALSE(contains(shown.out, "attempt")) << show(shown);
+    EXPECT_FALSE(contains(shown.out, "failed")) << show(shown);
+
+    // The learner's own check --all records; untouched starters are still not started.
+    ASSERT_EQ(kc({"check", "--all"}).exit_code, 1);
+    EXPECT_EQ(json::parse(slurp(file)).at("modules").at("missing-elements/01").at("attempts"), 1);
+    for (const auto& t : kc({"--json", "progress"}).json().at("tracks"))
+        for (const auto& m : t.at("modules")) EXPECT_EQ(m.at("status"), "not-started") << m.dump();
+    // Once the learner has touched a starter, its attempts are the learner's.
+    std::ofstream(dir.path() / "tracks/missing-elements/module-02-matrix-mul/kernel.cu", std::ios::app) << "// mine\n";
+    ASSERT_EQ(kc({"run", "missing-elements/02"}).exit_code, 1);
+    auto after = kc({"progress"});
+    EXPECT_TRUE(std::regex_search(after.out, std::regex(R"(missing-elements/02 .* failed  2 attempt\(s\))"))) << show(after);
+    EXPECT_TRUE(std::regex_search(after.out, std::regex(R"(missing-elements/01 .* not started\n)"))) << show(after);
+}
+
+// ---- messages, options and exit codes (issue 12, point 10) ----------------------------------
+
+TEST_F(CliCourse, VerboseWorksWhereTheOutputOffersIt) {
+    // The starter has more than four errors: "-v shows them all" must be true of bench and watch.
+    for (std::vector<std::string> args : {std::vector<std::string>{"bench", "missing-elements/01", "-v"},
+                                          std::vector<std::string>{"watch", "missing-elements/01", "-v"}}) {
+        auto r = kc(args);
+        EXPECT_NE(r.exit_code, 2) << args[0] << "\n" << show(r);
+        EXPECT_TRUE(contains(r.out, "COMPILE_ERROR")) << args[0] << "\n" << show(r);
+        EXPECT_FALSE(contains(r.out, "-v shows them all")) << args[0] << "\n" << show(r);
+    }
+}
+
+TEST_F(CliFixtures, UnknownCommandsGetDidYouMean) {
+    auto runn = kc({"runn", "fixtures/01"});
+    EXPECT_EQ(runn.exit_code, 2) << show(runn);
+    EXPECT_TRUE(contains(runn.err, "did you mean run")) << show(runn);
+    auto help = kc({"help"});
+    EXPECT_EQ(help.exit_code, 2) << show(help);
+    EXPECT_TRUE(contains(help.err, "kernelcoach --help")) << show(help);
+    auto course = kc({"--course", dir.path().string(), "lsit"});
+    EXPECT_TRUE(contains(course.err, "did you mean list")) << show(course);
+}
+
+TEST_F(CliCourse, TracksOfTheCertificateHaveNoModulesYet) {
+    auto list = kc({"list", "--track", "optimization"});
+    EXPECT_EQ(list.exit_code, 0) << show(list);
+    EXPECT_TRUE(contains(list.out, "no modules yet")) << show(list);
+    auto typo = kc({"list", "--track", "optimisation"});
+    EXPECT_EQ(typo.exit_code, 2) << show(typo);
+    EXPECT_TRUE(contains(typo.err, "did you mean optimization")) << show(typo);
+    auto check = kc({"check", "--track", "mastery"});
+    EXPECT_EQ(check.exit_code, 2) << show(check);
+    EXPECT_TRUE(contains(check.err, "no modules yet")) << show(check);
+}
+
+TEST_F(CliCourse, CheckAllWithATrackGradesThatTrack) {
+    auto r = kc({"check", "--all", "--track", "basics", "--compile-only"});
+    EXPECT_EQ(r.exit_code, 3) << show(r);
+    EXPECT_TRUE(contains(r.out, "basics/00")) << show(r);
+    EXPECT_FALSE(contains(r.out, "missing-elements/")) << show(r);
+    EXPECT_TRUE(contains(r.out, "1 module(s)")) << show(r);
+}
+
+TEST_F(CliFixtures, AnEmptyListSaysSo) {
+    auto r = kc({"list", "--status", "passed"});
+    EXPECT_EQ(r.exit_code, 0) << show(r);
+    EXPECT_TRUE(contains(r.out, "no module passed yet")) << show(r);
+    auto j = kc({"--json", "list", "--status", "passed"});
+    EXPECT_TRUE(j.json().at("modules").empty()) << show(j);
+}
+
+// Whether a process waits for a lock on the file with inode `ino` ("->" lines of /proc/locks).
+bool someone_waits_for(ino_t ino) {
+    std::istringstream locks(read_text("/proc/locks"));
+    const std::string file = ":" + std::to_string(ino) + " ";
+    for (std::string l; std::getline(locks, l);)
+        if (contains(l, "->") && contains(l, file)) return true;
+    return false;
+}
+
+// Holds a lock file until another process waits for it (a minute at most), then lets go.
+class LockHolder {
+public:
+    explicit LockHolder(const fs::path& lock) {
+        fs::create_directories(lock.parent_path());
+        fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        EXPECT_EQ(::flock(fd_, LOCK_EX), 0);
+        struct stat st {};
+        ::fstat(fd_, &st);
+        thread_ = std::thread([this, ino = st.st_ino] {
+            for (int i = 0; i < 1200 && !someone_waits_for(ino); ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            ::close(fd_);
+        });
+    }
+    ~LockHolder() { thread_.join(); }
+
+private:
+    int fd_ = -1;
+    std::thread thread_;
+};
+
+TEST_F(CliFixtures, WaitingForTheProgressLockIsSaid) {
+    CliRun r;
+    {
+        LockHolder held(dir.path() / ".kernelcoach/progress.lock");
+        r = kc({"run", "fixtures/03"});
+    }
+    EXPECT_EQ(r.exit_code, 1) << show(r);
+    EXPECT_TRUE(contains(r.err, "waiting for")) << show(r);
+    EXPECT_TRUE(contains(r.err, "progress.lock")) << show(r);
+    EXPECT_EQ(json::parse(slurp(progress_file())).at("modules").at("fixtures/03").at("attempts"), 1);
+}
+
+TEST_F(CliFixtures, ControlBytesAreNeverEchoedRaw) {
+    auto id = kc({"run", "vec\x1b[31madd\x07"});
+    EXPECT_EQ(id.exit_code, 2) << show(id);
+    EXPECT_FALSE(contains(id.err, "\x1b")) << show(id);
+    EXPECT_FALSE(contains(id.err, "\x07")) << show(id);
+    EXPECT_TRUE(contains(id.err, "vec\\x1b[31madd\\x07")) << show(id);
+    // A source line with an ESC in it, shown with its compile error.
+    const fs::path k = dir.path() / "tracks/fixtures/module-03-compile-error/kernel.cu";
+    std::string src = slurp(k);
+    src.replace(src.find("threadIdy.x;"), 12, "threadIdy.x; /* \x1b[2J */");
+    write_text(k, src);
+    auto run = kc({"run", "fixtures/03"});
+    EXPECT_EQ(run.exit_code, 1) << show(run);
+    EXPECT_TRUE(contains(run.out, "threadIdy.x; /* \\x1b[2J */")) << show(run);
+    EXPECT_FALSE(contains(run.out, "\x1b")) << show(run);
+}
+
+// What the binary writes to a terminal (a pseudo-terminal), with NO_COLOR unset and `env` set.
+std::string on_terminal(const std::vector<std::string>& args, const fs::path& cwd, const std::vector<std::string>& env) {
+    int master = -1;
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid == 0) {
+        if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+        ::unsetenv("NO_COLOR");
+        for (const auto& e : env) ::putenv(::strdup(e.c_str()));
+        std::vector<char*> argv = {const_cast<char*>(KC_BINARY)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(KC_BINARY, argv.data());
+        ::_exit(127);
+    }
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    return out;
+}
+
+TEST_F(CliFixtures, ADumbTerminalGetsNoColour) {
+    EXPECT_TRUE(contains(on_terminal({"list"}, dir.path(), {"TERM=xterm"}), "\x1b[")) << "a terminal gets colour";
+    const std::string dumb = on_terminal({"list"}, dir.path(), {"TERM=dumb"});
+    EXPECT_TRUE(contains(dumb, "fixtures/01")) << dumb;
+    EXPECT_FALSE(contains(dumb, "\x1b")) << dumb;
+}
+
+TEST_F(CliFixtures, SeedsAndTimeoutsMustBeNumbersThatMakeSense) {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"run", "fixtures/03", "--timeout", "nan"}, {"run", "fixtures/03", "--timeout", "inf"},
+          {"run", "fixtures/03", "--timeout", "0"}, {"run", "fixtures/03", "--seed", "-1"},
+          {"run", "fixtures/03", "--seed", "1.5"}, {"bench", "fixtures/03", "--timeout", "nan"},
+          {"bench", "fixtures/03", "--seed", "-1"}}) {
+        auto r = kc(args);
+        EXPECT_EQ(r.exit_code, 2) << args[2] << " " << args[3] << "\n" << show(r);
+        EXPECT_TRUE(contains(r.err, args[2])) << show(r);
+    }
+    auto ok = kc({"run", "fixtures/03", "--seed", "0", "--timeout", "2.5"});
+    EXPECT_EQ(ok.exit_code, 1) << show(ok);
+}
+
+TEST_F(CliFixtures, JsonErrorsAreJsonDocuments) {
+    auto r = kc({"--json", "run", "no-such-module"});
+    EXPECT_EQ(r.exit_code, 2) << show(r);
+    const json j = r.json();
+    EXPECT_EQ(j.at("schema"), 1);
+    EXPECT_EQ(j.at("exit_code"), 2);
+    EXPECT_TRUE(contains(j.at("error").at("message").get<std::string>(), "no module 'no-such-module'")) << j.dump(2);
+    EXPECT_TRUE(contains(r.err, "no module")) << show(r);  // and people still read it on stderr
+    auto usage = kc({"run", "--json"});  // no module named: a usage error from the parser
+    EXPECT_EQ(usage.exit_code, 2) << show(usage);
+    EXPECT_EQ(usage.json().at("exit_code"), 2) << show(usage);
+    TempDir empty;
+    auto outside = run_cli({"--json", "list"}, empty.path());
+    EXPECT_EQ(outside.json().at("exit_code"), 2) << show(outside);
+}
+
+TEST_F(CliFixtures, AReadOnlyProgressFileIsLeftAlone) {
+    ASSERT_EQ(kc({"run", "fixtures/03"}).exit_code, 1);
+    const std::string before = slurp(progress_file());
+    fs::permissions(progress_file(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    auto r = kc({"run", "fixtures/03"});
+    EXPECT_EQ(r.exit_code, 4) << show(r);
+    EXPECT_TRUE(contains(r.err, "read-only")) << show(r);
+    EXPECT_TRUE(contains(r.out, "COMPILE_ERROR")) << show(r);  // the grade, then the error
+    EXPECT_EQ(slurp(progress_file()), before);
+    EXPECT_EQ(fs::status(progress_file()).permissions() & fs::perms::owner_write, fs::perms::none);
+}
+
+TEST_F(CliFixtures, OutputThatCannotBeWrittenIsAFailure) {
+    const std::string cmd = "cd '" + dir.path().string() + "' && NO_COLOR=1 '" + KC_BINARY + "' list >/dev/full 2>/dev/null";
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 4);
 }
 
 }  // namespace

@@ -145,15 +145,61 @@ TEST_F(CourseTest, ALinkOutOfTracksIsRefused) {
     fs::create_directories(dir.path() / "tracks/mastery");
     fs::create_directory_symlink(outside.path(), dir.path() / "tracks/mastery/module-09-escape");
     auto c = course::load_course(dir.path());
-    ASSERT_FALSE(c);
-    EXPECT_NE(c.error().message.find("outside tracks/"), std::string::npos) << c.error().message;
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->modules.size(), 4u);
+    ASSERT_EQ(c->broken.size(), 1u);
+    EXPECT_NE(c->broken[0].problem.find("outside tracks/"), std::string::npos) << c->broken[0].problem;
+    EXPECT_FALSE(c->resolve("mastery/09"));
 }
 
+// A broken module is reported where it is named and leaves the rest of the course usable.
 TEST_F(CourseTest, ABadManifestNamesItsFile) {
     write(dir.path() / "tracks/mastery/module-01-custom-kernels/module.json", R"({"format": 1})");
     auto c = course::load_course(dir.path());
-    ASSERT_FALSE(c);
-    EXPECT_NE(c.error().message.find("tracks/mastery/module-01-custom-kernels/module.json"), std::string::npos);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->modules.size(), 4u);
+    ASSERT_EQ(c->broken.size(), 1u);
+    EXPECT_EQ(c->broken[0].id, "mastery/01");
+    EXPECT_NE(c->broken[0].problem.find("tracks/mastery/module-01-custom-kernels/module.json"), std::string::npos);
+    for (const char* id : {"mastery/01", "mastery/module-01-custom-kernels", "custom-kernels"}) {
+        auto m = c->resolve(id);
+        ASSERT_FALSE(m) << id;
+        EXPECT_NE(m.error().message.find("module.json"), std::string::npos) << m.error().message;
+        EXPECT_NE(c->broken_named(id), nullptr) << id;
+    }
+    EXPECT_TRUE(c->resolve("vector-add"));
+    EXPECT_EQ(c->broken_named("vector-add"), nullptr);
+}
+
+TEST_F(CourseTest, AnEmptyModuleFolderIsBrokenNotFatal) {
+    fs::create_directories(dir.path() / "tracks/missing-elements/module-06-scratch");
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->modules.size(), 4u);
+    ASSERT_EQ(c->broken.size(), 1u);
+    EXPECT_EQ(c->broken[0].problem, "tracks/missing-elements/module-06-scratch/module.json: missing (every module folder needs one)");
+}
+
+TEST_F(CourseTest, TwoFoldersWithOneIdKeepTheFirst) {
+    write(dir.path() / "tracks/missing-elements/module-01-copy/module.json", kGood);
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_EQ(c->broken.size(), 1u);
+    EXPECT_EQ(c->broken[0].rel_dir, "tracks/missing-elements/module-01-vector-add");  // "copy" sorts first
+    EXPECT_NE(c->broken[0].problem.find("same id missing-elements/01"), std::string::npos) << c->broken[0].problem;
+    auto m = c->resolve("missing-elements/01");
+    ASSERT_TRUE(m);
+    EXPECT_EQ((*m)->folder, "module-01-copy");
+}
+
+TEST_F(CourseTest, CertificateTracksExistBeforeTheirModules) {
+    auto c = course::load_course(dir.path());
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(c->check_track("mastery"));  // no module yet, but a track of the course
+    EXPECT_TRUE(c->check_track("missing-elements"));
+    auto typo = c->check_track("optimisation");
+    ASSERT_FALSE(typo);
+    EXPECT_NE(typo.error().detail.find("did you mean optimization"), std::string::npos) << typo.error().detail;
 }
 
 TEST_F(CourseTest, RootIsFoundByWalkingUp) {

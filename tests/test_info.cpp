@@ -11,7 +11,7 @@ namespace {
 
 TEST(Info, ReportsLibraryVersionsAndTools) {
     auto r = run_cli({"--course", fixture_course().string(), "--json", "info"});
-    EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.err;
+    EXPECT_EQ(r.exit_code, 0) << r.err;  // info says what it found, GPU or not
     auto j = r.json();
     EXPECT_FALSE(j["nvrtc"].get<std::string>().empty());
     for (const char* lib : {"cublas", "cudnn"}) {  // "13.1.0", "9.19.0"
@@ -21,17 +21,14 @@ TEST(Info, ReportsLibraryVersionsAndTools) {
     }
     EXPECT_TRUE(j.contains("compute_sanitizer"));
     EXPECT_TRUE(j.contains("ncu"));
-    // Without a GPU the reason is given, and the exit code says "could not run".
-    if (!j["gpu"]["available"].get<bool>()) {
-        EXPECT_EQ(r.exit_code, 3);
-        EXPECT_FALSE(j["gpu"]["reason"].get<std::string>().empty());
-    }
+    // Without a GPU the reason is given.
+    if (!j["gpu"]["available"].get<bool>()) EXPECT_FALSE(j["gpu"]["reason"].get<std::string>().empty());
 }
 
 TEST(Info, RecalibrateWithoutAGpuSaysSo) {
     auto r = run_cli({"--course", fixture_course().string(), "info", "--recalibrate"});
     if (r.out.find("GPU: none usable") == std::string::npos) GTEST_SKIP() << "a GPU is here: the GPU tests cover it";
-    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("--recalibrate: no GPU, nothing to measure"), std::string::npos) << r.out;
 }
 

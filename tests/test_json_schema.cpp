@@ -75,7 +75,9 @@ protected:
 
 TEST_F(JsonOutput, ListFollowsItsSchema) {
     expect_valid(kc({"list"}), "list");
-    kc({"run", "missing-elements/01"});  // a failed attempt: status "failed"
+    // A failed attempt of an edited starter: status "failed" (an untouched one stays not started).
+    std::ofstream(dir.path() / "tracks/missing-elements/module-01-vector-add/kernel.cu", std::ios::app) << "// mine\n";
+    kc({"run", "missing-elements/01"});
     auto after = kc({"list"});
     expect_valid(after, "list");
     bool failed = false;

@@ -3,7 +3,9 @@
 #include "progress/store.h"
 #include "support/cli.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -256,6 +258,40 @@ TEST_F(Progress, UnreadableFileIsAnErrorAndLeftUntouched) {
         EXPECT_EQ(slurp(store.file()), bytes);
         EXPECT_TRUE(temporaries(root_ / ".kernelcoach").empty());
     }
+}
+
+TEST_F(Progress, ReadOnlyFileIsAnErrorAndLeftUntouched) {
+    Store store(root_);
+    ASSERT_TRUE(store.record(attempt("WRONG", false, "2025-01-01T00:00:00Z")).ok());
+    const std::string before = slurp(store.file());
+    fs::permissions(store.file(), fs::perms::owner_read | fs::perms::group_read);
+    auto recorded = store.record(attempt("PASS", true, "2025-01-02T00:00:00Z", 1.0));
+    ASSERT_FALSE(recorded.ok());
+    EXPECT_NE(recorded.error().message.find("read-only"), std::string::npos) << recorded.error().message;
+    EXPECT_NE(recorded.error().message.find(store.file().string()), std::string::npos);
+    EXPECT_FALSE(store.record_hint(kModule, 3).ok());
+    EXPECT_EQ(slurp(store.file()), before);
+    EXPECT_EQ(fs::status(store.file()).permissions() & fs::perms::owner_write, fs::perms::none);
+    EXPECT_TRUE(store.load().ok());  // reading it is fine
+}
+
+TEST_F(Progress, WaitingForTheLockIsToldFirst) {
+    Store store(root_);
+    fs::create_directories(root_ / ".kernelcoach");
+    const fs::path lock = root_ / ".kernelcoach" / "progress.lock";
+    const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+    std::vector<std::string> told;
+    store.on_wait([&](const std::string& what) {
+        told.push_back(what);
+        ::close(fd);  // the holder lets go once the writer has said it waits
+    });
+    ASSERT_TRUE(store.record(attempt("WRONG", false, "2025-01-01T00:00:00Z")).ok());
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_NE(told[0].find("waiting for " + lock.string()), std::string::npos) << told[0];
+    told.clear();
+    ASSERT_TRUE(store.record(attempt("WRONG", false, "2025-01-01T00:00:01Z")).ok());
+    EXPECT_TRUE(told.empty());  // a free lock is taken without a word
 }
 
 TEST_F(Progress, StaleTemporaryDoesNotBreakLoadAndIsCleared) {

@@ -1,7 +1,9 @@
 // kernelcoach reset: the starter comes back, the learner's file is kept, nothing without asking.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <fstream>
+#include <set>
 
 #include "course/manifest.h"
 #include "support/cli.h"
@@ -65,6 +67,61 @@ TEST_F(Reset, WithoutACopySaysHowToGetTheStarterBack) {
     EXPECT_EQ(r.exit_code, 4);
     EXPECT_NE(r.err.find("git checkout"), std::string::npos) << r.err;
     EXPECT_EQ(slurp(kernel()), "// edited before kernelcoach ever saw it\n");
+}
+
+// The backup name `reset` gives a file at `t` (local time, to the second).
+std::string backup_name(std::time_t t) {
+    char buf[64];
+    std::strftime(buf, sizeof buf, "kernel.cu.%Y%m%d-%H%M%S", std::localtime(&t));
+    return buf;
+}
+
+// The file a reset message says the learner's file is kept as, under `root`.
+fs::path kept_as(const fs::path& root, const std::string& out) {
+    const std::string key = "kept as ";
+    auto at = out.find(key);
+    if (at == std::string::npos) return {};
+    return root / out.substr(at + key.size(), out.find('\n', at) - at - key.size());
+}
+
+TEST_F(Reset, ABackupNeverReplacesAnother) {
+    kc({"list"});
+    const fs::path backups = dir.path() / ".kernelcoach/backups/missing-elements/module-01-vector-add";
+    // Backups already named for every second this test may run in, as two resets in one second
+    // would name them: each reset must find a name of its own.
+    const std::time_t now = std::time(nullptr);
+    for (int i = -1; i < 60; ++i) write_text(backups / backup_name(now + i), "// an older backup\n");
+    std::vector<fs::path> named;
+    for (const char* work : {"// first\n", "// second\n"}) {
+        write_text(kernel(), work);
+        auto r = kc({"reset", "vector-add", "--yes"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        named.push_back(kept_as(dir.path(), r.out));
+        EXPECT_EQ(slurp(named.back()), work) << r.out;
+    }
+    EXPECT_NE(named[0], named[1]);
+    int older = 0;
+    std::set<std::string> mine;
+    for (const auto& e : fs::directory_iterator(backups)) {
+        const std::string text = slurp(e.path());
+        if (text == "// an older backup\n") ++older;
+        else mine.insert(text);
+    }
+    EXPECT_EQ(older, 61);
+    EXPECT_EQ(mine, (std::set<std::string>{"// first\n", "// second\n"}));
+}
+
+TEST_F(Reset, ADeletedKernelIsRestoredAndNoBackupIsClaimed) {
+    kc({"list"});
+    fs::remove(kernel());
+    auto r = kc({"reset", "vector-add", "--yes"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(slurp(kernel()), starter);
+    EXPECT_EQ(r.out.find("kept as"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("no kernel.cu to keep"), std::string::npos) << r.out;
+    const fs::path backups = dir.path() / ".kernelcoach/backups";
+    EXPECT_TRUE(!fs::exists(backups) || fs::recursive_directory_iterator(backups) == fs::recursive_directory_iterator())
+        << "a backup of nothing";
 }
 
 TEST(Manifest, StarterHashMustLookLikeOne) {

@@ -30,10 +30,26 @@ struct Session {
 
 using Action = std::function<int()>;
 
+// The course and the learner's terminal. An Error means no course was found where the learner
+// pointed (a usage error, exit 2): a course whose modules are broken still opens.
 Result<Session> open_session(const Global& g);
 
-// Prints "kernelcoach: error: MESSAGE" (and the detail) to stderr; returns `code`.
+// Prints "kernelcoach: error: MESSAGE" (and the detail) to stderr, control bytes escaped, and
+// with --json also an error document (report::error_json) on stdout; returns `code`.
 int fail(const Error& e, int code);
+// The stderr half of fail(): for an error that comes after a command printed its result.
+void print_error(const Error& e);
+
+// The exit code for a module id that did not resolve: 4 when one of `ids` names a broken module
+// (kernelcoach cannot read it), else 2 (a usage error: no such module).
+int unresolved_code(const course::Course& c, const std::vector<std::string>& ids);
+// Warns on stderr about every broken module (of `track`, or all), which list, progress and info
+// leave out: "kernelcoach: warning: fixtures/09 is left out: tracks/.../module.json: missing ...".
+void warn_broken(const course::Course& c, const std::string& track = {});
+
+// progress.json as the learner sees it: a module whose kernel.cu is still the untouched starter
+// and that is not passed is not started, whatever was recorded (setup grading, a reset).
+Result<report::ProgressMap> load_progress(const Session& s);
 
 // Options shared by the commands that grade (run, check).
 struct GradeFlags {
@@ -48,16 +64,19 @@ struct GradeFlags {
     bool hot = false;
 };
 void add_grade_flags(CLI::App* cmd, GradeFlags& f);
+// --seed (a whole number, 0 or more) and --timeout (seconds, finite and above 0), for bench too.
+void add_seed_option(CLI::App* cmd, std::optional<uint64_t>& seed, const std::string& help);
+void add_timeout_option(CLI::App* cmd, std::optional<double>& seconds, const std::string& help);
 Result<engine::Options> grade_options(const GradeFlags& f);
 
 // The modules a command names: `ids` (resolved, with "did you mean"), every module with `all`,
-// or a whole `track`; in course order, each once. An Error is the learner's usage mistake.
+// a whole `track` (with `all` too: every module of the track); in course order, each once.
+// Broken modules are left out. An Error is the learner's mistake: unresolved_code() says which.
 Result<std::vector<const course::Module*>> select_modules(const course::Course& c, const std::vector<std::string>& ids,
                                                           bool all, const std::string& track = {});
 
-// Grades one module's kernel.cu and records the attempt in progress.json.
-Result<engine::Grade> grade_and_record(Session& s, engine::Grader& grader, const course::Module& m);
-// Records one graded attempt of the module's own kernel.cu (nothing for SKIPPED).
+// Records one graded attempt of the module's own kernel.cu (nothing for SKIPPED); says on stderr
+// when it waits for another process's lock.
 Status record_attempt(Session& s, const course::Module& m, const engine::Grade& g);
 
 // The exit code for a set of verdicts: failed > could not run > passed.

@@ -21,15 +21,16 @@ struct BenchOptions {
     bool sizes = false;
     bool ncu = false;
     bool hot = false;
+    bool verbose = false;
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;
 };
 
 int run_bench(const Global& g, const BenchOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     auto found = s->course.resolve(o.id);
-    if (!found) return fail(found.error(), grade::exit_code::kUsage);
+    if (!found) return fail(found.error(), unresolved_code(s->course, {o.id}));
     course::Module m = **found;  // a copy: a sweep replaces its cases
     const auto* spec = exercises::find(m.manifest.exercise);
     const auto* timed = m.manifest.timed_case();
@@ -79,7 +80,9 @@ int run_bench(const Global& g, const BenchOptions& o) {
         std::cout << j.dump(2) << "\n";
     } else {
         // A kernel that is not right is explained first: its times would mean nothing.
-        if (gr->verdict != grade::Verdict::Passed) std::cout << report::grade_text(*gr, m, s->style) << "\n";
+        auto style = s->style;
+        style.verbose = o.verbose;
+        if (gr->verdict != grade::Verdict::Passed) std::cout << report::grade_text(*gr, m, style) << "\n";
         if (!rows.empty() || gr->verdict == grade::Verdict::Passed)
             std::cout << report::bench_text(*gr, m, rows, s->style);
         else if (gr->ncu)
@@ -105,9 +108,9 @@ void setup_bench(CLI::App& app, Global& g, Action& action) {
                   "Also profile one launch of the largest size with Nsight Compute (ncu) and show its speed-of-light, "
                   "occupancy, launch and memory sections");
     cmd->add_flag("--hot", o->hot, "Time with a warm L2 (no flush between runs)");
-    cmd->add_option("--seed", o->seed, "Seed of the random inputs");
-    cmd->add_option("--timeout", o->timeout_s, "Seconds the whole bench may run (default: the manifest's, scaled)")
-        ->check(CLI::PositiveNumber);
+    cmd->add_flag("-v,--verbose", o->verbose, "Show every compiler diagnostic, not only the first four");
+    add_seed_option(cmd, o->seed, "Seed of the random inputs");
+    add_timeout_option(cmd, o->timeout_s, "Seconds the whole bench may run (default: the manifest's, scaled)");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_bench(g, *o); }; });
 }
 

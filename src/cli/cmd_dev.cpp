@@ -27,10 +27,11 @@ const char* status_name(engine::DevCheckItem::Status s) {
 
 int run_dev_check(const Global& g, const DevOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     // No module named: all of them.
-    auto picked = select_modules(s->course, o.ids, o.all || o.ids.empty());
-    if (!picked) return fail(picked.error(), grade::exit_code::kUsage);
+    const bool all = o.all || o.ids.empty();
+    auto picked = select_modules(s->course, o.ids, all);
+    if (!picked) return fail(picked.error(), unresolved_code(s->course, o.ids));
     const auto& mods = *picked;
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
@@ -41,6 +42,9 @@ int run_dev_check(const Global& g, const DevOptions& o) {
     engine::Grader untimed(s->course, untimed_opts);
 
     std::vector<engine::DevCheckItem> items;
+    if (all)  // a module folder that cannot be loaded fails the check of the whole course
+        for (const auto& b : s->course.broken)
+            items.push_back({b.id, "module.json", "a module", "broken", engine::DevCheckItem::Status::Fail, b.problem});
     for (const auto* m : mods) {
         for (auto& it : engine::static_checks(*m)) items.push_back(std::move(it));
         for (auto& it : engine::graded_checks(*m, timed, untimed)) items.push_back(std::move(it));

@@ -7,6 +7,7 @@
 #include "compile/compiler.h"
 #include "exercises/spec.h"
 #include "gpu/versions.h"
+#include "util/printable.h"
 
 namespace kc::cli {
 
@@ -25,10 +26,10 @@ std::string clocks_text(const protocol::Device& d) {
 
 int run_info(const Global& g, const InfoOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     if (!o.id.empty()) {
         auto m = s->course.resolve(o.id);
-        if (!m) return fail(m.error(), grade::exit_code::kUsage);
+        if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
         const auto& man = (*m)->manifest;
         const auto* spec = exercises::find(man.exercise);
         if (!spec) return fail(make_error("unknown exercise " + man.exercise), grade::exit_code::kInternal);
@@ -44,7 +45,8 @@ int run_info(const Global& g, const InfoOptions& o) {
             return 0;
         }
         std::cout << fmt::format("{}  {}\n  {}\n  folder: {}\n  kernel: {}\n  reference: {}\n  needs: sm_{} or newer\n  cases:\n",
-                                 (*m)->id, man.title, man.summary, (*m)->rel_dir, signature, spec->vendor, man.min_sm);
+                                 (*m)->id, printable(man.title), printable(man.summary), (*m)->rel_dir, signature,
+                                 spec->vendor, man.min_sm);
         for (const auto& c : man.cases) {
             std::string sz;
             for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
@@ -60,6 +62,7 @@ int run_info(const Global& g, const InfoOptions& o) {
         }
         return 0;
     }
+    warn_broken(s->course);
     engine::Options opts;
     opts.fresh_probe = true;  // info always asks the GPU itself
     engine::Grader grader(s->course, opts);
@@ -125,7 +128,7 @@ int run_info(const Global& g, const InfoOptions& o) {
                                      "(compiling for sm_{} unless --arch says otherwise)\n",
                                      compile::default_sm(70));
     }
-    return dev.available ? 0 : grade::exit_code::kNoGpu;
+    return 0;  // it says what it found, GPU or not: nothing failed
 }
 
 }  // namespace

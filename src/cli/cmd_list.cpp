@@ -1,8 +1,9 @@
 // kernelcoach list: every module, with its status.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "cli/app.h"
-#include "progress/store.h"
 
 namespace kc::cli {
 
@@ -13,23 +14,32 @@ struct ListOptions {
     std::string status;
 };
 
+// What list says when nothing is left to show, so an empty answer is never silent.
+std::string nothing_text(const course::Course& c, const ListOptions& o) {
+    if (!o.track.empty() && c.in_track(o.track).empty())
+        return fmt::format("track {} has no modules yet (`kernelcoach list` shows those there are)\n", o.track);
+    const std::string where = o.track.empty() ? "" : " in track " + o.track;
+    if (o.status == "passed") return fmt::format("no module passed yet{}\n", where);
+    if (o.status == "failed") return fmt::format("no failed module{}\n", where);
+    return fmt::format("every module{} is started\n", where);
+}
+
 int run_list(const Global& g, const ListOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
-    auto p = progress::Store(s->course.root).load();
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
+    if (!o.track.empty())
+        if (auto known = s->course.check_track(o.track); !known) return fail(known.error(), grade::exit_code::kUsage);
+    auto p = load_progress(*s);
     if (!p) return fail(p.error(), grade::exit_code::kInternal);
+    warn_broken(s->course, o.track);
     course::Course shown = s->course;
     std::erase_if(shown.modules, [&](const course::Module& m) {
         if (!o.track.empty() && m.track != o.track) return true;
-        if (o.status.empty()) return false;
-        auto it = p->find(m.id);
-        std::string st = it == p->end() || !it->second.attempts ? "not-started"
-                                                                : std::string(progress::to_string(it->second.status));
-        return st != o.status;
+        return !o.status.empty() && report::status_of(*p, m.id) != o.status;
     });
-    if (!o.track.empty() && shown.modules.empty() && s->course.in_track(o.track).empty())
-        return fail(make_error("no track '" + o.track + "'"), grade::exit_code::kUsage);
+    std::erase_if(shown.broken, [&](const course::BrokenModule& b) { return !o.track.empty() && b.track != o.track; });
     if (s->json) std::cout << report::list_json(shown, *p).dump(2) << "\n";
+    else if (shown.modules.empty()) std::cout << nothing_text(s->course, o);
     else std::cout << report::list_text(shown, *p, s->style);
     return 0;
 }

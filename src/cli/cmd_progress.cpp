@@ -2,7 +2,6 @@
 #include <iostream>
 
 #include "cli/app.h"
-#include "progress/store.h"
 
 namespace kc::cli {
 
@@ -10,9 +9,10 @@ namespace {
 
 int run_progress(const Global& g) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
-    auto p = progress::Store(s->course.root).load();
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
+    auto p = load_progress(*s);
     if (!p) return fail(p.error(), grade::exit_code::kInternal);
+    warn_broken(s->course);
     if (s->json) std::cout << report::progress_json(s->course, *p).dump(2) << "\n";
     else std::cout << report::progress_text(s->course, *p, s->style);
     return 0;

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "cli/app.h"
 #include "course/starters.h"
@@ -36,9 +37,9 @@ bool confirm(const std::string& question) {
 
 int run_reset(const Global& g, const ResetOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     auto picked = select_modules(s->course, o.ids, o.all);
-    if (!picked) return fail(picked.error(), grade::exit_code::kUsage);
+    if (!picked) return fail(picked.error(), unresolved_code(s->course, o.ids));
     const auto& mods = *picked;
     if (mods.empty()) return fail(make_error("name the modules to reset, or use --all"), grade::exit_code::kUsage);
 
@@ -46,7 +47,7 @@ int run_reset(const Global& g, const ResetOptions& o) {
     struct Plan {
         const course::Module* m;
         std::string starter;
-        std::string current;
+        std::optional<std::string> current;  // none: there is no kernel.cu to keep
     };
     std::vector<Plan> plan;
     for (const auto* m : mods) {
@@ -58,12 +59,11 @@ int run_reset(const Global& g, const ResetOptions& o) {
                                                m->rel_kernel())),
                         grade::exit_code::kInternal);
         auto current = read_file(m->kernel_path());
-        std::string now = current ? *current : std::string();
-        if (current && hash_hex(now) == m->manifest.starter_hash) {
+        if (current && hash_hex(*current) == m->manifest.starter_hash) {
             std::cout << fmt::format("{}: already the starter; nothing to do\n", m->id);
             continue;
         }
-        plan.push_back({m, std::move(*starter), std::move(now)});
+        plan.push_back({m, std::move(*starter), current ? std::optional(std::move(*current)) : std::nullopt});
     }
     if (plan.empty()) return 0;
     if (!o.yes) {
@@ -79,15 +79,18 @@ int run_reset(const Global& g, const ResetOptions& o) {
     }
     const std::string stamp = timestamp();
     for (const auto& p : plan) {
-        auto backup = s->course.root / ".kernelcoach" / "backups" / p.m->track / p.m->folder /
-                      fmt::format("kernel.cu.{}", stamp);
-        if (!p.current.empty())
-            if (auto st = write_file_atomic(backup, p.current); !st) return fail(st.error(), grade::exit_code::kInternal);
+        std::string kept = "there was no kernel.cu to keep";
+        if (p.current) {
+            auto backup = write_file_new(
+                s->course.root / ".kernelcoach" / "backups" / p.m->track / p.m->folder / ("kernel.cu." + stamp),
+                *p.current);
+            if (!backup) return fail(backup.error(), grade::exit_code::kInternal);
+            std::error_code ec;
+            kept = "your file is kept as " + std::filesystem::relative(*backup, s->course.root, ec).string();
+        }
         if (auto st = write_file_atomic(p.m->kernel_path(), p.starter); !st)
             return fail(st.error(), grade::exit_code::kInternal);
-        std::error_code ec;
-        std::cout << fmt::format("{}: starter restored; your file is kept as {}\n", p.m->id,
-                                 std::filesystem::relative(backup, s->course.root, ec).string());
+        std::cout << fmt::format("{}: starter restored; {}\n", p.m->id, kept);
     }
     return 0;
 }

@@ -18,27 +18,33 @@ struct RunOptions {
 
 int run_run(const Global& g, const RunOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     auto m = s->course.resolve(o.id);
-    if (!m) return fail(m.error(), grade::exit_code::kUsage);
+    if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     engine::Grader grader(s->course, *opts);
     if (!s->json && ::isatty(STDERR_FILENO)) std::cerr << "grading " << (*m)->id << " ...\n";
     // --file grades another file as this module's kernel (a control, a submission); it is not
     // the learner's attempt, so progress is left alone.
-    auto gr = o.file.empty() ? grade_and_record(*s, grader, **m)
-                             : grader.grade(**m, std::filesystem::absolute(o.file));
+    auto gr = grader.grade(**m, o.file.empty() ? (*m)->kernel_path() : std::filesystem::absolute(o.file));
     if (!gr) return fail(gr.error(), grade::exit_code::kInternal);
+    // The grade is shown even when it cannot be recorded; the write error comes after it.
+    const Status recorded = o.file.empty() ? record_attempt(*s, **m, *gr) : Status(Ok{});
     if (s->json) {
         nlohmann::json j = {{"schema", report::kJsonSchema},
                             {"device", report::device_json(grader.device())},
                             {"result", report::grade_json(*gr)}};
+        if (!recorded) j["error"] = report::error_json(recorded.error(), grade::exit_code::kInternal).at("error");
         std::cout << j.dump(2) << "\n";
     } else {
         auto style = s->style;
         style.verbose = o.verbose;
-        std::cout << report::grade_text(*gr, **m, style);
+        std::cout << report::grade_text(*gr, **m, style) << std::flush;
+    }
+    if (!recorded) {
+        print_error(recorded.error());
+        return grade::exit_code::kInternal;
     }
     return exit_code_for({gr->verdict});
 }

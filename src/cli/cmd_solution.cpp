@@ -18,9 +18,9 @@ struct SolutionOptions {
 
 int run_solution(const Global& g, const SolutionOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     auto m = s->course.resolve(o.id);
-    if (!m) return fail(m.error(), grade::exit_code::kUsage);
+    if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
     const auto& mod = **m;
     const auto path = mod.dir / "solution" / "kernel.cu";
     if (!std::filesystem::exists(path)) {

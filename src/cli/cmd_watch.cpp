@@ -14,6 +14,7 @@
 #include "cli/app.h"
 #include "progress/store.h"
 #include "util/file_watch.h"
+#include "util/printable.h"
 
 namespace kc::cli {
 
@@ -33,6 +34,7 @@ std::string follow_up_text(bool timing, bool racecheck, bool memcheck) {
 struct WatchOptions {
     std::string id;
     bool poll = false;
+    bool verbose = false;
     GradeFlags flags;
 };
 
@@ -120,7 +122,8 @@ const course::Module* first_unpassed(const course::Course& c, const progress::St
 int run_watch(const Global& g, const WatchOptions& o) {
     if (g.json) return fail(make_error("watch is interactive; it has no --json form (use run --json)"), grade::exit_code::kUsage);
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
+    s->style.verbose = o.verbose;
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     progress::Store store(s->course.root);
@@ -130,7 +133,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
         if (!m) return fail(make_error("the course has no modules"), grade::exit_code::kInternal);
     } else {
         auto r = s->course.resolve(o.id);
-        if (!r) return fail(r.error(), grade::exit_code::kUsage);
+        if (!r) return fail(r.error(), unresolved_code(s->course, {o.id}));
         m = *r;
     }
     const bool screen = ::isatty(STDOUT_FILENO) && s->style.color;
@@ -158,7 +161,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 plain.memcheck = false;
                 engine::Grader grader(s->course, plain);
                 auto gr = grader.grade(*m, m->kernel_path());
-                if (!gr) std::cout << "kernelcoach: error: " << gr.error().message << "\n";
+                if (!gr) std::cout << "kernelcoach: error: " << printable(gr.error().message) << "\n";
                 else std::cout << report::grade_text(*gr, *m, s->style) << std::flush;
                 const bool race = opts->racecheck && gr && gr->uses_shared_memory();
                 if (gr && gr->verdict == grade::Verdict::Passed && (opts->timing || race || opts->memcheck)) {
@@ -176,7 +179,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 }
                 if (gr)
                     if (auto st = record_attempt(*s, *m, *gr); !st)
-                        std::cout << "kernelcoach: error: " << st.error().message << "\n";
+                        std::cout << "kernelcoach: error: " << printable(st.error().message) << "\n";
                 std::cout << report::paint(s->style, "\033[2m",
                                            fmt::format("-- watching {} ({}); save the file to grade it again --",
                                                        m->rel_kernel(), keys))
@@ -235,6 +238,7 @@ void setup_watch(CLI::App& app, Global& g, Action& action) {
     auto* cmd = app.add_subcommand("watch", "Re-grade a module every time you save its kernel.cu (keys: h, n, r, x, q)");
     cmd->add_option("id", o->id, "The module (default: the first you have not passed)");
     cmd->add_flag("--poll", o->poll, "Poll the file instead of waiting for file-system events (network file systems)");
+    cmd->add_flag("-v,--verbose", o->verbose, "Show every compiler diagnostic, not only the first four");
     add_grade_flags(cmd, o->flags);
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_watch(g, *o); }; });
 }

@@ -53,6 +53,68 @@ Result<fs::path> find_course_root(const fs::path& start) {
                       "Run kernelcoach inside the course, or name it with --course DIR.");
 }
 
+namespace {
+
+// One folder of tracks/<track>/ named like a module: loaded, or an Error that says why not.
+Result<Module> load_module(const fs::path& tracks, const std::string& track, const fs::path& folder_path,
+                           const std::smatch& name) {
+    const std::string folder = folder_path.filename().string();
+    std::string rel = fmt::format("tracks/{}/{}", track, folder);
+    // A module folder that is a link out of tracks/ is refused, never followed.
+    std::error_code ec;
+    fs::path real = fs::canonical(folder_path, ec);
+    if (ec || !inside(real, tracks)) return make_error(rel + " points outside tracks/; refusing it");
+    fs::path manifest_path = real / "module.json";
+    if (!fs::is_regular_file(manifest_path))
+        return make_error(rel + "/module.json: missing (every module folder needs one)");
+    auto text = read_file(manifest_path);
+    if (!text) return text.error();
+    auto manifest = parse_manifest(*text, rel + "/module.json");
+    if (!manifest) return manifest.error();
+    Module mod;
+    mod.track = track;
+    mod.number = std::stoi(name[1].str());
+    mod.topic = name[2].str();
+    mod.folder = folder;
+    mod.id = track + "/" + two_digits(mod.number);
+    mod.dir = real;
+    mod.rel_dir = rel;
+    mod.manifest = std::move(*manifest);
+    return mod;
+}
+
+bool course_order(const Module& a, const Module& b) {
+    if (track_rank(a.track) != track_rank(b.track)) return track_rank(a.track) < track_rank(b.track);
+    if (a.track != b.track) return a.track < b.track;
+    if (a.number != b.number) return a.number < b.number;
+    return a.folder < b.folder;
+}
+
+// Two folders with one id (module-06-a and module-06-b): the first keeps it, the others are broken.
+void break_duplicates(Course& course) {
+    std::vector<Module> kept;
+    for (auto& m : course.modules) {
+        if (!kept.empty() && kept.back().id == m.id) {
+            course.broken.push_back({m.id, m.track, m.folder, m.rel_dir,
+                                     fmt::format("{} has the same id {} as {}; rename one of the folders", m.rel_dir,
+                                                 m.id, kept.back().rel_dir)});
+            continue;
+        }
+        kept.push_back(std::move(m));
+    }
+    course.modules = std::move(kept);
+}
+
+std::string normal_id(const std::string& raw) {
+    std::string id = raw;
+    if (id.rfind("./", 0) == 0) id = id.substr(2);
+    if (id.rfind("tracks/", 0) == 0) id = id.substr(7);
+    while (!id.empty() && id.back() == '/') id.pop_back();
+    return id;
+}
+
+}  // namespace
+
 Result<Course> load_course(const fs::path& root_in) {
     std::error_code ec;
     fs::path root = fs::canonical(root_in, ec);
@@ -71,41 +133,17 @@ Result<Course> load_course(const fs::path& root_in) {
             std::string folder = mentry.path().filename().string();
             std::smatch m;
             if (!mentry.is_directory() || !std::regex_match(folder, m, module_re)) continue;
-            // A module folder that is a link out of tracks/ is refused, never followed.
-            fs::path real = fs::canonical(mentry.path(), ec);
-            if (ec || !inside(real, tracks))
-                return make_error(fmt::format("tracks/{}/{} points outside tracks/; refusing it",
-                                              track, folder));
-            std::string rel = fmt::format("tracks/{}/{}", track, folder);
-            fs::path manifest_path = real / "module.json";
-            if (!fs::is_regular_file(manifest_path))
-                return make_error(rel + "/module.json: missing (every module folder needs one)");
-            auto text = read_file(manifest_path);
-            if (!text) return text.error();
-            auto manifest = parse_manifest(*text, rel + "/module.json");
-            if (!manifest) return manifest.error();
-            Module mod;
-            mod.track = track;
-            mod.number = std::stoi(m[1].str());
-            mod.topic = m[2].str();
-            mod.folder = folder;
-            mod.id = track + "/" + two_digits(mod.number);
-            mod.dir = real;
-            mod.rel_dir = rel;
-            mod.manifest = std::move(*manifest);
-            course.modules.push_back(std::move(mod));
+            auto mod = load_module(tracks, track, mentry.path(), m);
+            if (mod) course.modules.push_back(std::move(*mod));
+            else course.broken.push_back({track + "/" + m[1].str(), track, folder,
+                                          fmt::format("tracks/{}/{}", track, folder), mod.error().message});
         }
     }
     if (ec) return make_error("cannot list " + tracks.string() + ": " + ec.message());
-    std::sort(course.modules.begin(), course.modules.end(), [](const Module& a, const Module& b) {
-        if (track_rank(a.track) != track_rank(b.track)) return track_rank(a.track) < track_rank(b.track);
-        if (a.track != b.track) return a.track < b.track;
-        return a.number < b.number;
-    });
-    for (size_t i = 1; i < course.modules.size(); ++i)
-        if (course.modules[i].id == course.modules[i - 1].id)
-            return make_error(fmt::format("{} and {} have the same id {}", course.modules[i - 1].rel_dir,
-                                          course.modules[i].rel_dir, course.modules[i].id));
+    std::sort(course.modules.begin(), course.modules.end(), course_order);
+    break_duplicates(course);
+    std::sort(course.broken.begin(), course.broken.end(),
+              [](const BrokenModule& a, const BrokenModule& b) { return a.rel_dir < b.rel_dir; });
     return course;
 }
 
@@ -123,11 +161,32 @@ std::vector<std::string> Course::tracks() const {
     return out;
 }
 
+const BrokenModule* Course::broken_named(const std::string& raw) const {
+    const std::string id = normal_id(raw);
+    for (const auto& m : modules)
+        if (id == m.id || id == m.long_id() || id == m.topic) return nullptr;  // a good module answers to it
+    for (const auto& b : broken)
+        if (id == b.id || id == b.track + "/" + b.folder || id == b.folder.substr(10)) return &b;  // id, folder, topic
+    return nullptr;
+}
+
+Status Course::check_track(const std::string& track) const {
+    std::vector<std::string> known = {"basics"};
+    for (const auto& t : certificate_tracks()) known.push_back(t);
+    for (const auto& t : tracks())
+        if (std::find(known.begin(), known.end(), t) == known.end()) known.push_back(t);
+    if (std::find(known.begin(), known.end(), track) != known.end()) return Ok{};
+    auto near = spelling_suggestions(track, known);
+    return make_error(fmt::format("no track '{}'", track),
+                      near.empty() ? fmt::format("the tracks are {}", fmt::join(known, ", "))
+                                   : fmt::format("did you mean {}?", fmt::join(near, " or ")));
+}
+
 Result<const Module*> Course::resolve(const std::string& raw) const {
-    std::string id = raw;
-    if (id.rfind("./", 0) == 0) id = id.substr(2);
-    if (id.rfind("tracks/", 0) == 0) id = id.substr(7);
-    while (!id.empty() && id.back() == '/') id.pop_back();
+    const std::string id = normal_id(raw);
+    if (const auto* b = broken_named(raw))
+        return make_error(b->problem, fmt::format("Fix {} or move it out of tracks/; the other modules work without it.",
+                                                  b->rel_dir));
 
     std::vector<const Module*> hits;
     for (const auto& m : modules)

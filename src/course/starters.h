@@ -15,6 +15,9 @@ namespace kc::course {
 
 std::filesystem::path starter_copy_path(const Course& c, const Module& m);
 
+// Whether the module's kernel.cu is its untouched starter (the hash its manifest names).
+bool is_untouched(const Module& m);
+
 // Saves a copy of every untouched starter that has none yet. Returns how many were saved.
 Result<int> remember_starters(const Course& c);
 

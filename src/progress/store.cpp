@@ -43,11 +43,17 @@ Error unreadable(const fs::path& file, std::string_view why, std::string detail 
 // dying) releases it. O_CLOEXEC keeps it out of child processes such as the GPU worker.
 class FileLock {
 public:
-    static Result<FileLock> acquire(const fs::path& path) {
+    // `on_wait` hears, once, that another process holds the lock and this one waits for it.
+    static Result<FileLock> acquire(const fs::path& path, const std::function<void(const std::string&)>& on_wait) {
         int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
             return make_error(fmt::format("cannot open lock file {}: {}", path.string(), std::strerror(errno)));
         }
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return FileLock(fd);
+        if (errno == EWOULDBLOCK && on_wait)
+            on_wait(fmt::format("waiting for {}, held by another process (usually another kernelcoach "
+                                "recording progress)",
+                                path.string()));
         while (::flock(fd, LOCK_EX) != 0) {
             if (errno == EINTR) continue;
             int err = errno;
@@ -320,16 +326,29 @@ Result<std::map<std::string, ModuleProgress>> Store::load() const {
 
 namespace {
 
+// A progress file someone made read-only stays as it is: replacing it by a rename would work
+// (the folder is writable) and silently undo their choice.
+Status check_writable(const fs::path& file) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(file, ec);
+    if (ec || st.type() != fs::file_type::regular) return Ok{};
+    if ((st.permissions() & fs::perms::owner_write) != fs::perms::none) return Ok{};
+    return make_error(fmt::format("progress file {} is read-only; it was left untouched", file.string()),
+                      fmt::format("Make it writable (chmod u+w {}) to record progress again.", file.string()));
+}
+
 // Lock, read, change one module entry, write atomically, unlock.
-Status update_module(const fs::path& dir, const fs::path& file, const fs::path& lock_path,
-                     const std::string& id, const std::function<void(ModuleProgress&)>& change) {
+Status update_module(const fs::path& dir, const fs::path& file, const fs::path& lock_path, const std::string& id,
+                     const std::function<void(ModuleProgress&)>& change,
+                     const std::function<void(const std::string&)>& on_wait) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return make_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
 
-    Result<FileLock> lock = FileLock::acquire(lock_path);
+    Result<FileLock> lock = FileLock::acquire(lock_path, on_wait);
     if (!lock) return lock.error();
     remove_stale_temporaries(dir);
+    if (Status w = check_writable(file); !w) return w;
 
     Result<json> doc = read_document(file);
     if (!doc) return doc.error();
@@ -354,8 +373,8 @@ Status update_module(const fs::path& dir, const fs::path& file, const fs::path& 
 Status Store::record(const Attempt& attempt) {
     if (Status ok = check_attempt(attempt); !ok) return ok;
     const std::string when = attempt.when_utc.empty() ? now_utc_iso8601() : attempt.when_utc;
-    return update_module(dir_, file_, lock_, attempt.module_id,
-                         [&](ModuleProgress& m) { apply(m, attempt, when); });
+    return update_module(
+        dir_, file_, lock_, attempt.module_id, [&](ModuleProgress& m) { apply(m, attempt, when); }, on_wait_);
 }
 
 Status Store::record_hint(const std::string& module_id, int hints_shown) {
@@ -363,9 +382,12 @@ Status Store::record_hint(const std::string& module_id, int hints_shown) {
     if (hints_shown < 0) {
         return make_error(fmt::format("cannot record {} hints shown for {}", hints_shown, module_id));
     }
-    return update_module(dir_, file_, lock_, module_id, [&](ModuleProgress& m) {
-        if (hints_shown > m.hints_shown) m.hints_shown = hints_shown;
-    });
+    return update_module(
+        dir_, file_, lock_, module_id,
+        [&](ModuleProgress& m) {
+            if (hints_shown > m.hints_shown) m.hints_shown = hints_shown;
+        },
+        on_wait_);
 }
 
 std::string now_utc_iso8601() {

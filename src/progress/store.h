@@ -18,11 +18,12 @@
 // (a separate file, so replacing progress.json does not drop the lock), written with
 // kc::write_file_atomic: two kernelcoach processes never lose each other's update, and a kill
 // at any moment leaves the old file or the new one. Module ids and fields this code does not
-// know are kept as they are. A file that cannot be read is an error naming it; it is never
-// reset or overwritten.
+// know are kept as they are. A file that cannot be read, or that is read-only, is an error
+// naming it; it is never reset or overwritten.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -100,10 +101,15 @@ public:
     // processes showing the same hint agree.
     Status record_hint(const std::string& module_id, int hints_shown);
 
+    // Called with a sentence ("waiting for ...progress.lock: ...") when a write has to wait for
+    // the lock another process holds, before it waits; the store itself never prints.
+    void on_wait(std::function<void(const std::string&)> tell) { on_wait_ = std::move(tell); }
+
 private:
     std::filesystem::path dir_;   // <course root>/.kernelcoach
     std::filesystem::path file_;  // dir_/progress.json
     std::filesystem::path lock_;  // dir_/progress.lock
+    std::function<void(const std::string&)> on_wait_;
 };
 
 // The current time as "2025-01-31T12:34:56Z".

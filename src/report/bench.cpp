@@ -89,7 +89,7 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
     std::string out;
     const auto* spec = exercises::find(m.manifest.exercise);
     const std::string vendor = spec ? spec->vendor : "vendor";
-    out += fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), m.manifest.title, g.source);
+    out += heading(g, m, s);
     if (g.device) out += fmt::format("on {} (sm_{}, {} SMs)\n", g.device->name, g.device->sm, g.device->sm_count);
     if (rows.empty()) {
         out += "nothing was timed\n";

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "exercises/spec.h"
+#include "util/printable.h"
 
 namespace kc::report {
 
@@ -75,6 +76,14 @@ std::string link(const Style& s, const std::string& path, const std::string& tex
     return fmt::format("\033]8;;file://{}\033\\{}\033]8;;\033\\", path, text);
 }
 
+bool want_color(const std::string& mode, bool terminal, const char* no_color, const char* term) {
+    if (mode == "always") return true;
+    if (mode == "never") return false;
+    if (no_color && *no_color) return false;
+    if (term && std::string_view(term) == "dumb") return false;
+    return terminal;
+}
+
 std::string paint(const Style& s, const char* ansi, const std::string& text) {
     return s.color ? fmt::format("{}{}\033[0m", ansi, text) : text;
 }
@@ -116,7 +125,7 @@ std::string sanitizer_text(const Grade& g, const Style& s) {
         // One line per distinct place: a race report repeats its pair for every address.
         std::vector<std::string> seen;
         for (const auto& f : run.findings) {
-            std::string text = engine::describe(f, g.source);
+            std::string text = printable(engine::describe(f, g.source));
             if (std::find(seen.begin(), seen.end(), text) != seen.end()) continue;
             seen.push_back(text);
             if (seen.size() > 5) break;
@@ -166,9 +175,12 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
     return out;
 }
 
+std::string heading(const Grade& g, const course::Module& m, const Style& s) {
+    return fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), printable(m.manifest.title), printable(g.source));
+}
+
 std::string grade_text(const Grade& g, const course::Module& m, const Style& s) {
-    std::string out;
-    out += fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), m.manifest.title, g.source);
+    std::string out = heading(g, m, s);
     // The first few diagnostics in full: later errors often follow from the first, and a
     // starter with its holes can make a dozen. --verbose shows them all.
     constexpr size_t kShown = 4;
@@ -180,7 +192,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
             continue;
         }
         ++shown;
-        std::string text = compile::format_diagnostic(d, g.source);
+        std::string text = printable(compile::format_diagnostic(d, g.source));
         std::string where = text.substr(0, text.find(": "));
         out += link(s, g.source_path, where) + text.substr(where.size()) + "\n";
     }
@@ -188,7 +200,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         out += paint(s, kDim, fmt::format("  ... and {} more error(s): fix the first one first; -v shows them all", hidden)) +
                "\n";
     if (g.verdict == Verdict::CompileError) {
-        out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);
+        out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), printable(g.summary));
         return out;
     }
     out += paint(s, kDim, fmt::format("  compiled for {}{}; seed {} (--seed {} reproduces)", g.arch,
@@ -214,7 +226,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
         out += fmt::format("  case {:<{}}  {:<14} {:<32} {}{}\n", geo.name, width, geo.sizes,
                            launch_short(geo.launch), verdict, extra);
         if (r && r->verdict != "PASSED") {
-            if (!r->message.empty()) out += fmt::format("      {}\n", r->message);
+            if (!r->message.empty()) out += fmt::format("      {}\n", printable(r->message));
             if (r->check && !r->check->comparison.passed()) out += check_lines(*r->check, "      ");
             if (r->vendor && r->check && !r->check->comparison.passed())
                 out += fmt::format("      the vendor on the same inputs: max error {:.3g}, headroom {:.2f}\n",
@@ -230,7 +242,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     out += timing_text(g, m, s);
     if (!g.worker_output.empty()) {
         out += "  kernel output (printf):\n";
-        std::string o = g.worker_output;
+        std::string o = printable(g.worker_output);
         if (o.size() > 4000) o = o.substr(0, 4000) + "\n  ... (cut)";
         for (size_t p = 0; p < o.size();) {
             size_t nl = o.find('\n', p);
@@ -239,11 +251,11 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
             p = nl + 1;
         }
     }
-    out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), g.summary);
+    out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), printable(g.summary));
     if (g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed || g.verdict == Verdict::TimedOut) {
         bool own = g.source == m.rel_kernel();
         out += paint(s, kDim, fmt::format("  reproduce: kernelcoach run {} --seed {}{}", m.id, g.seed,
-                                          own ? "" : " --file " + g.source)) + "\n";
+                                          own ? "" : " --file " + printable(g.source))) + "\n";
     }
     return out;
 }
@@ -251,7 +263,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
 std::string grade_line(const Grade& g, const Style& s) {
     std::string extra;
     if (g.timing && g.timing->samples > 0) extra = "  " + g.speed_summary();
-    return fmt::format("{:<24} {:<24} {}{}", g.module_id, verdict_text(s, g.verdict), g.summary, extra);
+    return fmt::format("{:<24} {:<24} {}{}", g.module_id, verdict_text(s, g.verdict), printable(g.summary), extra);
 }
 
 json grade_json(const Grade& g) {
@@ -322,14 +334,19 @@ json device_json(const engine::DeviceStatus& d) {
     return j;
 }
 
-namespace {
+json error_json(const Error& e, int exit_code) {
+    json err = {{"message", e.message}};
+    if (!e.detail.empty()) err["detail"] = e.detail;
+    return {{"schema", kJsonSchema}, {"error", err}, {"exit_code", exit_code}};
+}
 
-// "passed", "failed" or "not-started": the same words in text (with a space) and JSON.
 std::string status_of(const ProgressMap& p, const std::string& id) {
     auto it = p.find(id);
     if (it == p.end() || it->second.status == progress::ModuleStatus::not_attempted) return "not-started";
     return std::string(progress::to_string(it->second.status));
 }
+
+namespace {
 
 std::string status_text(const std::string& st) { return st == "not-started" ? "not started" : st; }
 
@@ -345,7 +362,7 @@ std::string list_text(const course::Course& c, const ProgressMap& p, const Style
         }
         std::string st = status_of(p, m.id);
         const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
-        out += fmt::format("  {:<22} {:<28} {}\n", m.id, m.manifest.title, paint(s, color, status_text(st)));
+        out += fmt::format("  {:<22} {:<28} {}\n", m.id, printable(m.manifest.title), paint(s, color, status_text(st)));
     }
     return out;
 }
@@ -357,7 +374,9 @@ json list_json(const course::Course& c, const ProgressMap& p) {
                         {"topic", m.topic}, {"title", m.manifest.title}, {"path", m.rel_dir},
                         {"exercise", m.manifest.exercise}, {"min_sm", m.manifest.min_sm},
                         {"status", status_of(p, m.id)}});
-    return {{"schema", kJsonSchema}, {"course", c.root.string()}, {"modules", mods}};
+    json broken = json::array();
+    for (const auto& b : c.broken) broken.push_back({{"id", b.id}, {"path", b.rel_dir}, {"error", b.problem}});
+    return {{"schema", kJsonSchema}, {"course", c.root.string()}, {"modules", mods}, {"broken", broken}};
 }
 
 namespace {
@@ -398,7 +417,7 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
         for (auto* m : mods) {
             std::string st = status_of(p, m->id);
             std::string extra;
-            if (auto it = p.find(m->id); it != p.end()) {
+            if (auto it = p.find(m->id); it != p.end() && it->second.attempts > 0) {
                 extra = fmt::format("  {} attempt(s)", it->second.attempts);
                 if (it->second.best)
                     extra += fmt::format(", best {:.3f} ms{}", it->second.best->time_ms,
@@ -407,7 +426,7 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
                                              : "");
             }
             const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
-            out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, m->manifest.title, paint(s, color, status_text(st)), extra);
+            out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, printable(m->manifest.title), paint(s, color, status_text(st)), extra);
         }
     }
     out += paint(s, kBold, fmt::format("{}/{} modules of the certificate passed", passed, total)) + "\n";

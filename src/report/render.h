@@ -26,6 +26,9 @@ inline constexpr const char* kYellow = "\033[33m";
 inline constexpr const char* kBold = "\033[1m";
 inline constexpr const char* kDim = "\033[2m";
 
+// Whether to paint the output: "always" and "never" decide; "auto" paints a terminal unless
+// NO_COLOR is set (`no_color` non-empty) or the terminal is dumb (`term` "dumb").
+bool want_color(const std::string& mode, bool terminal, const char* no_color, const char* term);
 std::string paint(const Style& s, const char* ansi, const std::string& text);
 // An OSC-8 hyperlink to a file when colour is on (a terminal), else the text alone.
 std::string link(const Style& s, const std::string& path, const std::string& text);
@@ -33,6 +36,8 @@ std::string verdict_text(const Style& s, grade::Verdict v);
 // "4.652 ms", "298.5 us", "2.13 us"
 std::string ms_text(double ms);
 
+// "missing-elements/01  Vector add  tracks/.../kernel.cu": the first line of a grade or a bench.
+std::string heading(const engine::Grade& g, const course::Module& m, const Style& s);
 // One graded kernel, in full: compile result, cases, failures explained, timing.
 std::string grade_text(const engine::Grade& g, const course::Module& m, const Style& s);
 // The compute-sanitizer runs of a grade alone (racecheck's findings as kernel.cu:LINE).
@@ -49,7 +54,12 @@ std::vector<std::string> heatmap_rows(const grade::Heatmap& h);
 std::string device_line(const engine::DeviceStatus& d);
 nlohmann::json device_json(const engine::DeviceStatus& d);
 
+// What a failed command prints with --json: {schema, error: {message, detail}, exit_code}.
+nlohmann::json error_json(const Error& e, int exit_code);
+
 using ProgressMap = std::map<std::string, progress::ModuleProgress>;
+// "passed", "failed" or "not-started": the words of list and progress (JSON, and --status).
+std::string status_of(const ProgressMap& p, const std::string& id);
 std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s);
 nlohmann::json list_json(const course::Course& c, const ProgressMap& p);
 std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s);

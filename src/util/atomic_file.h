@@ -16,4 +16,9 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // the folder. Creates missing parent folders.
 Status write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// Writes `content` as a new file: at `path`, or where that name is taken at `path-2`, `path-3`,
+// ...; an existing file is never replaced, even by another process writing the same name at the
+// same moment. As crash-safe as write_file_atomic. Returns the path it wrote.
+Result<std::filesystem::path> write_file_new(const std::filesystem::path& path, const std::string& content);
+
 }  // namespace kc
