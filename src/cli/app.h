@@ -39,6 +39,7 @@ int fail(const Error& e, int code);
 struct GradeFlags {
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;
+    std::optional<double> compile_timeout_s;
     std::string arch;  // "sm_90" or "90"
     bool no_timing = false;
     bool compile_only = false;
