@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <future>
+#include <stdexcept>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -218,6 +221,52 @@ TEST(Spawn, AWorkerThatIgnoresItsStdinDoesNotBlockTheParent) {
     EXPECT_FALSE(run->timed_out);
     EXPECT_EQ(run->exit_code, 0);
     EXPECT_EQ(run->events.size(), 1u);
+}
+
+// ---- run_forked: a function in a forked copy of this process ---------------------------
+
+TEST(Spawn, AForkedFunctionSendsEventsAndOutput) {
+    const std::string greeting = "from the copy";
+    auto run = engine::run_forked(
+        [&] {
+            const std::string line = "{\"event\":\"done\",\"text\":\"" + greeting + "\"}\n";
+            (void)!::write(3, line.data(), line.size());
+            std::printf("printed\n");
+            std::fflush(stdout);
+        },
+        20);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->exit_code, 0);
+    ASSERT_EQ(run->events.size(), 1u);
+    EXPECT_EQ(run->events[0].value("text", ""), greeting);
+    EXPECT_EQ(run->output, "printed\n");
+}
+
+TEST(Spawn, AForkedFunctionPastTheDeadlineIsKilled) {
+    const auto start = std::chrono::steady_clock::now();
+    auto run = engine::run_forked([] { std::this_thread::sleep_for(std::chrono::seconds(60)); }, 0.5);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_TRUE(run->timed_out);
+    EXPECT_EQ(run->signal, SIGKILL);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10);
+}
+
+TEST(Spawn, AForkedFunctionThatThrowsExitsWith70) {
+    auto run = engine::run_forked([] { throw std::runtime_error("no"); }, 20);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->exit_code, 70);
+    EXPECT_TRUE(run->events.empty());
+}
+
+TEST(Spawn, NoForkWhileAnotherThreadRuns) {
+    std::promise<void> stop;
+    std::thread other([f = stop.get_future()]() mutable { f.wait(); });
+    auto run = engine::run_forked([] {}, 20);
+    stop.set_value();
+    other.join();
+    ASSERT_FALSE(run);
+    EXPECT_NE(run.error().message.find("2 threads"), std::string::npos) << run.error().message;
+    EXPECT_TRUE(engine::run_forked([] {}, 20)) << "one thread again";
 }
 
 TEST(Spawn, SelfExeIsThisProgram) {

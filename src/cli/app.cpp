@@ -97,8 +97,9 @@ void add_seed_option(CLI::App* cmd, std::optional<uint64_t>& seed, const std::st
         "UINT"));
 }
 
-void add_timeout_option(CLI::App* cmd, std::optional<double>& seconds, const std::string& help) {
-    cmd->add_option("--timeout", seconds, help)->check(CLI::Validator(
+void add_timeout_option(CLI::App* cmd, const std::string& name, std::optional<double>& seconds,
+                        const std::string& help) {
+    cmd->add_option(name, seconds, help)->check(CLI::Validator(
         [](std::string& s) {
             char* end = nullptr;
             const double v = std::strtod(s.c_str(), &end);
@@ -111,8 +112,10 @@ void add_timeout_option(CLI::App* cmd, std::optional<double>& seconds, const std
 
 void add_grade_flags(CLI::App* cmd, GradeFlags& f) {
     add_seed_option(cmd, f.seed, "Seed of the random inputs (printed by every run; reproduces it)");
-    add_timeout_option(cmd, f.timeout_s, "Seconds a module may run before it is TIMED_OUT (default: the manifest's)");
-    cmd->add_option("--arch", f.arch, "Compile for this architecture (sm_90, 90) when there is no GPU");
+    add_timeout_option(cmd, "--timeout", f.timeout_s, "Seconds a module may run before it is TIMED_OUT (default: the manifest's)");
+    cmd->add_option("--arch", f.arch,
+                    "Compile for this architecture (sm_90, 90) when there is no GPU (`kernelcoach info` lists them)");
+    add_timeout_option(cmd, "--compile-timeout", f.compile_timeout_s, "Seconds NVRTC may compile before the verdict is TIMED_OUT (default 60)");
     cmd->add_flag("--no-timing", f.no_timing, "Check correctness only; skip timing against the vendor");
     cmd->add_flag("--compile-only", f.compile_only, "Compile and show the launch geometry; never touch the GPU");
     cmd->add_flag("--sanitize", f.sanitize,
@@ -140,10 +143,13 @@ Result<engine::Options> grade_options(const GradeFlags& f) {
     if (!f.arch.empty()) {
         std::string a = f.arch;
         if (a.rfind("sm_", 0) == 0) a = a.substr(3);
-        if (a.empty() || a.find_first_not_of("0123456789") != std::string::npos)
+        if (a.empty() || a.size() > 4 || a.find_first_not_of("0123456789") != std::string::npos)
             return make_error("--arch must look like sm_90 or 90, not '" + f.arch + "'");
         o.arch_sm = std::stoi(a);
+        if (auto buildable = compile::check_arch(*o.arch_sm); !buildable)
+            return make_error("--arch " + f.arch + ": " + buildable.error().message);
     }
+    if (f.compile_timeout_s) o.compile_timeout_s = *f.compile_timeout_s;
     return o;
 }
 

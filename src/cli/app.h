@@ -55,6 +55,7 @@ Result<report::ProgressMap> load_progress(const Session& s);
 struct GradeFlags {
     std::optional<uint64_t> seed;
     std::optional<double> timeout_s;
+    std::optional<double> compile_timeout_s;
     std::string arch;  // "sm_90" or "90"
     bool no_timing = false;
     bool compile_only = false;
@@ -66,7 +67,8 @@ struct GradeFlags {
 void add_grade_flags(CLI::App* cmd, GradeFlags& f);
 // --seed (a whole number, 0 or more) and --timeout (seconds, finite and above 0), for bench too.
 void add_seed_option(CLI::App* cmd, std::optional<uint64_t>& seed, const std::string& help);
-void add_timeout_option(CLI::App* cmd, std::optional<double>& seconds, const std::string& help);
+void add_timeout_option(CLI::App* cmd, const std::string& name, std::optional<double>& seconds,
+                        const std::string& help);
 Result<engine::Options> grade_options(const GradeFlags& f);
 
 // The modules a command names: `ids` (resolved, with "did you mean"), every module with `all`,

@@ -110,7 +110,7 @@ void setup_bench(CLI::App& app, Global& g, Action& action) {
     cmd->add_flag("--hot", o->hot, "Time with a warm L2 (no flush between runs)");
     cmd->add_flag("-v,--verbose", o->verbose, "Show every compiler diagnostic, not only the first four");
     add_seed_option(cmd, o->seed, "Seed of the random inputs");
-    add_timeout_option(cmd, o->timeout_s, "Seconds the whole bench may run (default: the manifest's, scaled)");
+    add_timeout_option(cmd, "--timeout", o->timeout_s, "Seconds the whole bench may run (default: the manifest's, scaled)");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_bench(g, *o); }; });
 }
 

@@ -24,6 +24,14 @@ std::string clocks_text(const protocol::Device& d) {
                        d.memory_clock_khz / 1000, d.bus_width_bits);
 }
 
+// "sm_70 or newer", and what that means with this toolkit when it cannot build the oldest of those.
+std::string needs_text(int min_sm) {
+    const int here = compile::default_sm(min_sm);
+    if (here == min_sm) return fmt::format("sm_{} or newer", min_sm);
+    return fmt::format("sm_{} or newer; NVRTC {} here builds {}, so: sm_{} or newer", min_sm, compile::nvrtc_version(),
+                       compile::archs_text(compile::supported_archs()), here);
+}
+
 int run_info(const Global& g, const InfoOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kUsage);
@@ -39,14 +47,15 @@ int run_info(const Global& g, const InfoOptions& o) {
         if (s->json) {
             nlohmann::json j = {{"schema", report::kJsonSchema}, {"id", (*m)->id}, {"title", man.title},
                                 {"path", (*m)->rel_dir}, {"exercise", man.exercise}, {"kernel", signature},
-                                {"min_sm", man.min_sm}, {"reference", spec->vendor}, {"cases", cases},
+                                {"min_sm", man.min_sm}, {"min_sm_here", compile::default_sm(man.min_sm)},
+                                {"reference", spec->vendor}, {"cases", cases},
                                 {"header", exercises::prelude(*spec)}};
             std::cout << j.dump(2) << "\n";
             return 0;
         }
-        std::cout << fmt::format("{}  {}\n  {}\n  folder: {}\n  kernel: {}\n  reference: {}\n  needs: sm_{} or newer\n  cases:\n",
+        std::cout << fmt::format("{}  {}\n  {}\n  folder: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n",
                                  (*m)->id, printable(man.title), printable(man.summary), (*m)->rel_dir, signature,
-                                 spec->vendor, man.min_sm);
+                                 spec->vendor, needs_text(man.min_sm));
         for (const auto& c : man.cases) {
             std::string sz;
             for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
@@ -85,6 +94,7 @@ int run_info(const Global& g, const InfoOptions& o) {
                             {"course", s->course.root.string()},
                             {"modules", s->course.modules.size()},
                             {"nvrtc", compile::nvrtc_version()},
+                            {"nvrtc_archs", compile::supported_archs()},
                             {"cuda_include", compile::cuda_include_dir()},
                             {"cache", grader.cache_dir().string()},
                             {"gpu", report::device_json(dev)},
@@ -100,10 +110,11 @@ int run_info(const Global& g, const InfoOptions& o) {
         auto or_missing = [](const std::string& p, const char* why) {
             return p.empty() ? fmt::format("not installed ({})", why) : p;
         };
-        std::cout << fmt::format("kernelcoach {}\ncourse: {} ({} modules)\nNVRTC {}; CUDA headers {}\n"
+        std::cout << fmt::format("kernelcoach {}\ncourse: {} ({} modules)\nNVRTC {} (builds {}); CUDA headers {}\n"
                                  "cuBLAS {}; cuDNN {}\ncompute-sanitizer: {}\nncu: {}\ncubin cache: {}\n{}\n",
                                  KC_VERSION, s->course.root.string(), s->course.modules.size(),
-                                 compile::nvrtc_version(), compile::cuda_include_dir(), tools.cublas, tools.cudnn,
+                                 compile::nvrtc_version(), compile::archs_text(compile::supported_archs()),
+                                 compile::cuda_include_dir(), tools.cublas, tools.cudnn,
                                  or_missing(tools.compute_sanitizer, "race checks and --sanitize need it"),
                                  or_missing(tools.ncu, "bench --ncu needs it"), grader.cache_dir().string(),
                                  report::device_line(dev));

@@ -1,6 +1,7 @@
 #include "compile/compiler.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nvrtc.h>
 
 #include <algorithm>
@@ -10,6 +11,8 @@
 #include <memory>
 #include <regex>
 
+#include "compile/includes.h"
+#include "compile/source_text.h"
 #include "util/atomic_file.h"
 #include "util/hash.h"
 
@@ -57,9 +60,9 @@ std::string explain_failure(const std::vector<Diagnostic>& diags, const Request&
                                "calls only constexpr code (NVRTC said: {})",
                                which, first);
         }
-        std::string where = d.file != kSourceName ? d.file
-                            : d.column > 0 ? fmt::format("{}:{}:{}", req.display_path, d.line, d.column)
-                                           : fmt::format("{}:{}", req.display_path, d.line);
+        const std::string& file = d.file == kSourceName ? req.display_path : d.file;
+        std::string where = d.column > 0 ? fmt::format("{}:{}:{}", file, d.line, d.column)
+                                         : fmt::format("{}:{}", file, d.line);
         if (errors == 1) return fmt::format("does not compile: {}: {}", where, first);
         return fmt::format("does not compile ({} errors); the first: {}: {}", errors, where, first);
     }
@@ -67,6 +70,12 @@ std::string explain_failure(const std::vector<Diagnostic>& diags, const Request&
 }
 
 std::string option_arch(int sm) { return fmt::format("sm_{}", sm); }
+
+// The include folders: the CUDA Toolkit's and CCCL's.
+std::vector<fs::path> toolkit_dirs() {
+    const fs::path inc = cuda_include_dir();
+    return {inc, inc / "cccl"};
+}
 
 }  // namespace
 
@@ -81,12 +90,34 @@ std::string nvrtc_version() {
     return fmt::format("{}.{}", major, minor);
 }
 
-int default_sm(int min_sm) {
+std::vector<int> supported_archs() {
     int n = 0;
-    if (nvrtcGetNumSupportedArchs(&n) != NVRTC_SUCCESS || n <= 0) return std::max(min_sm, 75);
+    if (nvrtcGetNumSupportedArchs(&n) != NVRTC_SUCCESS || n <= 0) return {};
     std::vector<int> archs(static_cast<size_t>(n));
-    if (nvrtcGetSupportedArchs(archs.data()) != NVRTC_SUCCESS) return std::max(min_sm, 75);
+    if (nvrtcGetSupportedArchs(archs.data()) != NVRTC_SUCCESS) return {};
     std::sort(archs.begin(), archs.end());
+    return archs;
+}
+
+std::string archs_text(const std::vector<int>& archs) {
+    std::vector<std::string> names;
+    for (int a : archs) names.push_back(option_arch(a));
+    return fmt::format("{}", fmt::join(names, ", "));
+}
+
+Status check_arch(int sm) {
+    const auto archs = supported_archs();
+    if (archs.empty() || std::find(archs.begin(), archs.end(), sm) != archs.end()) return Ok{};
+    const char* why = sm < archs.front()  ? " (an older GPU needs an older CUDA Toolkit)"
+                      : sm > archs.back() ? " (a newer GPU needs a newer CUDA Toolkit)"
+                                          : "";
+    return make_error(fmt::format("NVRTC {} cannot compile for {}: it compiles for {}{}", nvrtc_version(),
+                                  option_arch(sm), archs_text(archs), why));
+}
+
+int default_sm(int min_sm) {
+    const auto archs = supported_archs();
+    if (archs.empty()) return std::max(min_sm, 75);
     for (int a : archs)
         if (a >= min_sm) return a;
     return archs.back();
@@ -171,9 +202,9 @@ Result<Built> run_nvrtc(const std::string& source, const std::string& name,
 }
 
 std::vector<std::string> base_options(int sm) {
-    std::string inc = cuda_include_dir();
-    return {"-arch=" + option_arch(sm), "-std=c++20", "-default-device", "-lineinfo", "-I" + inc,
-            "-I" + inc + "/cccl"};
+    std::vector<std::string> options = {"-arch=" + option_arch(sm), "-std=c++20", "-default-device", "-lineinfo"};
+    for (const auto& d : toolkit_dirs()) options.push_back("-I" + d.string());
+    return options;
 }
 
 Result<std::string> compile_internal(const std::string& source, const std::string& name, int sm,
@@ -192,50 +223,94 @@ Result<std::string> compile_internal(const std::string& source, const std::strin
     return std::move(built->cubin);
 }
 
-Result<Output> compile(const Request& req, const fs::path& cache_dir) {
-    Output out;
-    out.arch = option_arch(req.sm);
-    out.options = base_options(req.sm);
-    for (const auto& o : req.extra_options) out.options.push_back(o);
+namespace {
 
-    const std::string full = req.source + geometry_suffix(req.problems);
+fs::path source_dir(const Request& req) {
+    return req.source_path.empty() ? fs::current_path() : fs::absolute(req.source_path).parent_path();
+}
+
+// How a diagnostic's file is shown: a header beside kernel.cu as the learner sees its path.
+std::string shown_file(const std::string& file, const Request& req) {
+    if (req.source_path.empty()) return file;
+    const fs::path rel = fs::path(file).lexically_relative(source_dir(req));
+    if (rel.empty() || *rel.begin() == "..") return file;
+    return (fs::path(req.display_path).parent_path() / rel).string();
+}
+
+// The program NVRTC compiles, named by its real path so that quoted includes resolve from its
+// folder, and starting with `#line` so that diagnostics and line info still say "kernel.cu".
+Job program(const std::string& text, const Request& req, const std::vector<std::string>& options) {
+    return Job{fmt::format("#line 1 \"{}\"\n", kSourceName) + text + geometry_suffix(req.problems),
+               req.source_path.empty() ? kSourceName : fs::absolute(req.source_path).string(),
+               {{"kernelcoach.h", req.header}},
+               options,
+               req.timeout_s};
+}
+
+// The cache key: the program, the learner's files it includes, kernelcoach.h, the kernel's
+// name, the options (the architecture is one) and the NVRTC version. False when the includes
+// could not all be followed: then the cache is not used.
+std::pair<std::string, bool> cache_key(const Job& job, const Request& req) {
     Hasher h;
-    h.field(full).field(req.header).field(req.kernel).field(nvrtc_version());
-    for (const auto& o : out.options) h.field(o);
-    out.key = h.hex();
+    h.field(job.source).field(req.header).field(req.kernel).field(nvrtc_version());
+    for (const auto& o : job.options) h.field(o);
+    const fs::path dir = source_dir(req);
+    const auto inc = local_includes(job.source, dir, {"kernelcoach.h"}, toolkit_dirs());
+    for (const auto& f : inc.files) h.field(f.path.lexically_relative(dir).generic_string()).field(f.text);
+    return {h.hex(), inc.complete};
+}
 
-    fs::path cubin_path = cache_dir / (out.key + ".cubin");
-    fs::path ptx_path = cache_dir / (out.key + ".ptx");
-    if (!cache_dir.empty() && fs::exists(cubin_path) && fs::exists(ptx_path)) {
-        auto cubin = read_file(cubin_path);
-        auto ptx = read_file(ptx_path);
-        if (cubin && ptx && !cubin->empty()) {
-            auto launches = read_launches(*ptx, req.problems.size());
-            if (launches) {
-                out.ok = true;
-                out.cache_hit = true;
-                out.cubin = std::move(*cubin);
-                out.ptx = std::move(*ptx);
-                out.launches = std::move(*launches);
-                return out;
-            }
-        }
-        // A damaged cache entry is simply rebuilt.
+// A file NVRTC should not be given: too large, empty, or with bytes it reads wrongly. Fills in
+// `out` and returns true when `text` is refused.
+bool refuse(const std::string& text, const Request& req, Output& out) {
+    if (text.size() > kMaxSourceBytes)
+        out.summary = fmt::format("{} is {} ({} bytes), more than the {} bytes kernelcoach compiles (a course "
+                                  "kernel.cu is a few KB: was this one generated?)",
+                                  req.display_path, size_text(text.size()), text.size(), kMaxSourceBytes);
+    else if (is_blank(text))
+        out.summary = fmt::format("{} is empty: there is nothing to compile (`kernelcoach reset <id>` puts the "
+                                  "starter back)",
+                                  req.display_path);
+    else if (auto bad = find_bad_byte(text)) {
+        out.diagnostics.push_back({kSourceName, bad->line, bad->column, "error", describe(*bad), bad->line_text});
+        out.summary = explain_failure(out.diagnostics, req);
     }
+    return !out.summary.empty();
+}
 
-    auto start = std::chrono::steady_clock::now();
-    auto built = run_nvrtc(full, kSourceName, {{"kernelcoach.h", req.header}}, out.options);
-    if (!built) return built.error();
-    out.log = std::move(built->log);
-    out.diagnostics = parse_nvrtc_log(out.log, kSourceName, req.source);
-    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (!built->ok) {
+std::optional<Output> from_cache(const Output& base, const fs::path& cache_dir, size_t cases) {
+    auto cubin = read_file(cache_dir / (base.key + ".cubin"));
+    auto ptx = read_file(cache_dir / (base.key + ".ptx"));
+    if (!cubin || !ptx || cubin->empty()) return std::nullopt;
+    auto launches = read_launches(*ptx, cases);
+    if (!launches) return std::nullopt;  // a damaged entry is simply rebuilt
+    Output out = base;
+    out.ok = true;
+    out.cache_hit = true;
+    out.cubin = std::move(*cubin);
+    out.ptx = std::move(*ptx);
+    out.launches = std::move(*launches);
+    return out;
+}
+
+// Turns what NVRTC made into an Output: diagnostics, the entry point, the launches.
+Result<Output> finish(Output out, Built built, const Request& req, const std::string& text) {
+    out.log = std::move(built.log);
+    out.diagnostics = parse_nvrtc_log(out.log, kSourceName, text);
+    for (auto& d : out.diagnostics) d.file = shown_file(d.file, req);
+    if (built.timed_out) {
+        out.timed_out = true;
+        out.summary = fmt::format("compiling did not finish within {:g} s: NVRTC was still at work on {} (a very "
+                                  "large file, or templates instantiated without end?); --compile-timeout allows more",
+                                  req.timeout_s, req.display_path);
+        return out;
+    }
+    if (!built.ok) {
         out.summary = explain_failure(out.diagnostics, req);
         return out;
     }
-    out.ptx = std::move(built->ptx);
-    out.cubin = std::move(built->cubin);
-
+    out.ptx = std::move(built.ptx);
+    out.cubin = std::move(built.cubin);
     // The entry point must exist with C linkage, or the worker cannot find it.
     std::regex entry(fmt::format(R"(\.entry\s+{}\s*\()", req.kernel));
     if (!std::regex_search(out.ptx, entry)) {
@@ -249,13 +324,43 @@ Result<Output> compile(const Request& req, const fs::path& cache_dir) {
     if (!launches) return launches.error();
     out.launches = std::move(*launches);
     out.ok = true;
-
-    if (!cache_dir.empty()) {
-        // A cache that cannot be written only costs time; the result stands.
-        (void)write_file_atomic(ptx_path, out.ptx);
-        (void)write_file_atomic(cubin_path, out.cubin);
-    }
     return out;
+}
+
+}  // namespace
+
+Result<Built> build_here(const Job& job) { return run_nvrtc(job.source, job.name, job.headers, job.options); }
+
+Result<Output> compile(const Request& req, const fs::path& cache_dir, const Builder& build) {
+    if (auto arch = check_arch(req.sm); !arch) return arch.error();
+    Output out;
+    out.arch = option_arch(req.sm);
+    out.options = base_options(req.sm);
+    for (const auto& o : req.extra_options) out.options.push_back(o);
+    const std::string text = strip_bom(req.source);
+    if (refuse(text, req, out)) return out;
+
+    const Job job = program(text, req, out.options);
+    const auto [key, cacheable] = cache_key(job, req);
+    out.key = key;
+    const bool cache = cacheable && !cache_dir.empty();
+    if (cache)
+        if (auto hit = from_cache(out, cache_dir, req.problems.size())) return std::move(*hit);
+
+    auto start = std::chrono::steady_clock::now();
+    auto built = build(job);
+    if (!built) return built.error();
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto done = finish(std::move(out), std::move(*built), req, text);
+    if (!done || !done->ok) return done;
+    // A key that does not cover every file read names this cubin by its bytes instead.
+    if (!cacheable) done->key = Hasher().field(done->key).field(done->cubin).hex();
+    if (cache) {
+        // A cache that cannot be written only costs time; the result stands.
+        (void)write_file_atomic(cache_dir / (done->key + ".ptx"), done->ptx);
+        (void)write_file_atomic(cache_dir / (done->key + ".cubin"), done->cubin);
+    }
+    return done;
 }
 
 const char* kernel_source_name() { return kSourceName; }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace kc::compile {
 struct Request {
     std::string source;        // the learner's kernel.cu
     std::string display_path;  // how errors name it: "tracks/.../kernel.cu"
+    // Where it is on disk: its `#include "x"` resolve from this file's folder, as with nvcc
+    // (empty: from the working directory).
+    std::filesystem::path source_path;
     std::string header;        // the text of kernelcoach.h
     std::string kernel;        // the extern "C" entry point that must exist
     std::string params;        // its parameter list, for the message when it is missing
@@ -22,12 +26,14 @@ struct Request {
     std::vector<std::string> case_names;
     int sm = 90;               // compute capability as 10 * major + minor
     std::vector<std::string> extra_options;  // -D overrides (autotuning)
+    double timeout_s = 0;      // the compile deadline, kept by a Builder that can (0: none)
 };
 
 struct Output {
     bool ok = false;
     std::vector<Diagnostic> diagnostics;  // errors and warnings, mapped to the learner's file
     std::string summary;       // when !ok: one learner sentence on what went wrong
+    bool timed_out = false;    // when !ok: NVRTC did not finish within Request::timeout_s
     std::string log;           // the raw NVRTC log
     std::string cubin;         // the machine code for `sm`
     std::string ptx;
@@ -44,19 +50,44 @@ std::string cuda_include_dir();
 // "13.0"
 std::string nvrtc_version();
 
-// The architecture to compile for when no GPU says which: the oldest this NVRTC supports
-// that is at least `min_sm` (CUDA 13 starts at sm_75).
+// The architectures this NVRTC compiles for (nvrtcGetSupportedArchs), oldest first: 75 ... 121
+// for CUDA 13.0.
+std::vector<int> supported_archs();
+// "NVRTC 13.0 cannot compile for sm_70: it compiles for sm_75, ..., sm_121 (...)"; Ok when it can.
+Status check_arch(int sm);
+// "sm_75, sm_80, ..., sm_121"
+std::string archs_text(const std::vector<int>& archs);
+
+// The oldest architecture this NVRTC supports that is at least `min_sm` (CUDA 13 starts at
+// sm_75): what a module needing `min_sm` is compiled for when no GPU says which, and the
+// oldest GPU it can run on with this toolkit.
 int default_sm(int min_sm);
 
-// Compiles, or loads from `cache_dir` (no caching when empty). An Error means NVRTC itself
-// could not be used; a learner's compile error is Output{ok = false}.
-Result<Output> compile(const Request& req, const std::filesystem::path& cache_dir);
+// One NVRTC run: the program's text and name, its in-memory headers {name, text}, options.
+struct Job {
+    std::string source, name;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::vector<std::string> options;
+    double timeout_s = 0;  // a deadline for a builder that can keep one (0: none)
+};
 
 // What NVRTC made of one source: the log always; PTX and cubin when it compiled.
 struct Built {
     bool ok = false;
+    bool timed_out = false;  // stopped at Job::timeout_s (only a builder in another process can)
     std::string log, ptx, cubin;
 };
+
+// Runs a Job: in this process (build_here), or in a child under its deadline (engine/).
+using Builder = std::function<Result<Built>(const Job&)>;
+Result<Built> build_here(const Job& job);
+
+// Compiles, or loads from `cache_dir` (no caching when empty). The key covers the program, the
+// learner's files it includes, kernelcoach.h, the options (architecture included) and the
+// NVRTC version. An Error means NVRTC itself could not be used, or `req.sm` is not an
+// architecture it builds; a learner's compile error is Output{ok = false}.
+Result<Output> compile(const Request& req, const std::filesystem::path& cache_dir,
+                       const Builder& build = build_here);
 
 // One NVRTC run with in-memory headers {name, text}. An Error means NVRTC itself failed.
 Result<Built> run_nvrtc(const std::string& source, const std::string& name,

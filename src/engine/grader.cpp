@@ -8,6 +8,7 @@
 #include <future>
 #include <random>
 
+#include "engine/compile_child.h"
 #include "engine/sanitize_case.h"
 #include "engine/spawn.h"
 #include "grade/floor.h"
@@ -304,8 +305,15 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     // 1. Compile, for the GPU's architecture when there is one.
     const DeviceStatus& dev = device();
     int sm = dev.available ? dev.device.sm : options_.arch_sm.value_or(compile::default_sm(m.min_sm));
+    if (auto buildable = compile::check_arch(sm); !buildable) {  // a GPU this toolkit cannot build for
+        g.verdict = Verdict::Skipped;
+        g.summary = "not compiled: " + buildable.error().message;
+        return g;
+    }
     compile::Request req;
     req.source = *text;
+    req.source_path = g.source_path;
+    req.timeout_s = options_.compile_timeout_s;
     req.display_path = g.source;
     req.header = exercises::prelude(*spec);
     req.kernel = m.kernel;
@@ -315,14 +323,14 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
         req.problems.push_back(problem_init(*spec, c.sizes));
         req.case_names.push_back(c.name);
     }
-    auto out = compile::compile(req, cache_dir());
+    auto out = compile::compile(req, cache_dir(), compile_in_child());
     if (!out) return out.error();
     g.arch = out->arch;
     g.cache_hit = out->cache_hit;
     g.compile_seconds = out->seconds;
     g.diagnostics = out->diagnostics;
     if (!out->ok) {
-        g.verdict = Verdict::CompileError;
+        g.verdict = out->timed_out ? Verdict::TimedOut : Verdict::CompileError;
         g.summary = out->summary;
         return g;
     }

@@ -24,6 +24,7 @@ namespace kc::engine {
 struct Options {
     std::optional<uint64_t> seed;       // --seed; otherwise drawn fresh per invocation
     std::optional<double> timeout_s;    // --timeout; otherwise the manifest's
+    double compile_timeout_s = 60;      // --compile-timeout: NVRTC's deadline, in a compile child
     std::optional<int> arch_sm;         // --arch, used when there is no GPU
     bool timing = true;                 // time the timed case against the vendor
     bool use_gpu = true;                // false: compile only (no worker at all)

@@ -6,9 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
+#include <utility>
 
 #include "engine/protocol.h"
 
@@ -20,6 +24,9 @@ constexpr size_t kMaxOutput = 64 * 1024;
 
 struct Fd {
     int fd = -1;
+    Fd() = default;
+    Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+    Fd& operator=(Fd&&) = delete;
     ~Fd() { reset(); }
     void reset() {
         if (fd >= 0) ::close(fd);
@@ -43,123 +50,198 @@ std::filesystem::path self_exe() {
     return ec ? std::filesystem::path("kernelcoach") : p;
 }
 
-Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
-                             double timeout_s, const std::vector<std::string>& wrapper) {
-    ::signal(SIGPIPE, SIG_IGN);  // a worker that dies early must not take us down
-    Fd in_r, in_w, ev_r, ev_w, out_r, out_w;
-    if (!make_pipe(in_r, in_w) || !make_pipe(ev_r, ev_w) || !make_pipe(out_r, out_w))
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Child {
+    pid_t pid = -1;
+    Fd in, events, out;  // our ends: its stdin, descriptor 3, stdout and stderr
+};
+
+// Forks a child in its own process group with its stdin, stdout and stderr, and descriptor 3
+// on pipes, and runs `body` there; the child exits with what it returns.
+Result<Child> start(const std::function<int()>& body) {
+    Fd in_r, ev_w, out_w;
+    Child c;
+    if (!make_pipe(in_r, c.in) || !make_pipe(c.events, ev_w) || !make_pipe(c.out, out_w))
         return make_error(std::string("cannot create pipes for the worker: ") + std::strerror(errno));
-
-    // The command line is built before fork: the child only calls async-signal-safe functions.
-    const std::string path = exe.string();
-    std::vector<const char*> argv;
-    for (const auto& w : wrapper) argv.push_back(w.c_str());
-    argv.push_back(path.c_str());
-    argv.push_back("__worker");
-    argv.push_back(nullptr);
-
-    auto start = std::chrono::steady_clock::now();
-    pid_t pid = ::fork();
-    if (pid < 0) return make_error(std::string("cannot start the worker: ") + std::strerror(errno));
-    if (pid == 0) {
+    c.pid = ::fork();
+    if (c.pid < 0) return make_error(std::string("cannot start the worker: ") + std::strerror(errno));
+    if (c.pid == 0) {
         ::setpgid(0, 0);  // its own group: the deadline kills it and anything it started
         ::dup2(in_r.fd, 0);
         ::dup2(out_w.fd, 1);
         ::dup2(out_w.fd, 2);
         ::dup2(ev_w.fd, protocol::kEventFd);  // dup2 clears O_CLOEXEC on the copies
-        ::execv(argv[0], const_cast<char* const*>(argv.data()));
-        const char msg[] = "kernelcoach: cannot exec the worker\n";
-        (void)!::write(2, msg, sizeof(msg) - 1);
-        ::_exit(127);
+        // The pipes' other descriptors are not the child's (without an exec, O_CLOEXEC does not
+        // close them); one numbered 0 to 3 has just been replaced by a dup2 and stays.
+        for (Fd* f : {&c.in, &c.events, &c.out, &in_r, &ev_w, &out_w})
+            if (f->fd > protocol::kEventFd) f->reset();
+        ::_exit(body());
     }
-    ::setpgid(pid, pid);
-    in_r.reset();
-    ev_w.reset();
-    out_w.reset();
+    ::setpgid(c.pid, c.pid);
+    ::fcntl(c.in.fd, F_SETFL, O_NONBLOCK);  // a large request is written as the child reads it
+    return c;
+}
 
-    WorkerRun run;
-    // The request is small; the pipe holds it without blocking.
+void keep_output(WorkerRun& run, const char* buf, size_t n) {
+    if (run.output.size() < kMaxOutput)
+        run.output.append(buf, std::min(n, kMaxOutput - run.output.size()));
+    if (run.output.size() == kMaxOutput) run.output_truncated = true;
+}
+
+// Writes what the child's stdin takes of the request; closes it when all is written or the
+// child stopped reading.
+void feed(Child& c, const std::string& request, size_t& done) {
+    ssize_t w = ::write(c.in.fd, request.data() + done, request.size() - done);
+    if (w > 0) done += static_cast<size_t>(w);
+    if (done == request.size() || (w < 0 && errno != EINTR && errno != EAGAIN)) c.in.reset();
+}
+
+// Feeds the request and collects events and output until the child closes both, or the
+// deadline passes (then kills its group).
+void pump(Child& c, const std::string& request, Clock::time_point deadline, WorkerRun& run, std::string& events) {
     size_t done = 0;
-    while (done < request.size()) {
-        ssize_t w = ::write(in_w.fd, request.data() + done, request.size() - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;
-        done += static_cast<size_t>(w);
-    }
-    in_w.reset();
-
-    auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                std::chrono::duration<double>(timeout_s));
-    std::string events;
+    if (request.empty()) c.in.reset();
     char buf[65536];
-    while (ev_r.fd >= 0 || out_r.fd >= 0) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    while (c.events.fd >= 0 || c.out.fd >= 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
             run.timed_out = true;
-            ::kill(-pid, SIGKILL);
-            break;
+            ::kill(-c.pid, SIGKILL);
+            return;
         }
-        pollfd fds[2];
+        pollfd fds[3];
+        Fd* which[3];
         int nf = 0;
-        if (ev_r.fd >= 0) fds[nf++] = {ev_r.fd, POLLIN, 0};
-        if (out_r.fd >= 0) fds[nf++] = {out_r.fd, POLLIN, 0};
+        for (Fd* f : {&c.events, &c.out, &c.in}) {
+            if (f->fd < 0) continue;
+            which[nf] = f;
+            fds[nf++] = {f->fd, static_cast<short>(f == &c.in ? POLLOUT : POLLIN), 0};
+        }
         int pr = ::poll(fds, nf, static_cast<int>(std::min<long long>(left.count(), 1000)));
-        if (pr < 0 && errno != EINTR) break;
+        if (pr < 0 && errno != EINTR) return;
         for (int i = 0; i < nf; ++i) {
-            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
-            bool is_events = fds[i].fd == ev_r.fd;
-            if (r <= 0) {
-                if (r < 0 && errno == EINTR) continue;
-                (is_events ? ev_r : out_r).reset();
+            if (!(fds[i].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
+            if (which[i] == &c.in) {
+                feed(c, request, done);
                 continue;
             }
-            if (is_events) {
-                events.append(buf, static_cast<size_t>(r));
-            } else if (run.output.size() < kMaxOutput) {
-                run.output.append(buf, std::min(static_cast<size_t>(r), kMaxOutput - run.output.size()));
-                if (run.output.size() == kMaxOutput) run.output_truncated = true;
-            } else {
-                run.output_truncated = true;
-            }
+            ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) which[i]->reset();
+            else if (which[i] == &c.events) events.append(buf, static_cast<size_t>(r));
+            else keep_output(run, buf, static_cast<size_t>(r));
         }
     }
-    // Closing our ends first means a worker still writing gets EPIPE rather than blocking.
-    ev_r.reset();
-    out_r.reset();
+}
+
+// Waits for the child (the pipes may close before it exits: it closed them, or exec'd something
+// that did), still under the deadline.
+void reap(const Child& c, Clock::time_point deadline, WorkerRun& run) {
     int status = 0;
-    // The pipes may close before the worker exits (it closed them, or exec'd something that
-    // did): the deadline still holds while we wait for it.
     while (!run.timed_out) {
-        pid_t w = ::waitpid(pid, &status, WNOHANG);
-        if (w == pid || (w < 0 && errno != EINTR)) break;
-        if (std::chrono::steady_clock::now() >= deadline) {
+        pid_t w = ::waitpid(c.pid, &status, WNOHANG);
+        if (w == c.pid || (w < 0 && errno != EINTR)) break;
+        if (Clock::now() >= deadline) {
             run.timed_out = true;
             break;
         }
         ::usleep(10000);
     }
     if (run.timed_out) {
-        ::kill(-pid, SIGKILL);
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        ::kill(-c.pid, SIGKILL);
+        while (::waitpid(c.pid, &status, 0) < 0 && errno == EINTR) {
         }
     }
     if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
-    run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
+std::vector<nlohmann::json> parse_events(const std::string& events) {
+    std::vector<nlohmann::json> out;
     size_t pos = 0;
     while (pos < events.size()) {
         size_t nl = events.find('\n', pos);
         if (nl == std::string::npos) break;  // a torn last line: the worker died mid-write
         try {
-            run.events.push_back(nlohmann::json::parse(events.substr(pos, nl - pos)));
+            out.push_back(nlohmann::json::parse(events.substr(pos, nl - pos)));
         } catch (const std::exception&) {
             // ignore a garbled line; the verdict comes from what could be read
         }
         pos = nl + 1;
     }
+    return out;
+}
+
+// The threads of this process (its tasks).
+size_t threads() {
+    std::error_code ec;
+    size_t n = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec); !ec && it != decltype(it)(); it.increment(ec))
+        ++n;
+    return n;
+}
+
+Result<WorkerRun> run_started(Result<Child> child, const std::string& request, Clock::time_point begin,
+                              double timeout_s) {
+    if (!child) return child.error();
+    const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+    WorkerRun run;
+    std::string events;
+    pump(*child, request, deadline, run, events);
+    // Closing our ends first means a worker still writing gets EPIPE rather than blocking.
+    child->in.reset();
+    child->events.reset();
+    child->out.reset();
+    reap(*child, deadline, run);
+    run.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+    run.events = parse_events(events);
     return run;
+}
+
+// Starts `argv` (a program and its arguments) under run_started.
+Result<WorkerRun> run_child(const std::vector<std::string>& argv, const std::string& request, double timeout_s) {
+    ::signal(SIGPIPE, SIG_IGN);  // a worker that dies early must not take us down
+    // The command line is built before fork: the child only calls async-signal-safe functions.
+    std::vector<const char*> args;
+    for (const auto& a : argv) args.push_back(a.c_str());
+    args.push_back(nullptr);
+    const auto begin = Clock::now();
+    return run_started(start([&] {
+                           ::execv(args[0], const_cast<char* const*>(args.data()));
+                           const char msg[] = "kernelcoach: cannot exec the worker\n";
+                           (void)!::write(2, msg, sizeof(msg) - 1);
+                           return 127;
+                       }),
+                       request, begin, timeout_s);
+}
+
+}  // namespace
+
+Result<WorkerRun> run_forked(const std::function<void()>& fn, double timeout_s) {
+    if (size_t n = threads(); n > 1)
+        return make_error(fmt::format("kernelcoach cannot fork a compile child while {} threads run (a bug)", n));
+    ::signal(SIGPIPE, SIG_IGN);
+    const auto begin = Clock::now();
+    return run_started(start([&] {
+                           try {
+                               fn();
+                               return 0;
+                           } catch (...) {
+                               return 70;
+                           }
+                       }),
+                       "", begin, timeout_s);
+}
+
+Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request, double timeout_s,
+                             const std::vector<std::string>& wrapper) {
+    std::vector<std::string> argv = wrapper;
+    argv.push_back(exe.string());
+    argv.push_back("__worker");
+    return run_child(argv, request, timeout_s);
 }
 
 }  // namespace kc::engine

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -22,11 +23,17 @@ struct WorkerRun {
 };
 
 // Starts `exe __worker` (behind `wrapper`, a program and its arguments such as
-// compute-sanitizer's, when given), writes `request` to its stdin, collects events until it
-// exits or the deadline passes (then kills its whole process group). An Error means the
-// process could not be started at all.
+// compute-sanitizer's, when given) in its own process group, writes `request` to its stdin,
+// collects events (JSON lines on descriptor 3) until it exits or the deadline passes (then kills
+// its whole process group). An Error means the process could not be started at all.
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
                              double timeout_s, const std::vector<std::string>& wrapper = {});
+
+// Runs `fn` in a forked copy of this process (no exec), under the same rules: its own process
+// group, descriptor 3 for events, stdout and stderr collected, killed at the deadline; it exits
+// 0 when `fn` returns (70 when it throws). Only for a parent with no other threads running (a
+// lock another thread held at the fork would never be released in the copy): with more, an Error.
+Result<WorkerRun> run_forked(const std::function<void()>& fn, double timeout_s);
 
 // The path of the running program, to start workers from.
 std::filesystem::path self_exe();

@@ -199,7 +199,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     if (hidden)
         out += paint(s, kDim, fmt::format("  ... and {} more error(s): fix the first one first; -v shows them all", hidden)) +
                "\n";
-    if (g.verdict == Verdict::CompileError) {
+    if (!g.compiled) {  // a compile error, a compile past its deadline, an architecture NVRTC lacks
         out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), printable(g.summary));
         return out;
     }

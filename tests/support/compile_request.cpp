@@ -1,0 +1,22 @@
+#include "support/compile_request.h"
+
+#include "exercises/spec.h"
+
+namespace kc::test {
+
+compile::Request vector_add_request(const std::string& source, const std::filesystem::path& path) {
+    const auto* spec = exercises::find("vector-add");
+    compile::Request r;
+    r.source = source;
+    r.source_path = path;
+    r.display_path = "tracks/x/module-01-y/kernel.cu";
+    r.header = exercises::prelude(*spec);
+    r.kernel = "vector_add";
+    r.params = spec->params;
+    r.problems = {"Problem{1}", "Problem{1000}"};
+    r.case_names = {"one", "small"};
+    r.sm = compile::default_sm(70);
+    return r;
+}
+
+}  // namespace kc::test
