@@ -313,6 +313,20 @@ Launch launch(Problem p) {
     EXPECT_TRUE(contains(out->summary, "'one'")) << out->summary;
 }
 
+// ptxas errors have no file:line: the summary still shows what the assembler said (issue 12,
+// point 11: it said "see the compiler log", which the learner never sees).
+TEST(Compile, AssemblerErrorsReachTheSummary) {
+    std::string source = kVectorAdd;
+    source.replace(source.find("extern \"C\" "), 0, "__device__ float big[40000];\n");
+    const size_t body = source.find('{', source.find("vector_add")) + 1;
+    source.insert(body, "\n    __shared__ float tile[40000]; tile[threadIdx.x] = 1.f; big[threadIdx.x] = tile[threadIdx.x + 1];\n");
+    auto out = compile::compile(request(source), {});
+    ASSERT_TRUE(out) << out.error().message;
+    EXPECT_FALSE(out->ok);
+    EXPECT_TRUE(contains(out->summary, "too much shared data")) << out->summary << "\n" << out->log;
+    EXPECT_FALSE(contains(out->summary, "compiler log")) << out->summary;
+}
+
 TEST(Compile, KernelWithoutExternCIsNamedInTheSummary) {
     std::string source = kVectorAdd;
     source.replace(source.find("extern \"C\" "), 11, "");

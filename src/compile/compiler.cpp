@@ -37,8 +37,26 @@ Error nvrtc_error(const char* what, nvrtcResult r) {
     return make_error(fmt::format("NVRTC failed in {}: {}", what, nvrtcGetErrorString(r)));
 }
 
+// The first line of a compiler log that says error or fatal (ptxas: "ptxas error : Entry function
+// 'k' uses too much shared data (0x20000 bytes, 0xc000 max)"), else its first non-empty line.
+std::string log_error_line(const std::string& log) {
+    std::string first;
+    size_t pos = 0;
+    while (pos < log.size()) {
+        size_t end = log.find('\n', pos);
+        if (end == std::string::npos) end = log.size();
+        std::string line = log.substr(pos, end - pos);
+        pos = end + 1;
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+        if (line.empty()) continue;
+        if (line.find("error") != std::string::npos || line.find("fatal") != std::string::npos) return line;
+        if (first.empty()) first = line;
+    }
+    return first;
+}
+
 // Turns diagnostics in our generated code into the learner's terms.
-std::string explain_failure(const std::vector<Diagnostic>& diags, const Request& req) {
+std::string explain_failure(const std::vector<Diagnostic>& diags, const Request& req, const std::string& log = {}) {
     // Count the learner's own errors; those in the appended geometry lines follow from them.
     size_t errors = 0, own = 0;
     for (const auto& d : diags) {
@@ -66,7 +84,9 @@ std::string explain_failure(const std::vector<Diagnostic>& diags, const Request&
         if (errors == 1) return fmt::format("does not compile: {}: {}", where, first);
         return fmt::format("does not compile ({} errors); the first: {}: {}", errors, where, first);
     }
-    return "does not compile (see the compiler log)";
+    // No diagnostic with a place: the assembler's (ptxas) errors, "uses too much shared data".
+    if (auto line = log_error_line(log); !line.empty()) return "does not compile: " + line;
+    return "does not compile (NVRTC gave no message)";
 }
 
 std::string option_arch(int sm) { return fmt::format("sm_{}", sm); }
@@ -306,7 +326,7 @@ Result<Output> finish(Output out, Built built, const Request& req, const std::st
         return out;
     }
     if (!built.ok) {
-        out.summary = explain_failure(out.diagnostics, req);
+        out.summary = explain_failure(out.diagnostics, req, out.log);
         return out;
     }
     out.ptx = std::move(built.ptx);
