@@ -39,9 +39,14 @@ kc_install_deps() {
     return 0
 }
 
+# Builds the named targets (all of them when none is named), showing ninja's progress.
 kc_build() {
-    local cuda_root=""
+    local cuda_root="" targets=()
     [ -d /usr/local/cuda ] && cuda_root="-DCUDAToolkit_ROOT=/usr/local/cuda"
+    for t in "$@"; do targets+=(--target "$t"); done
     cmake -S "$KC_ROOT" -B "$KC_BUILD" -G Ninja $cuda_root ${KC_CMAKE_ARGS:-} >/dev/null || return 1
-    cmake --build "$KC_BUILD" || return 1
+    kc_say "building ${*:-everything} in $KC_BUILD ($(nproc) cores)"
+    local t0=$SECONDS
+    cmake --build "$KC_BUILD" "${targets[@]}" || return 1
+    kc_say "built in $((SECONDS - t0)) s"
 }
