@@ -1,11 +1,13 @@
-// kernelcoach hint <id>: one more hint each time, remembered; a file that does not compile
-// gets the hint for the spot of its first error.
+// kernelcoach hint <id>: the hint that fits the file as it is (the first element still missing,
+// or the one a compile error is about), else one more hint each time, remembered.
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "cli/app.h"
+#include "course/hint_choice.h"
 #include "course/hints.h"
+#include "course/starters.h"
 #include "progress/store.h"
 #include "util/atomic_file.h"
 
@@ -21,6 +23,69 @@ struct HintOptions {
 std::string show(const course::Hint& h, size_t total) {
     return fmt::format("Hint {} of {} ({}): {}\n\n{}\n", h.number, total,
                        h.kind == "compile" ? "compile" : "wrong answer", h.title, h.body);
+}
+
+nlohmann::json hint_json(const course::Hint& h) {
+    return {{"number", h.number}, {"kind", h.kind}, {"title", h.title}, {"text", h.body}};
+}
+
+// The file as the hint lookup sees it, and the compiler's errors in kernel.cu.
+struct FileState {
+    course::HintQuery query;
+    std::vector<const compile::Diagnostic*> errors;  // beside query.errors
+    std::string summary;                             // the grade's, for a file without errors
+};
+
+FileState file_state(const Session& s, const course::Module& mod, const engine::Grade& g, const std::string& source) {
+    FileState st;
+    st.query.starter = course::pristine_starter(s.course, mod).value_or(source);
+    st.query.source = source;
+    st.query.compiled = g.compiled;
+    st.summary = g.summary;
+    bool any_error = false;
+    for (const auto& d : g.diagnostics) {
+        if (d.severity != "error") continue;
+        any_error = true;
+        if (d.file != compile::kernel_source_name()) continue;
+        st.query.errors.push_back({d.line, d.message});
+        st.errors.push_back(&d);
+    }
+    if (!g.compiled && !any_error) st.query.missing_kernel = mod.manifest.kernel;
+    return st;
+}
+
+// The error shown with a hint: the one about its element, else the first.
+const compile::Diagnostic* shown_error(const FileState& st, const course::HintChoice& c) {
+    if (c.error >= 0) return st.errors[c.error];
+    return st.errors.empty() ? nullptr : st.errors.front();
+}
+
+// "kernel.cu:28:6: error: ...", then why this hint: the error is about its element, or the
+// element comes first and is still missing.
+std::string fitting_text(const course::Module& mod, const FileState& st, const course::HintChoice& c) {
+    const compile::Diagnostic* d = shown_error(st, c);
+    std::string head = d ? fmt::format("{}:{}:{}: error: {}\n", mod.rel_kernel(), d->line, d->column, d->message)
+                     : st.query.compiled ? fmt::format("{} compiles.\n", mod.rel_kernel())
+                                         : st.summary + "\n";
+    if (c.error >= 0) return head + fmt::format("The hint for that error (TODO({})):\n\n", c.todo);
+    if (!d && !st.query.compiled) return head + fmt::format("The hint for TODO({}):\n\n", c.todo);  // no such kernel
+    return head + fmt::format("TODO({}) is the first element still missing{}; its hint:\n\n", c.todo,
+                              d ? " (before that error)" : "");
+}
+
+int show_fitting(const Session& s, const course::Module& mod, const FileState& st, const course::HintChoice& c,
+                 nlohmann::json j) {
+    if (!s.json) {
+        std::cout << fitting_text(mod, st, c) << show(*c.hint, j["total"].get<size_t>());
+        return 0;
+    }
+    if (const compile::Diagnostic* d = shown_error(st, c))
+        j["for_error"] = {{"line", d->line}, {"column", d->column}, {"message", d->message}};
+    j["todo"] = c.todo;
+    j["reason"] = c.error >= 0 ? "error" : "missing";
+    j["hint"] = hint_json(*c.hint);
+    std::cout << j.dump(2) << "\n";
+    return 0;
 }
 
 int run_hint(const Global& g, const HintOptions& o) {
@@ -48,8 +113,7 @@ int run_hint(const Global& g, const HintOptions& o) {
     if (o.all) {
         nlohmann::json list = nlohmann::json::array();
         for (int i = 0; i < std::min(shown, total); ++i) {
-            list.push_back({{"number", (*hints)[i].number}, {"kind", (*hints)[i].kind}, {"title", (*hints)[i].title},
-                            {"text", (*hints)[i].body}});
+            list.push_back(hint_json((*hints)[i]));
             if (!s->json) std::cout << show((*hints)[i], hints->size()) << "\n";
         }
         if (shown == 0 && !s->json) std::cout << "No hints shown yet: `kernelcoach hint " << mod.id << "` shows the first.\n";
@@ -58,29 +122,16 @@ int run_hint(const Global& g, const HintOptions& o) {
         return 0;
     }
 
-    // A file that does not compile: the compile hint for the TODO nearest its first error.
+    // The hint that fits the file as it is: for the first element still missing, or that a
+    // compile error is about. It does not use up the hints shown one by one.
     engine::Options opts;
     opts.use_gpu = false;
     engine::Grader grader(s->course, opts);
     auto graded = grader.grade(mod, mod.kernel_path());
-    if (graded && graded->verdict == grade::Verdict::CompileError) {
-        auto source = read_file(mod.kernel_path());
-        for (const auto& d : graded->diagnostics) {
-            if (d.severity != "error" || d.file != "kernel.cu" || !source) continue;
-            int todo = course::todo_at_line(*source, d.line);
-            if (const auto* h = course::compile_hint_for(*hints, todo)) {
-                if (s->json) {
-                    j["for_error"] = {{"line", d.line}, {"column", d.column}, {"message", d.message}};
-                    j["hint"] = {{"number", h->number}, {"kind", h->kind}, {"title", h->title}, {"text", h->body}};
-                    std::cout << j.dump(2) << "\n";
-                } else {
-                    std::cout << fmt::format("{}:{}:{}: error: {}\nThe hint for that spot (TODO({})):\n\n{}",
-                                             mod.rel_kernel(), d.line, d.column, d.message, todo, show(*h, hints->size()));
-                }
-                return 0;
-            }
-            break;
-        }
+    auto source = read_file(mod.kernel_path());
+    if (graded && source) {
+        FileState state = file_state(*s, mod, *graded, *source);
+        if (auto c = course::choose_hint(*hints, state.query)) return show_fitting(*s, mod, state, *c, j);
     }
 
     // Otherwise the next hint in order.
@@ -100,7 +151,7 @@ int run_hint(const Global& g, const HintOptions& o) {
     const auto& h = (*hints)[shown];
     if (auto st = store.record_hint(mod.id, shown + 1); !st) return fail(st.error(), grade::exit_code::kInternal);
     if (s->json) {
-        j["hint"] = {{"number", h.number}, {"kind", h.kind}, {"title", h.title}, {"text", h.body}};
+        j["hint"] = hint_json(h);
         std::cout << j.dump(2) << "\n";
     } else {
         std::cout << show(h, hints->size());

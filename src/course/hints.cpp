@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -26,10 +27,14 @@ Result<std::vector<Hint>> parse_hints(const std::string& text, const std::string
             h.number = std::stoi(m[1].str());
             h.kind = kind;
             h.title = m[2].str();
-            std::smatch t;
-            if (std::regex_search(h.title, t, todo)) {
-                h.todo_first = std::stoi(t[1].str());
-                h.todo_last = t[2].matched ? std::stoi(t[2].str()) : h.todo_first;
+            for (std::sregex_iterator t(h.title.begin(), h.title.end(), todo), end; t != end; ++t) {
+                const int first = std::stoi((*t)[1].str());
+                const int last = (*t)[2].matched ? std::stoi((*t)[2].str()) : first;
+                if (h.todos.empty()) {
+                    h.todo_first = first;
+                    h.todo_last = last;
+                }
+                for (int n = first; n <= last; ++n) h.todos.push_back(n);
             }
             if (h.number != static_cast<int>(hints.size()) + 1)
                 return make_error(fmt::format("{}:{}: hint {} where hint {} was expected (number them 1, 2, 3...)",
@@ -55,21 +60,11 @@ Result<std::vector<Hint>> parse_hints(const std::string& text, const std::string
     return hints;
 }
 
-int todo_at_line(const std::string& source, int line) {
-    static const std::regex todo(R"(TODO\((\d+)\))");
-    std::istringstream in(source);
-    int found = 0, n = 0;
-    for (std::string l; std::getline(in, l) && ++n <= line;) {
-        std::smatch m;
-        if (std::regex_search(l, m, todo)) found = std::stoi(m[1].str());
-    }
-    return found;
-}
+bool Hint::covers(int todo) const { return std::find(todos.begin(), todos.end(), todo) != todos.end(); }
 
-const Hint* compile_hint_for(const std::vector<Hint>& hints, int todo) {
-    if (todo <= 0) return nullptr;
+const Hint* hint_for(const std::vector<Hint>& hints, const std::string& kind, int todo) {
     for (const auto& h : hints)
-        if (h.kind == "compile" && h.todo_first <= todo && todo <= h.todo_last) return &h;
+        if (h.kind == kind && h.covers(todo)) return &h;
     return nullptr;
 }
 

@@ -12,18 +12,18 @@ struct Hint {
     int number = 0;          // 1, 2, 3... through both parts
     std::string kind;        // "compile" or "wrong-answer"
     std::string title;       // the heading after "## Hint N — "
-    int todo_first = 0;      // the TODOs it covers (0 when it names a topic instead)
+    int todo_first = 0;      // the first TODO range it names (0 when it names a topic instead)
     int todo_last = 0;
+    std::vector<int> todos;  // every TODO it names: "TODO(7-9), TODO(13)" is 7, 8, 9 and 13
     std::string body;        // the text, without the heading
+
+    bool covers(int todo) const;
 };
 
 // Parses hints.md (format in tracks/README.md). `where` names the file in errors.
 Result<std::vector<Hint>> parse_hints(const std::string& text, const std::string& where);
 
-// The TODO(N) that governs a line of a starter: the nearest marker on or above it; 0 if none.
-int todo_at_line(const std::string& source, int line);
-
-// The compile hint that covers TODO(todo), or null.
-const Hint* compile_hint_for(const std::vector<Hint>& hints, int todo);
+// The first hint of `kind` ("compile" or "wrong-answer") that covers TODO(todo), or null.
+const Hint* hint_for(const std::vector<Hint>& hints, const std::string& kind, int todo);
 
 }  // namespace kc::course
