@@ -30,6 +30,7 @@
 #include "exercises/vector_add.h"
 #include "grade/compare.h"
 #include "util/hash.h"
+#include "support/tensor_case.h"
 
 namespace kc::exercises {
 namespace {
@@ -39,39 +40,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // ---- a case and its comparison ------------------------------------------------------------
 
-struct TensorCase {
-    const TensorExercise* ex = nullptr;
-    Sizes sizes;
-    uint64_t seed = 0;
-    std::vector<std::vector<float>> in;
-    std::vector<double> truth, bound;
-    std::vector<long long> shape;
-
-    size_t elements() const { return truth.size(); }
-};
-
-std::vector<std::vector<float>> make_inputs(const TensorExercise& ex, const Sizes& s, uint64_t seed) {
-    std::vector<std::vector<float>> in;
-    for (const auto& t : ex.inputs(s)) in.emplace_back(t.elements);
-    std::vector<std::span<float>> spans(in.begin(), in.end());
-    ex.make_inputs(seed, s, spans);
-    return in;
-}
+using test::TensorCase;
+using test::make_inputs;
 
 TensorCase make_run(const TensorExercise& ex, const Sizes& s, uint64_t seed) {
-    TensorCase r;
-    r.ex = &ex;
-    r.sizes = s;
-    r.seed = seed;
-    const size_t n = checked_elements(ex, s);
-    EXPECT_GT(n, 0u);
-    r.in = make_inputs(ex, s, seed);
-    r.truth.assign(n, std::nan(""));
-    r.bound.assign(n, std::nan(""));
-    std::vector<std::span<const float>> cin(r.in.begin(), r.in.end());
-    ex.truth(s, cin, r.truth, r.bound);
-    r.shape = ex.shape(s);
-    return r;
+    EXPECT_GT(checked_elements(ex, s), 0u);
+    return test::make_run(ex, s, seed);
 }
 
 grade::Comparison compare_run(const TensorCase& r, const std::vector<float>& got) {

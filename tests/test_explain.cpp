@@ -21,6 +21,7 @@
 #include "exercises/tensor.h"
 #include "grade/compare.h"
 #include "grade/regime.h"
+#include "support/tensor_case.h"
 
 namespace kc::exercises {
 namespace {
@@ -75,26 +76,8 @@ TEST(ExplainRegimes, CountsElementUnits) {
 
 // ---- cases with simulated kernels ----------------------------------------------------------
 
-struct CaseRun {
-    const TensorExercise* ex = nullptr;
-    Sizes sizes;
-    uint64_t seed = 0;
-    std::vector<std::vector<float>> in;
-    std::vector<double> truth, bound;
-};
-
-CaseRun make_run(const TensorExercise& ex, const Sizes& s, uint64_t seed) {
-    CaseRun r{&ex, s, seed, {}, {}, {}};
-    for (const auto& t : ex.inputs(s)) r.in.emplace_back(t.elements);
-    std::vector<std::span<float>> in(r.in.begin(), r.in.end());
-    ex.make_inputs(seed, s, in);
-    const size_t n = ex.output(s).elements;
-    r.truth.resize(n);
-    r.bound.resize(n);
-    std::vector<std::span<const float>> cin(r.in.begin(), r.in.end());
-    ex.truth(s, cin, r.truth, r.bound);
-    return r;
-}
+using CaseRun = test::TensorCase;
+using test::make_run;
 
 struct Checked {
     grade::Comparison comparison;

@@ -90,9 +90,9 @@ int show_fitting(const Session& s, const course::Module& mod, const FileState& s
 
 int run_hint(const Global& g, const HintOptions& o) {
     auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kInternal);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
     auto m = s->course.resolve(o.id);
-    if (!m) return fail(m.error(), grade::exit_code::kUsage);
+    if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
     const auto& mod = **m;
     auto text = read_file(mod.dir / "hints.md");
     if (!text) return fail(make_error(mod.rel_dir + " has no hints.md"), grade::exit_code::kInternal);

@@ -1,0 +1,30 @@
+// One case of an exercise made on the host, as the GPU harness makes it: seeded inputs, float64
+// truth and bounds, the output's shape. Shared by the tests that simulate kernels on the CPU.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "exercises/tensor.h"
+
+namespace kc::test {
+
+struct TensorCase {
+    const exercises::TensorExercise* ex = nullptr;
+    exercises::Sizes sizes;
+    uint64_t seed = 0;
+    std::vector<std::vector<float>> in;
+    std::vector<double> truth, bound;
+    std::vector<long long> shape;
+
+    size_t elements() const { return truth.size(); }
+};
+
+// The exercise's inputs for these sizes and seed.
+std::vector<std::vector<float>> make_inputs(const exercises::TensorExercise& ex, const exercises::Sizes& s,
+                                            uint64_t seed);
+
+// The case with its inputs, truth (NaN where the exercise left it unset) and shape.
+TensorCase make_run(const exercises::TensorExercise& ex, const exercises::Sizes& s, uint64_t seed);
+
+}  // namespace kc::test
