@@ -11,8 +11,8 @@ const Spec& softmax_spec();
 // the timed run reverses the rows. The bound and its derivation are in softmax.cpp.
 const TensorExercise& softmax_exercise();
 
-// What a row of x holds; the regime of row r is (r + an offset from the seed) % 3, so every
-// regime appears in every case of 3 rows or more and small cases vary with the seed.
+// What a row of x holds; the regime of row r is (r + an offset from the seed) % kSoftmaxRegimes,
+// so every regime appears in every case of 5 rows or more and small cases vary with the seed.
 enum class SoftmaxRow {
     kOrdinary,  // uniform in [-4, 4)
     kOffset,    // 1000 + uniform in [-4, 4), its maximum (1004 + k/256) repeated at columns 0,
