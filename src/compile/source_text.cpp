@@ -28,7 +28,7 @@ size_t char_length(std::string_view s, size_t i) {
 }
 
 // The line as it can be shown: every byte that is not valid UTF-8 becomes '?'.
-std::string printable(std::string_view line) {
+std::string with_marks(std::string_view line) {
     std::string out;
     for (size_t i = 0; i < line.size();) {
         const size_t n = char_length(line, i);
@@ -53,7 +53,7 @@ std::optional<BadByte> find_bad_byte(std::string_view text) {
         if (n == 0) {
             const size_t end = text.find('\n', i);
             return BadByte{line, column, static_cast<unsigned char>(text[i]),
-                           printable(text.substr(line_start, end == std::string_view::npos ? end : end - line_start))};
+                           with_marks(text.substr(line_start, end == std::string_view::npos ? end : end - line_start))};
         }
         if (text[i] == '\n') {
             ++line;

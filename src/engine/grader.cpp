@@ -409,7 +409,6 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!done && g.cases.size() < m.cases.size() && !(g.cases.size() && g.cases.back().verdict == "CRASHED"))
         g.stopped_case = m.cases[g.cases.size()].name;
 
-    auto sizes_of = [&](const std::string& name) { return case_sizes(g, name); };
     auto first_bad = [&](const char* verdict) -> const protocol::CaseResult* {
         for (const auto& c : g.cases)
             if (c.verdict == verdict) return &c;
@@ -438,10 +437,10 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
             why = fmt::format("{} of {} elements are wrong", cmp.mismatches, cmp.count);
             if (!c->check->diagnosis.empty()) why += ": " + c->check->diagnosis;
         }
-        g.summary = fmt::format("case '{}' ({}): {}", c->name, sizes_of(c->name), why);
+        g.summary = fmt::format("case '{}' ({}): {}", c->name, case_sizes(g, c->name), why);
     } else if (g.timing && !g.timing->wrong.empty()) {
         g.verdict = Verdict::Wrong;
-        g.summary = fmt::format("case '{}' ({}), timed runs: {}", g.timing->case_name, sizes_of(g.timing->case_name),
+        g.summary = fmt::format("case '{}' ({}), timed runs: {}", g.timing->case_name, case_sizes(g, g.timing->case_name),
                                 g.timing->wrong);
     } else if (!done) {
         g.verdict = Verdict::Crashed;

@@ -168,8 +168,8 @@ std::vector<SanitizerFinding> merge_findings(std::vector<SanitizerFinding> found
     for (auto& f : found) {
         auto same = std::find_if(out.begin(), out.end(), [&](const SanitizerFinding& o) {
             return o.tool == f.tool && o.error == f.error && o.what == f.what && o.line == f.line &&
-                   o.other_line == f.other_line && o.access == f.access && o.other_access == f.other_access && o.buffer == f.buffer &&
-                   o.nearest_after == f.nearest_after && o.nearest_inside == f.nearest_inside;
+                   o.other_line == f.other_line && o.access == f.access && o.other_access == f.other_access &&
+                   o.buffer == f.buffer && o.nearest_after == f.nearest_after && o.nearest_inside == f.nearest_inside;
         });
         if (same == out.end()) {
             out.push_back(std::move(f));
