@@ -61,7 +61,7 @@ TEST(SanitizeCase, MemcheckFallsBackToTheSmallestRaggedThenTheSmallest) {
 TEST(SanitizeCase, RacecheckTakesTheFirstFailingCaseOrTheLargestSmallOne) {
     const auto cases = softmax_cases();
     EXPECT_EQ(cases[sanitize_case(ex("softmax"), cases, {})].name, "small");  // 33000 <= 2^16, not timed
-    protocol::CaseResult passed, wrong;
+    wire::CaseResult passed, wrong;
     passed.name = "one";
     passed.verdict = "PASSED";
     wrong.name = "odd";

@@ -144,7 +144,7 @@ TEST(Sanitizer, NamesTheBufferAnAccessLeft) {
     EXPECT_EQ(found[0].nearest_offset, 4);
     EXPECT_TRUE(found[0].nearest_after);
     EXPECT_EQ(found[0].nearest_size, 4);
-    std::vector<protocol::Buffer> buffers = {{"a", 0x7f5e2c000000ull, 4}, {"out", 0x7f5e2c000200ull, 4}};
+    std::vector<wire::Buffer> buffers = {{"a", 0x7f5e2c000000ull, 4}, {"out", 0x7f5e2c000200ull, 4}};
     name_buffers(found, buffers);
     EXPECT_EQ(found[0].buffer, "out");
     const std::string d = describe(found[0], "k.cu");
@@ -230,7 +230,7 @@ TEST(SanitizerOutput, AFloat4ThatStartsInsideAndReachesPastTheEnd) {
     EXPECT_EQ(found[0].line, 77);
     EXPECT_TRUE(found[0].nearest_inside);
     EXPECT_EQ(found[0].nearest_size, 4);
-    std::vector<protocol::Buffer> buffers = {{"out", found[0].nearest_address, 4}};
+    std::vector<wire::Buffer> buffers = {{"out", found[0].nearest_address, 4}};
     name_buffers(found, buffers);
     const std::string d = describe(found[0], "kernel.cu");
     EXPECT_NE(d.find("kernel.cu:77: Invalid __global__ read of size 16 bytes, thread (0,0,0) in block (0,0,0): the "

@@ -275,5 +275,50 @@ TEST(Spawn, SelfExeIsThisProgram) {
     EXPECT_TRUE(fs::exists(p)) << p;
 }
 
+// A held worker reads its one-line request at once, then waits for its stdin to close, which
+// release() does; what it does after that is collected like run_worker's.
+TEST(HeldWorker, TakesItsRequestNowAndGoesOnWhenReleased) {
+    TempDir dir;
+    const fs::path mark = dir.path() / "went-on";
+    auto exe = script(dir, "w", "read line\n"
+                                "echo \"{\\\"event\\\":\\\"got\\\",\\\"line\\\":$line}\" >&3\n"
+                                "cat >/dev/null\n"
+                                "touch " + mark.string() + "\n"
+                                "echo '{\"event\":\"done\"}' >&3");
+    auto held = engine::HeldWorker::start(exe, R"({"op":"launch"})");
+    ASSERT_TRUE(held) << held.error().message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_FALSE(fs::exists(mark)) << "a held worker must not go on before release()";
+    auto run = held->release(10);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_FALSE(run->timed_out);
+    EXPECT_EQ(run->exit_code, 0);
+    ASSERT_EQ(run->events.size(), 2u) << run->output;
+    EXPECT_EQ(run->events[0].at("line").at("op"), "launch");
+    EXPECT_EQ(run->events[1].at("event"), "done");
+    EXPECT_TRUE(fs::exists(mark));
+    EXPECT_FALSE(held->release(10)) << "a second release is refused";
+}
+
+// One never released is killed with its group when it goes: it never goes on.
+TEST(HeldWorker, NeverReleasedIsKilled) {
+    TempDir dir;
+    const fs::path mark = dir.path() / "went-on";
+    const fs::path pid_file = dir.path() / "pid";
+    auto exe = script(dir, "w", "echo $$ > " + pid_file.string() + "\nread line\ncat >/dev/null\ntouch " +
+                                    mark.string());
+    pid_t pid = 0;
+    {
+        auto held = engine::HeldWorker::start(exe, "{}");
+        ASSERT_TRUE(held) << held.error().message;
+        for (int i = 0; i < 100 && slurp(pid_file).empty(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        pid = std::stoi(slurp(pid_file));
+    }
+    EXPECT_TRUE(becomes_gone(pid, std::chrono::seconds(10)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(fs::exists(mark));
+}
+
 }  // namespace
 }  // namespace kc::test

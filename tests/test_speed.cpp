@@ -7,8 +7,8 @@
 namespace kc::engine {
 namespace {
 
-protocol::Device h100() {
-    protocol::Device d;
+wire::Device h100() {
+    wire::Device d;
     d.name = "NVIDIA H100 80GB HBM3";
     d.peak_gbps = 3352;
     d.peak_fp32_tflops = 66.9;
@@ -23,8 +23,8 @@ SpeedOfLight measured() {
     return l;
 }
 
-protocol::Timing timing(double kernel_ms, double vendor_ms, double copy_ms) {
-    protocol::Timing t;
+wire::Timing timing(double kernel_ms, double vendor_ms, double copy_ms) {
+    wire::Timing t;
     t.kernel_ms = kernel_ms;
     t.vendor_ms = vendor_ms;
     t.copy_ms = copy_ms;
@@ -69,7 +69,7 @@ TEST(Speed, WithoutAMeasurementTheDataSheetStandsIn) {
     auto bare = speed_of(timing(0.3, 0.25, 0.27), 768e6, 128e6, nullptr, nullptr);
     EXPECT_NEAR(bare.percent_of_light, 90, 1e-9);
     // Not timed: zeros, no division by zero.
-    auto none = speed_of(protocol::Timing{}, 0, 0, &d, nullptr);
+    auto none = speed_of(wire::Timing{}, 0, 0, &d, nullptr);
     EXPECT_EQ(none.gbps, 0);
     EXPECT_EQ(none.percent_of_light, 0);
     EXPECT_FALSE(none.compute_bound);

@@ -19,7 +19,7 @@ struct InfoOptions {
 };
 
 // "1980 MHz SM, 2619 MHz memory (5120-bit bus)"
-std::string clocks_text(const protocol::Device& d) {
+std::string clocks_text(const wire::Device& d) {
     return fmt::format("{} MHz SM, {} MHz memory ({}-bit bus), the maximum clocks", d.clock_khz / 1000,
                        d.memory_clock_khz / 1000, d.bus_width_bits);
 }

@@ -5,7 +5,7 @@
 
 #include <cerrno>
 
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 #include "engine/spawn.h"
 
 namespace kc::engine {
@@ -42,7 +42,7 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 void write_event(const json& event) {
     const std::string line = dump(event) + "\n";
     for (size_t done = 0; done < line.size();) {
-        ssize_t w = ::write(protocol::kEventFd, line.data() + done, line.size() - done);
+        ssize_t w = ::write(wire::kEventFd, line.data() + done, line.size() - done);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return;  // the parent is gone
         done += static_cast<size_t>(w);

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 using grade::Verdict;
 using nlohmann::json;
 
-Speed Grade::speed(const protocol::Timing& t, double b, double f) const {
+Speed Grade::speed(const wire::Timing& t, double b, double f) const {
     return speed_of(t, b, f, device ? &*device : nullptr, light ? &*light : nullptr);
 }
 Speed Grade::speed() const { return timing ? speed(*timing, bytes, flops) : Speed{}; }
@@ -102,9 +102,9 @@ std::string sanitizer_missing_note(const std::vector<Grader::SanitizerJob>& jobs
 // compute-sanitizer or ncu, with their arguments. nullopt when it could not start or did not
 // finish (`name` says what: "racecheck", "ncu"), with the reason in `note`.
 std::optional<WorkerRun> launch_under(const fs::path& worker, const std::vector<std::string>& wrapper,
-                                      const protocol::Request& request, size_t case_index, double timeout,
+                                      const wire::Request& request, size_t case_index, double timeout,
                                       const std::string& name, std::string& note) {
-    protocol::Request req = request;
+    wire::Request req = request;
     req.op = "launch";
     req.launch_case = static_cast<int>(case_index);
     auto w = run_worker(worker, json(req).dump(), timeout, wrapper);
@@ -122,40 +122,71 @@ std::optional<WorkerRun> launch_under(const fs::path& worker, const std::vector<
 
 }  // namespace
 
-SanitizerRun Grader::sanitize(const course::Module& module, const protocol::Request& request, size_t case_index,
-                              const std::string& tool, const std::string& sanitizer) {
-    SanitizerRun run;
-    run.tool = tool;
-    run.case_name = request.cases[case_index].name;
-    std::error_code ec;
-    fs::create_directories(cache_dir(), ec);
-    const fs::path log = cache_dir() / fmt::format("sanitizer-{}-{}.log", tool, ::getpid());
+namespace {
+
+fs::path sanitizer_log(const fs::path& cache, const std::string& tool) {
+    return cache / fmt::format("sanitizer-{}-{}.log", tool, ::getpid());
+}
+
+std::vector<std::string> sanitizer_wrapper(const std::string& sanitizer, const std::string& tool,
+                                           const wire::Request& request, const fs::path& log) {
     std::vector<std::string> wrapper = {sanitizer};
     for (auto& a : sanitizer_args(tool, request.kernel, log.string())) wrapper.push_back(std::move(a));
+    return wrapper;
+}
+
+wire::Request launch_request(const wire::Request& request, size_t case_index, bool hold) {
+    wire::Request req = request;
+    req.op = "launch";
+    req.launch_case = static_cast<int>(case_index);
+    req.hold = hold;
+    return req;
+}
+
+}  // namespace
+
+SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
+                              const std::string& sanitizer, Primed* primed) {
+    SanitizerRun run;
+    run.tool = job.tool;
+    run.case_name = request.cases[job.case_index].name;
+    std::error_code ec;
+    fs::create_directories(cache_dir(), ec);
     // The tools slow a kernel down a hundredfold and start slowly: a generous deadline.
     const double timeout = std::max(120.0, 4 * options_.timeout_s.value_or(module.manifest.timeout_s));
-    auto w = launch_under(options_.worker_exe, wrapper, request, case_index, timeout, tool, run.note);
+    const fs::path log = primed ? primed->log : sanitizer_log(cache_dir(), job.tool);
+    auto w = primed ? primed->worker.release(timeout)
+                    : run_worker(options_.worker_exe, json(launch_request(request, job.case_index, false)).dump(),
+                                 timeout, sanitizer_wrapper(sanitizer, job.tool, request, log));
     auto text = read_file(log);
     fs::remove(log, ec);
-    if (!w) return run;
+    if (!w) {
+        run.note = fmt::format("could not start compute-sanitizer: {}", w.error().message);
+        return run;
+    }
+    if (w->timed_out) {
+        run.note = fmt::format("{} did not finish within {:g} s", job.tool, timeout);
+        return run;
+    }
     run.seconds = w->seconds;
     if (!text) {
-        run.note = fmt::format("{} wrote no report (exit code {}): {}", tool, w->exit_code, w->output.substr(0, 400));
+        run.note = fmt::format("{} wrote no report (exit code {}): {}", job.tool, w->exit_code,
+                               w->output.substr(0, 400));
         return run;
     }
     run.ran = true;
-    auto found = parse_sanitizer(*text, tool, compile::kernel_source_name());
+    auto found = parse_sanitizer(*text, job.tool, compile::kernel_source_name());
     run.note = sanitizer_summary(*text);
     for (const auto& e : w->events) {
         if (e.value("event", "") == "error") run.note = "the launch failed: " + e.value("message", std::string());
         if (e.value("event", "") == "buffers")
-            name_buffers(found, e.at("buffers").get<std::vector<protocol::Buffer>>());
+            name_buffers(found, e.at("buffers").get<std::vector<wire::Buffer>>());
     }
     run.findings = merge_findings(std::move(found));
     return run;
 }
 
-NcuProfile Grader::profile(const course::Module& module, const protocol::Request& request, size_t case_index) {
+NcuProfile Grader::profile(const course::Module& module, const wire::Request& request, size_t case_index) {
     NcuProfile p;
     p.case_name = request.cases[case_index].name;
     const std::string ncu = compile::find_tool("ncu");
@@ -219,7 +250,7 @@ const DeviceStatus& Grader::device() {
                 if (j.at("boot_id").get<std::string>() == boot) {
                     device_->available = true;
                     device_->remembered = true;
-                    device_->device = j.at("device").get<protocol::Device>();
+                    device_->device = j.at("device").get<wire::Device>();
                     return *device_;
                 }
             } catch (const std::exception&) {
@@ -227,7 +258,7 @@ const DeviceStatus& Grader::device() {
             }
         }
     }
-    auto run = run_worker(options_.worker_exe, json(protocol::Request{.op = "probe"}).dump(), 60);
+    auto run = run_worker(options_.worker_exe, json(wire::Request{.op = "probe"}).dump(), 60);
     if (!run) {
         device_->reason = run.error().message;
         return *device_;
@@ -235,9 +266,9 @@ const DeviceStatus& Grader::device() {
     for (const auto& e : run->events) {
         if (e.value("event", "") == "device") {
             device_->available = true;
-            device_->device = e.get<protocol::Device>();
+            device_->device = e.get<wire::Device>();
         } else if (e.value("event", "") == "error") {
-            device_->reason = e.get<protocol::ErrorEvent>().message;
+            device_->reason = e.get<wire::ErrorEvent>().message;
         }
     }
     if (!device_->available && device_->reason.empty())
@@ -261,7 +292,7 @@ Result<SpeedOfLight> Grader::speed_of_light(bool measure_again, bool* measured) 
         // A damaged file is measured again and rewritten (save replaces what cannot be read).
         if (cached && *cached) return *(light_ = **cached);
     }
-    protocol::Request req;
+    wire::Request req;
     req.op = "calibrate";
     req.cache_dir = cache_dir().string();
     auto run = run_worker(options_.worker_exe, json(req).dump(), 300);
@@ -345,7 +376,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
             std::string bad = launch_problem(geo.launch);
             if (bad.empty()) continue;
             if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
-            protocol::CaseResult r;
+            wire::CaseResult r;
             r.name = geo.name;
             r.launch = geo.launch;
             r.verdict = "WRONG";
@@ -372,7 +403,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!fs::exists(cubin)) {
         if (auto s = write_file_atomic(cubin, out->cubin); !s) return s.error();
     }
-    protocol::Request wr;
+    wire::Request wr;
     wr.op = options_.bench ? "bench" : "grade";
     wr.cubin_path = cubin.string();
     wr.cache_dir = cache_dir().string();
@@ -385,31 +416,34 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     for (size_t i = 0; i < m.cases.size(); ++i)
         wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], m.cases[i].timed});
     const double timeout = options_.timeout_s.value_or(m.timeout_s);
+    // compute-sanitizer takes about half a second to start: its workers start now, held, and
+    // launch only if the kernel passes (while the plain runs time, they sit idle).
+    auto primed = prime_sanitizers(module, wr, g, out->ptx);
     auto run = run_worker(options_.worker_exe, json(wr).dump(), timeout);
     if (!run) return run.error();
     if (!dev.remembered) g.probe_seconds = dev.probe_seconds;
     g.worker_output = run->output;
     g.seconds = run->seconds;
 
-    std::optional<protocol::ErrorEvent> error;
+    std::optional<wire::ErrorEvent> error;
     bool done = false;
     for (const auto& e : run->events) {
         std::string kind = e.value("event", "");
-        if (kind == "device") g.device = e.get<protocol::Device>();
-        else if (kind == "kernel") g.kernel = e.get<protocol::KernelInfo>();
-        else if (kind == "case") g.cases.push_back(e.get<protocol::CaseResult>());
+        if (kind == "device") g.device = e.get<wire::Device>();
+        else if (kind == "kernel") g.kernel = e.get<wire::KernelInfo>();
+        else if (kind == "case") g.cases.push_back(e.get<wire::CaseResult>());
         else if (kind == "timing") {
-            g.timings.push_back(e.get<protocol::Timing>());
+            g.timings.push_back(e.get<wire::Timing>());
             g.timing = g.timings.back();
         }
-        else if (kind == "error") error = e.get<protocol::ErrorEvent>();
+        else if (kind == "error") error = e.get<wire::ErrorEvent>();
         else if (kind == "done") done = true;
     }
     // The case that was running when the worker stopped, if it stopped early.
     if (!done && g.cases.size() < m.cases.size() && !(g.cases.size() && g.cases.back().verdict == "CRASHED"))
         g.stopped_case = m.cases[g.cases.size()].name;
 
-    auto first_bad = [&](const char* verdict) -> const protocol::CaseResult* {
+    auto first_bad = [&](const char* verdict) -> const wire::CaseResult* {
         for (const auto& c : g.cases)
             if (c.verdict == verdict) return &c;
         return nullptr;
@@ -480,8 +514,18 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     //    end and leaves the bytes as they were is invisible to the guard zones), and racecheck
     //    when it uses shared memory (plain runs cannot see a missing barrier); with --sanitize,
     //    every tool on one case. The runs go side by side.
-    run_sanitizers(module, wr, g);
+    run_sanitizers(module, wr, g, std::move(primed));
     return g;
+}
+
+std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& module, bool uses_shared_memory) const {
+    const auto& m = module.manifest;
+    const auto* ex = exercises::find_tensor(m.exercise);
+    std::vector<SanitizerJob> jobs;
+    if (!ex) return jobs;
+    if (options_.memcheck) jobs.push_back({"memcheck", memcheck_case(*ex, m.cases)});
+    if (options_.racecheck && uses_shared_memory) jobs.push_back({"racecheck", sanitize_case(*ex, m.cases, {})});
+    return jobs;
 }
 
 std::vector<Grader::SanitizerJob> Grader::sanitizer_jobs(const course::Module& module, const Grade& g) const {
@@ -496,12 +540,32 @@ std::vector<Grader::SanitizerJob> Grader::sanitizer_jobs(const course::Module& m
         return jobs;
     }
     if (g.verdict != Verdict::Passed) return jobs;
-    if (options_.memcheck) jobs.push_back({"memcheck", memcheck_case(*ex, m.cases)});
-    if (options_.racecheck && g.uses_shared_memory()) jobs.push_back({"racecheck", sanitize_case(*ex, m.cases, g.cases)});
-    return jobs;
+    return passing_jobs(module, g.uses_shared_memory());
 }
 
-void Grader::run_sanitizers(const course::Module& module, const protocol::Request& wr, Grade& g) {
+std::vector<Grader::Primed> Grader::prime_sanitizers(const course::Module& module, const wire::Request& wr,
+                                                     const Grade& g, const std::string& ptx) {
+    std::vector<Primed> primed;
+    if (options_.sanitize) return primed;
+    // Static shared memory is declared in the PTX; dynamic shared memory is in the geometry.
+    const bool shared = g.uses_shared_memory() || ptx.find(".shared ") != std::string::npos;
+    const auto jobs = passing_jobs(module, shared);
+    if (jobs.empty()) return primed;
+    const std::string cs = compile::find_tool("compute-sanitizer");
+    if (cs.empty()) return primed;
+    std::error_code ec;
+    fs::create_directories(cache_dir(), ec);
+    for (const auto& job : jobs) {
+        const fs::path log = sanitizer_log(cache_dir(), job.tool);
+        auto w = HeldWorker::start(options_.worker_exe, json(launch_request(wr, job.case_index, true)).dump(),
+                                   sanitizer_wrapper(cs, job.tool, wr, log));
+        if (w) primed.push_back({job, std::move(*w), log});  // otherwise it starts afresh when wanted
+    }
+    return primed;
+}
+
+void Grader::run_sanitizers(const course::Module& module, const wire::Request& wr, Grade& g,
+                            std::vector<Primed> primed) {
     const auto jobs = sanitizer_jobs(module, g);
     if (jobs.empty()) return;
     const std::string cs = compile::find_tool("compute-sanitizer");
@@ -510,9 +574,12 @@ void Grader::run_sanitizers(const course::Module& module, const protocol::Reques
         return;
     }
     std::vector<std::future<SanitizerRun>> runs;
-    for (const auto& job : jobs)
-        runs.push_back(std::async(std::launch::async,
-                                  [&, job] { return sanitize(module, wr, job.case_index, job.tool, cs); }));
+    for (const auto& job : jobs) {
+        Primed* p = nullptr;
+        for (auto& candidate : primed)
+            if (candidate.job.tool == job.tool && candidate.job.case_index == job.case_index) p = &candidate;
+        runs.push_back(std::async(std::launch::async, [&, job, p] { return sanitize(module, wr, job, cs, p); }));
+    }
     for (auto& f : runs) {
         g.sanitizer.push_back(f.get());
         const SanitizerRun& run = g.sanitizer.back();

@@ -12,8 +12,9 @@
 #include "compile/compiler.h"
 #include "course/course.h"
 #include "engine/ncu.h"
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 #include "engine/sanitizer.h"
+#include "engine/spawn.h"
 #include "engine/speed.h"
 #include "engine/speed_of_light.h"
 #include "grade/verdict.h"
@@ -41,7 +42,7 @@ struct Options {
 // Whether a GPU can be used, found by a probe worker (the parent never initialises CUDA).
 struct DeviceStatus {
     bool available = false;
-    protocol::Device device;
+    wire::Device device;
     std::string reason;  // why not, in words
     bool remembered = false;  // from .kernelcoach/device.json, not probed this time
     double probe_seconds = 0;
@@ -90,12 +91,12 @@ struct Grade {
     std::vector<CaseGeometry> geometry;
 
     // The run.
-    std::optional<protocol::Device> device;
-    std::optional<protocol::KernelInfo> kernel;
-    std::vector<protocol::CaseResult> cases;
+    std::optional<wire::Device> device;
+    std::optional<wire::KernelInfo> kernel;
+    std::vector<wire::CaseResult> cases;
     std::string stopped_case;  // the case running when the worker crashed or hung
-    std::optional<protocol::Timing> timing;    // the timed case (a bench: the last one timed)
-    std::vector<protocol::Timing> timings;     // every timed case, in order (more than one in a bench)
+    std::optional<wire::Timing> timing;    // the timed case (a bench: the last one timed)
+    std::vector<wire::Timing> timings;     // every timed case, in order (more than one in a bench)
     double bytes = 0, flops = 0;  // of the timed case
     std::optional<SpeedOfLight> light;         // the device's measured speed of light, when known
     std::string worker_output;
@@ -108,7 +109,7 @@ struct Grade {
     // Derived numbers for the timed case (all 0 when not timed); see engine/speed.h.
     Speed speed() const;
     // The same for any timing of this grade (a bench's sizes), with its case's bytes and flops.
-    Speed speed(const protocol::Timing& t, double bytes, double flops) const;
+    Speed speed(const wire::Timing& t, double bytes, double flops) const;
     double gbps() const;
     double percent_of_copy() const;
     double tflops() const;
@@ -149,16 +150,32 @@ public:
     };
 
 private:
-    // The sanitizer runs a grade gets: memcheck (and racecheck for shared memory) for a kernel
-    // that passed, every tool with --sanitize.
+    // A sanitizer job's worker, started before the grading worker and held just before its
+    // launch, so that compute-sanitizer's start overlaps the plain runs.
+    struct Primed {
+        SanitizerJob job;
+        HeldWorker worker;
+        std::filesystem::path log;
+    };
+    // The sanitizer runs a kernel that passed the plain runs gets: memcheck, and racecheck when
+    // it uses shared memory.
+    std::vector<SanitizerJob> passing_jobs(const course::Module& module, bool uses_shared_memory) const;
+    // The sanitizer runs a grade gets: passing_jobs() for a kernel that passed, every tool with
+    // --sanitize.
     std::vector<SanitizerJob> sanitizer_jobs(const course::Module& module, const Grade& g) const;
-    // Runs them side by side; a finding turns a pass into WRONG.
-    void run_sanitizers(const course::Module& module, const protocol::Request& request, Grade& g);
-    // Runs `tool` on one case of a compiled kernel under compute-sanitizer.
-    SanitizerRun sanitize(const course::Module& module, const protocol::Request& request, size_t case_index,
-                          const std::string& tool, const std::string& sanitizer);
+    // Starts, held, the workers passing_jobs() will want should the kernel pass (`ptx` tells
+    // whether it declares shared memory). None with --sanitize or without compute-sanitizer.
+    std::vector<Primed> prime_sanitizers(const course::Module& module, const wire::Request& request,
+                                         const Grade& g, const std::string& ptx);
+    // Runs the grade's sanitizer jobs side by side (a primed worker where one matches); a
+    // finding turns a pass into WRONG.
+    void run_sanitizers(const course::Module& module, const wire::Request& request, Grade& g,
+                        std::vector<Primed> primed);
+    // Runs `job` on a compiled kernel under compute-sanitizer, in `primed` when given.
+    SanitizerRun sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
+                          const std::string& sanitizer, Primed* primed);
     // Profiles one plain launch of a case under Nsight Compute.
-    NcuProfile profile(const course::Module& module, const protocol::Request& request, size_t case_index);
+    NcuProfile profile(const course::Module& module, const wire::Request& request, size_t case_index);
     const course::Course& course_;
     Options options_;
     uint64_t seed_;

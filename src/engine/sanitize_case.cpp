@@ -38,7 +38,7 @@ bool ragged(const exercises::TensorExercise& ex, const exercises::Sizes& sizes) 
 }
 
 size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases,
-                     const std::vector<protocol::CaseResult>& results) {
+                     const std::vector<wire::CaseResult>& results) {
     for (const auto& r : results) {
         if (r.verdict == "PASSED") continue;
         for (size_t i = 0; i < cases.size(); ++i)

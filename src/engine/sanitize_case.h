@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "course/manifest.h"
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 #include "exercises/tensor.h"
 
 namespace kc::engine {
@@ -15,7 +15,7 @@ namespace kc::engine {
 // elements, since it shows the bug best; else the largest case with at most 2^16, never the
 // timed one; else the smallest.
 size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases,
-                     const std::vector<protocol::CaseResult>& results);
+                     const std::vector<wire::CaseResult>& results);
 
 // The case memcheck runs on for every kernel that passes the plain runs: a small ragged one, in
 // which some tensor's size is not a whole number of float4s, so that a vector access of the last

@@ -155,7 +155,7 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
     return out;
 }
 
-void name_buffers(std::vector<SanitizerFinding>& found, std::span<const protocol::Buffer> buffers) {
+void name_buffers(std::vector<SanitizerFinding>& found, std::span<const wire::Buffer> buffers) {
     for (auto& f : found) {
         if (f.nearest_offset < 0) continue;
         for (const auto& b : buffers)

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 
 namespace kc::engine {
 
@@ -41,7 +41,7 @@ std::vector<SanitizerFinding> parse_sanitizer(std::string_view text, const std::
                                               const std::string& source_name);
 
 // Names the allocation each memcheck finding is nearest to, from the launch's buffers.
-void name_buffers(std::vector<SanitizerFinding>& found, std::span<const protocol::Buffer> buffers);
+void name_buffers(std::vector<SanitizerFinding>& found, std::span<const wire::Buffer> buffers);
 
 // One finding per place: racecheck reports a pair of lines once per shared-memory address range
 // and memcheck once per thread; merged, their hazards add up and `count` says how many.

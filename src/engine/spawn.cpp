@@ -14,7 +14,7 @@
 #include <functional>
 #include <utility>
 
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 
 namespace kc::engine {
 
@@ -73,11 +73,11 @@ Result<Child> start(const std::function<int()>& body) {
         ::dup2(in_r.fd, 0);
         ::dup2(out_w.fd, 1);
         ::dup2(out_w.fd, 2);
-        ::dup2(ev_w.fd, protocol::kEventFd);  // dup2 clears O_CLOEXEC on the copies
+        ::dup2(ev_w.fd, wire::kEventFd);  // dup2 clears O_CLOEXEC on the copies
         // The pipes' other descriptors are not the child's (without an exec, O_CLOEXEC does not
         // close them); one numbered 0 to 3 has just been replaced by a dup2 and stays.
         for (Fd* f : {&c.in, &c.events, &c.out, &in_r, &ev_w, &out_w})
-            if (f->fd > protocol::kEventFd) f->reset();
+            if (f->fd > wire::kEventFd) f->reset();
         ::_exit(body());
     }
     ::setpgid(c.pid, c.pid);
@@ -201,21 +201,49 @@ Result<WorkerRun> run_started(Result<Child> child, const std::string& request, C
     return run;
 }
 
-// Starts `argv` (a program and its arguments) under run_started.
-Result<WorkerRun> run_child(const std::vector<std::string>& argv, const std::string& request, double timeout_s) {
+// Starts `argv` (a program and its arguments) with start().
+Result<Child> exec_child(const std::vector<std::string>& argv) {
     ::signal(SIGPIPE, SIG_IGN);  // a worker that dies early must not take us down
     // The command line is built before fork: the child only calls async-signal-safe functions.
     std::vector<const char*> args;
     for (const auto& a : argv) args.push_back(a.c_str());
     args.push_back(nullptr);
-    const auto begin = Clock::now();
-    return run_started(start([&] {
-                           ::execv(args[0], const_cast<char* const*>(args.data()));
-                           const char msg[] = "kernelcoach: cannot exec the worker\n";
-                           (void)!::write(2, msg, sizeof(msg) - 1);
-                           return 127;
-                       }),
-                       request, begin, timeout_s);
+    return start([&] {
+        ::execv(args[0], const_cast<char* const*>(args.data()));
+        const char msg[] = "kernelcoach: cannot exec the worker\n";
+        (void)!::write(2, msg, sizeof(msg) - 1);
+        return 127;
+    });
+}
+
+std::vector<std::string> worker_argv(const std::filesystem::path& exe, const std::vector<std::string>& wrapper) {
+    std::vector<std::string> argv = wrapper;
+    argv.push_back(exe.string());
+    argv.push_back("__worker");
+    return argv;
+}
+
+// Writes all of `request` to the child's stdin and leaves it open; false when the child stopped
+// reading or did not take it within 30 s.
+bool write_all(Child& c, const std::string& request) {
+    size_t done = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (done < request.size()) {
+        if (Clock::now() >= deadline) return false;
+        pollfd p{c.in.fd, POLLOUT, 0};
+        if (::poll(&p, 1, 100) < 0 && errno != EINTR) return false;
+        ssize_t w = ::write(c.in.fd, request.data() + done, request.size() - done);
+        if (w > 0) done += static_cast<size_t>(w);
+        else if (w < 0 && errno != EINTR && errno != EAGAIN) return false;
+    }
+    return true;
+}
+
+void kill_and_reap(pid_t pid) {
+    ::kill(-pid, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
 }
 
 }  // namespace
@@ -238,10 +266,38 @@ Result<WorkerRun> run_forked(const std::function<void()>& fn, double timeout_s) 
 
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request, double timeout_s,
                              const std::vector<std::string>& wrapper) {
-    std::vector<std::string> argv = wrapper;
-    argv.push_back(exe.string());
-    argv.push_back("__worker");
-    return run_child(argv, request, timeout_s);
+    const auto begin = Clock::now();
+    return run_started(exec_child(worker_argv(exe, wrapper)), request, begin, timeout_s);
+}
+
+struct HeldWorker::State {
+    Child child;
+};
+
+HeldWorker::HeldWorker(std::unique_ptr<State> s) : state_(std::move(s)) {}
+HeldWorker::HeldWorker(HeldWorker&&) noexcept = default;
+
+HeldWorker::~HeldWorker() {
+    if (state_ && state_->child.pid > 0) kill_and_reap(state_->child.pid);
+}
+
+Result<HeldWorker> HeldWorker::start(const std::filesystem::path& exe, const std::string& request,
+                                     const std::vector<std::string>& wrapper) {
+    auto child = exec_child(worker_argv(exe, wrapper));
+    if (!child) return child.error();
+    auto state = std::make_unique<State>(State{std::move(*child)});
+    HeldWorker held(std::move(state));
+    // One line: the worker reads its request up to the newline, then waits for end of file.
+    if (!write_all(held.state_->child, request + "\n"))
+        return make_error("the held worker did not take its request");
+    return held;
+}
+
+Result<WorkerRun> HeldWorker::release(double timeout_s) {
+    if (!state_ || state_->child.pid <= 0) return make_error("this worker was already released");
+    Child c = std::move(state_->child);
+    state_->child.pid = -1;
+    return run_started(std::move(c), "", Clock::now(), timeout_s);  // an empty request closes stdin
 }
 
 }  // namespace kc::engine

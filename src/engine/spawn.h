@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -28,6 +29,26 @@ struct WorkerRun {
 // its whole process group). An Error means the process could not be started at all.
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
                              double timeout_s, const std::vector<std::string>& wrapper = {});
+
+// A worker started ahead of time and held just before its launch: it was sent its request and
+// has done everything that does not touch the case's buffers (compute-sanitizer's start, the
+// CUDA context, loading the kernel) while another worker ran. release() lets it go on (closes
+// its stdin, which it waits on) and collects it like run_worker under `timeout_s` from then;
+// a held worker never released is killed with its process group.
+class HeldWorker {
+public:
+    static Result<HeldWorker> start(const std::filesystem::path& exe, const std::string& request,
+                                    const std::vector<std::string>& wrapper = {});
+    HeldWorker(HeldWorker&&) noexcept;
+    HeldWorker& operator=(HeldWorker&&) = delete;
+    ~HeldWorker();
+    Result<WorkerRun> release(double timeout_s);
+
+private:
+    struct State;
+    explicit HeldWorker(std::unique_ptr<State> s);
+    std::unique_ptr<State> state_;
+};
 
 // Runs `fn` in a forked copy of this process (no exec), under the same rules: its own process
 // group, descriptor 3 for events, stdout and stderr collected, killed at the deadline; it exits

@@ -10,7 +10,7 @@ double rate(double amount, double ms, double unit) { return ms > 0 ? amount / (m
 
 }  // namespace
 
-Speed speed_of(const protocol::Timing& t, double bytes, double flops, const protocol::Device* device,
+Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,
                const SpeedOfLight* light) {
     Speed s;
     s.bytes = bytes;

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 #include "engine/speed_of_light.h"
 
 namespace kc::engine {
@@ -26,7 +26,7 @@ struct Speed {
 };
 
 // `light` may be null (not measured): the data-sheet peaks of `device` stand in for it.
-Speed speed_of(const protocol::Timing& t, double bytes, double flops, const protocol::Device* device,
+Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,
                const SpeedOfLight* light);
 
 }  // namespace kc::engine

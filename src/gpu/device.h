@@ -4,13 +4,13 @@
 #include <cstddef>
 #include <string>
 
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 #include "util/result.h"
 
 namespace kc::gpu {
 
 // What the worker reports of its GPU is what it knows of it: one struct (engine/protocol.h).
-using DeviceInfo = protocol::Device;
+using DeviceInfo = wire::Device;
 
 // "GPU-" and the 16 bytes of a cudaUUID_t in nvidia-smi's grouping (8-4-4-4-12 hex digits).
 std::string format_uuid(const unsigned char bytes[16]);

@@ -10,7 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-grade::SmLimits limits_of(const protocol::Device& d) {
+grade::SmLimits limits_of(const wire::Device& d) {
     grade::SmLimits l;
     if (d.max_threads_per_sm) l.max_threads_per_sm = d.max_threads_per_sm;
     if (d.max_blocks_per_sm) l.max_blocks_per_sm = d.max_blocks_per_sm;
@@ -22,13 +22,13 @@ grade::SmLimits limits_of(const protocol::Device& d) {
 
 std::string rate_text(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : v >= 1 ? fmt::format("{:.2f}", v) : fmt::format("{:.3f}", v); }
 
-std::string ratio_text(const protocol::Timing& t, const engine::Speed& sp) {
+std::string ratio_text(const wire::Timing& t, const engine::Speed& sp) {
     std::string r = fmt::format("{:.2f}x", sp.vendor_ratio);
     if (t.ratio_p90 > 0) r += fmt::format(" [{:.2f}-{:.2f}]", t.ratio_p10, t.ratio_p90);
     return r;
 }
 
-std::string method_short(const protocol::Timing& t) {
+std::string method_short(const wire::Timing& t) {
     if (t.launches <= 1) return "single";
     return fmt::format("graph of {}{}", t.launches, t.looped.empty() ? "" : " (" + t.looped + ": loop)");
 }

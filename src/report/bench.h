@@ -19,7 +19,7 @@ namespace kc::report {
 struct BenchRow {
     std::string case_name;
     std::string sizes;             // "n=1048576"
-    const protocol::Timing* timing = nullptr;
+    const wire::Timing* timing = nullptr;
     engine::Speed speed;
     std::optional<grade::Occupancy> occupancy;  // the runtime's block count where it has one
     int theoretical_blocks = 0;    // blocks per SM by kernelcoach's own calculation

@@ -35,7 +35,7 @@ std::string mismatch_text(const grade::Mismatch& m, const std::string& buffer) {
                        coords_text(m.coords), value_text(m.got), value_text(m.expected), m.error, m.bound);
 }
 
-std::string check_lines(const protocol::Check& ch, const std::string& indent) {
+std::string check_lines(const wire::Check& ch, const std::string& indent) {
     const auto& c = ch.comparison;
     std::string out;
     double pct = c.count ? 100.0 * static_cast<double>(c.mismatches) / static_cast<double>(c.count) : 0;
@@ -212,7 +212,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     size_t width = 4;
     for (const auto& geo : g.geometry) width = std::max(width, geo.name.size());
     for (const auto& geo : g.geometry) {
-        const protocol::CaseResult* r = nullptr;
+        const wire::CaseResult* r = nullptr;
         for (const auto& c : g.cases)
             if (c.name == geo.name) r = &c;
         std::string verdict = r ? (r->verdict == "PASSED" ? paint(s, kGreen, "PASSED") : paint(s, kRed, r->verdict))

@@ -59,27 +59,27 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
     crash.message = explain_cuda_error(e);
 }
 
-Result<std::optional<protocol::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
+Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
                                                     size_t element_bytes) {
     for (const auto* b : buffers) {
         auto hit = b->check_guards();
         if (!hit) return hit.error();
         if (*hit) {
             const auto& h = **hit;
-            return std::optional<protocol::Guard>(protocol::Guard{
+            return std::optional<wire::Guard>(wire::Guard{
                 h.buffer, h.before, h.first_offset, h.last_offset, h.bytes_changed, element_bytes,
                 b->bytes() / element_bytes});
         }
     }
-    return std::optional<protocol::Guard>();
+    return std::optional<wire::Guard>();
 }
 
-Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
+Result<wire::Check> check_output(std::span<const float> got, std::span<const double> truth,
                                      std::span<const double> bound, std::vector<long long> shape,
                                      const CaseContext* context) {
     auto cmp = grade::compare_parallel(got, truth, bound, shape);
     if (!cmp) return cmp.error();
-    protocol::Check c;
+    wire::Check c;
     c.comparison = std::move(*cmp);
     c.shape = shape;
     if (!c.comparison.passed()) {
@@ -99,7 +99,7 @@ Result<protocol::Check> check_output(std::span<const float> got, std::span<const
     return c;
 }
 
-std::string describe_guard(const protocol::Guard& g) {
+std::string describe_guard(const wire::Guard& g) {
     return grade::describe(grade::GuardWrite{g.buffer, g.before, g.first_offset, g.last_offset, g.element_bytes,
                                              g.elements});
 }

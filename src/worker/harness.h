@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 #include "exercises/tensor.h"
 #include "gpu/buffer.h"
 #include "gpu/timer.h"
@@ -21,7 +21,7 @@ namespace kc::worker {
 class Vendor;  // worker/vendor.h
 
 struct Env {
-    protocol::Device device;
+    wire::Device device;
     cudaStream_t stream = nullptr;
     Vendor* vendor = nullptr;
     gpu::Timer* timer = nullptr;
@@ -41,19 +41,19 @@ class Harness {
 public:
     virtual ~Harness() = default;
     // The learner's kernel on one case. An Error is a fault of kernelcoach, not the learner's.
-    virtual Result<protocol::CaseResult> run_case(Env& env, cudaKernel_t kernel,
-                                                  const protocol::CaseRequest& c, size_t index,
+    virtual Result<wire::CaseResult> run_case(Env& env, cudaKernel_t kernel,
+                                                  const wire::CaseRequest& c, size_t index,
                                                   Crash& crash) = 0;
     // One plain launch on the case's inputs, nothing checked, for compute-sanitizer: buffers of
     // exactly the case's size (no guard zones, so every overrun leaves the allocation), the
     // output left unwritten (so initcheck sees reads of it).
     // `buffers` receives each buffer's name, address and size, so that the sanitizer's
     // addresses can be named.
-    virtual Status launch_only(Env& env, cudaKernel_t kernel, const protocol::CaseRequest& c, size_t index,
-                               std::vector<protocol::Buffer>& buffers, Crash& crash) = 0;
+    virtual Status launch_only(Env& env, cudaKernel_t kernel, const wire::CaseRequest& c, size_t index,
+                               std::vector<wire::Buffer>& buffers, Crash& crash) = 0;
     // The learner's kernel against the vendor and a copy of the same bytes, cold L2.
-    virtual Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel,
-                                               const protocol::CaseRequest& c, size_t index,
+    virtual Result<wire::Timing> time_case(Env& env, cudaKernel_t kernel,
+                                               const wire::CaseRequest& c, size_t index,
                                                Crash& crash) = 0;
 };
 
@@ -68,7 +68,7 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
                      Crash& crash);
 
 // Checks every buffer's guard zones; the first hit, with the element size for the report.
-Result<std::optional<protocol::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
+Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
                                                     size_t element_bytes);
 
 // The case whose output a check explains: its exercise, sizes and input seed (for the
@@ -83,11 +83,11 @@ struct CaseContext {
 // Builds the Check (comparison, diagnosis, heatmap) of `got` against truth. With `context` the
 // diagnosis is exercises::diagnose_case()'s (the exercise's explanation, or the pattern told
 // the launch); without (the vendor, the timed runs) the pattern alone.
-Result<protocol::Check> check_output(std::span<const float> got, std::span<const double> truth,
+Result<wire::Check> check_output(std::span<const float> got, std::span<const double> truth,
                                      std::span<const double> bound, std::vector<long long> shape,
                                      const CaseContext* context = nullptr);
 
 // "the kernel wrote past the end of `out`: 4 bytes at 0..3 bytes past the end (element 1000 of 1000)"
-std::string describe_guard(const protocol::Guard& g);
+std::string describe_guard(const wire::Guard& g);
 
 }  // namespace kc::worker

@@ -23,8 +23,8 @@ namespace {
 using exercises::Sizes;
 using exercises::TensorExercise;
 using exercises::TimedTransform;
-using protocol::CaseRequest;
-using protocol::CaseResult;
+using wire::CaseRequest;
+using wire::CaseResult;
 
 // Records where a case's time goes, for --json and for us.
 class Phases {
@@ -266,7 +266,7 @@ public:
     }
 
     Status launch_only(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
-                       std::vector<protocol::Buffer>& buffers, Crash& crash) override {
+                       std::vector<wire::Buffer>& buffers, Crash& crash) override {
         const Sizes& sz = c.sizes;
         auto inputs = host_inputs(env, c, index);
         if (!inputs) return inputs.error();
@@ -304,7 +304,7 @@ public:
         return Ok{};
     }
 
-    Result<protocol::Timing> time_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t /*index*/,
+    Result<wire::Timing> time_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t /*index*/,
                                        Crash& crash) override {
         const Sizes& sz = c.sizes;
         const auto in_specs = ex_.inputs(sz);
@@ -395,7 +395,7 @@ public:
                                        cudaMemcpyDeviceToDevice, s);
             },
         };
-        protocol::Timing tm;
+        wire::Timing tm;
         tm.case_name = c.name;
         const auto shape = ex_.shape(sz);
 
@@ -407,9 +407,9 @@ public:
         const size_t set_bytes = out_stride * sizeof(float);
         // Checks sets 0 .. count - 1 of the learner's output on the host: the first wrong set and
         // its check, or set 0's check when every set is right.
-        auto check_sets = [&](size_t count) -> Result<std::pair<size_t, protocol::Check>> {
+        auto check_sets = [&](size_t count) -> Result<std::pair<size_t, wire::Check>> {
             if (auto st = dout->download(got.data(), set_bytes * count); !st) return st.error();
-            std::optional<protocol::Check> first;
+            std::optional<wire::Check> first;
             for (size_t k = 0; k < count; ++k) {
                 auto check = check_output(got.subspan(k * out_stride, n), truth, bound, shape);
                 if (!check) return check.error();
@@ -418,7 +418,7 @@ public:
             }
             return std::pair(size_t{0}, std::move(*first));
         };
-        auto wrong_text = [&](const std::string& when, const protocol::Check& check, size_t set) {
+        auto wrong_text = [&](const std::string& when, const wire::Check& check, size_t set) {
             return fmt::format(
                 "the output of {} is wrong ({} of {} elements{}), though the checked run was right: the timed runs "
                 "use fresh inputs at other addresses and every run's output is checked, so a kernel that reuses an "
@@ -452,7 +452,7 @@ public:
         // comparison's count is kept, and the output after the last sample is checked below.
         constexpr int kHostChecks = 3;
         int host_checks = 0, sample_index = 0;
-        std::optional<protocol::Check> wrong_check;
+        std::optional<wire::Check> wrong_check;
         gpu::SampleHooks hooks;
         hooks.before = [&](size_t count) {
             return env.util->fill_u32(dout->data(), set_bytes * count, grade::kSentinelBits, env.stream);

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <chrono>
 #include <iostream>
-#include <iterator>
 #include <string>
 
 #include "compile/launch.h"
@@ -35,7 +34,7 @@ void emit(const std::string& event, json body = json::object()) {
     const char* p = line.data();
     size_t left = line.size();
     while (left > 0) {
-        ssize_t w = ::write(protocol::kEventFd, p, left);
+        ssize_t w = ::write(wire::kEventFd, p, left);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return;  // the parent is gone; nothing more to say
         p += w;
@@ -44,7 +43,7 @@ void emit(const std::string& event, json body = json::object()) {
 }
 
 int fail(const std::string& kind, const std::string& message, const std::string& detail = {}) {
-    emit("error", protocol::ErrorEvent{kind, message, detail});
+    emit("error", wire::ErrorEvent{kind, message, detail});
     return 0;
 }
 
@@ -58,20 +57,31 @@ struct Stream {
     }
 };
 
+// A held worker (engine::HeldWorker) goes on when the parent closes its stdin.
+void wait_for_release() {
+    emit("held");
+    char buf[256];
+    while (true) {
+        ssize_t r = ::read(0, buf, sizeof buf);
+        if (r == 0 || (r < 0 && errno != EINTR)) return;
+    }
+}
+
 // One plain launch of one case under compute-sanitizer: the report is the sanitizer's.
-int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t kernel, const gpu::DeviceInfo& info,
+int launch_once(const wire::Request& req, Harness& harness, cudaKernel_t kernel, const gpu::DeviceInfo& info,
                 cudaStream_t stream) {
     if (req.launch_case < 0 || static_cast<size_t>(req.launch_case) >= req.cases.size())
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
     if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
+    if (req.hold) wait_for_release();
     Env env{info, stream, nullptr, nullptr, nullptr, req.seed};
     Crash crash;
-    std::vector<protocol::Buffer> buffers;
+    std::vector<wire::Buffer> buffers;
     auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), buffers, crash);
     if (!s) return fail("internal", s.error());
     emit("buffers", json{{"buffers", buffers}});
-    protocol::CaseResult r;
+    wire::CaseResult r;
     r.name = c.name;
     r.launch = c.launch;
     r.verdict = crash.happened ? "CRASHED" : "PASSED";
@@ -82,7 +92,7 @@ int launch_once(const protocol::Request& req, Harness& harness, cudaKernel_t ker
 }
 
 // Measures the device's speed of light (worker/calibrate.h) and reports it.
-int measure_speed_of_light(const protocol::Request& req, const gpu::DeviceInfo& info) {
+int measure_speed_of_light(const wire::Request& req, const gpu::DeviceInfo& info) {
     Stream stream;
     if (cudaStreamCreateWithFlags(&stream.s, cudaStreamNonBlocking) != cudaSuccess)
         return fail("internal", "cannot create a CUDA stream");
@@ -97,7 +107,7 @@ int measure_speed_of_light(const protocol::Request& req, const gpu::DeviceInfo& 
     return 0;
 }
 
-int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
+int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     if (info.sm < req.min_sm)
         return fail("too-old", fmt::format("this module needs compute capability {}.{} or newer; {} is {}.{}",
                                            req.min_sm / 10, req.min_sm % 10, info.name, info.sm / 10, info.sm % 10));
@@ -113,7 +123,7 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
     if (!kernel) return fail("internal", kernel.error());
     auto attrs = gpu::attributes(*kernel);
     if (!attrs) return fail("internal", attrs.error());
-    emit("kernel", protocol::KernelInfo{attrs->registers, attrs->max_threads, attrs->static_shared,
+    emit("kernel", wire::KernelInfo{attrs->registers, attrs->max_threads, attrs->static_shared,
                                         attrs->local_bytes});
 
     Stream stream;
@@ -168,7 +178,7 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
             if (auto s = gpu::allow_shared(*kernel, c.launch.shared_bytes); !s) bad = s.error().message;
         }
         if (!bad.empty()) {
-            protocol::CaseResult r;
+            wire::CaseResult r;
             r.name = c.name;
             r.launch = c.launch;
             r.verdict = "WRONG";
@@ -198,10 +208,12 @@ int grade(const protocol::Request& req, const gpu::DeviceInfo& info) {
 }  // namespace
 
 int worker_main() {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    protocol::Request req;
+    // One line; a held worker's stdin stays open after it (see wait_for_release).
+    std::string text;
+    std::getline(std::cin, text);
+    wire::Request req;
     try {
-        req = json::parse(text).get<protocol::Request>();
+        req = json::parse(text).get<wire::Request>();
     } catch (const std::exception& e) {
         fail("internal", std::string("bad worker request: ") + e.what());
         return 2;

@@ -1,4 +1,4 @@
-#include "engine/protocol.h"
+#include "wire/protocol.h"
 
 #include <cmath>
 #include <limits>
@@ -24,7 +24,7 @@ void from_json(const json& j, Launch& v) {
 
 }  // namespace kc
 
-namespace kc::protocol {
+namespace kc::wire {
 
 using nlohmann::json;
 
@@ -79,7 +79,7 @@ void from_json(const json& j, CaseRequest& v) {
 void to_json(json& j, const Request& v) {
     j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernel", v.kernel},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
-         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}};
+         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold}};
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
@@ -92,6 +92,7 @@ void from_json(const json& j, Request& v) {
     v.timing = json_or(j, "timing", true);
     v.min_sm = json_or(j, "min_sm", 70);
     v.launch_case = json_or(j, "launch_case", 0);
+    v.hold = json_or(j, "hold", false);
     v.hot = json_or(j, "hot", false);
 }
 
@@ -277,4 +278,4 @@ void from_json(const json& j, ErrorEvent& v) {
     v.detail = json_or<std::string>(j, "detail", "");
 }
 
-}  // namespace kc::protocol
+}  // namespace kc::wire

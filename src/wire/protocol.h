@@ -18,7 +18,7 @@ void to_json(nlohmann::json& j, const Launch& v);
 void from_json(const nlohmann::json& j, Launch& v);
 }  // namespace kc
 
-namespace kc::protocol {
+namespace kc::wire {
 
 inline constexpr int kEventFd = 3;
 
@@ -43,6 +43,9 @@ struct Request {
     int min_sm = 70;
     int launch_case = 0;     // "launch": which case
     bool hot = false;        // time with a warm L2 (--hot)
+    // "launch": started ahead of time (engine::HeldWorker); wait for stdin to close just
+    // before allocating the case's buffers.
+    bool hold = false;
 };
 
 // The GPU, as the worker finds it (gpu::open_device fills it in).
@@ -165,4 +168,4 @@ void from_json(const nlohmann::json& j, ErrorEvent& v);
 nlohmann::json number(double x);
 double number(const nlohmann::json& j);
 
-}  // namespace kc::protocol
+}  // namespace kc::wire
