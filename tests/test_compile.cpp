@@ -57,8 +57,8 @@ compile::Request request(const std::string& source) {
     r.source = source;
     r.display_path = "tracks/x/kernel.cu";
     r.header = spec ? exercises::prelude(*spec) : std::string();
-    r.kernel = "vector_add";
-    r.params = spec ? spec->params : std::string();
+    r.kernels = {"vector_add"};
+    r.params = {"const float* a, const float* b, float* out, int n"};
     r.problems = {"Problem{1}", "Problem{1000}", "Problem{67108864}"};
     r.case_names = {"one", "small", "large"};
     r.sm = compile::default_sm(70);
@@ -90,7 +90,7 @@ TEST(Compile, CorrectKernelCompilesAndReadsBackEveryLaunch) {
     ASSERT_EQ(out->launches.size(), 3u);
     const uint32_t grids[] = {1, 4, 262144};
     for (size_t i = 0; i < 3; ++i) {
-        const Launch& l = out->launches[i];
+        const Launch& l = out->launches[i].front();
         EXPECT_EQ(l.grid.x, grids[i]) << i;
         EXPECT_EQ(l.grid.y, 1u) << i;
         EXPECT_EQ(l.grid.z, 1u) << i;
@@ -121,9 +121,9 @@ TEST(Compile, SecondCompileIsACacheHitWithTheSameLaunches) {
     EXPECT_EQ(second->seconds, 0);
     ASSERT_EQ(second->launches.size(), first->launches.size());
     for (size_t i = 0; i < first->launches.size(); ++i) {
-        EXPECT_EQ(second->launches[i].grid.x, first->launches[i].grid.x) << i;
-        EXPECT_EQ(second->launches[i].block.x, first->launches[i].block.x) << i;
-        EXPECT_EQ(second->launches[i].block.y, first->launches[i].block.y) << i;
+        EXPECT_EQ(second->launches[i].front().grid.x, first->launches[i].front().grid.x) << i;
+        EXPECT_EQ(second->launches[i].front().block.x, first->launches[i].front().block.x) << i;
+        EXPECT_EQ(second->launches[i].front().block.y, first->launches[i].front().block.y) << i;
     }
 }
 
@@ -147,7 +147,7 @@ TEST(Compile, DamagedCacheEntryIsRebuilt) {
     ASSERT_TRUE(second->ok) << second->summary;
     EXPECT_FALSE(second->cache_hit);
     ASSERT_EQ(second->launches.size(), 3u);
-    EXPECT_EQ(second->launches[2].grid.x, 262144u);
+    EXPECT_EQ(second->launches[2].front().grid.x, 262144u);
     EXPECT_TRUE(contains(slurp(cache.path() / (first->key + ".ptx")), "kc_launch_0"));
 }
 
@@ -177,9 +177,9 @@ constexpr Launch launch(Problem p) {
     EXPECT_NE(plain->key, tuned->key);
     EXPECT_FALSE(tuned->cache_hit);
     ASSERT_EQ(tuned->launches.size(), 3u);
-    EXPECT_EQ(plain->launches[1].block.x, 256u);
-    EXPECT_EQ(tuned->launches[1].block.x, 128u);
-    EXPECT_EQ(tuned->launches[1].grid.x, 8u);  // ceil(1000 / 128)
+    EXPECT_EQ(plain->launches[1].front().block.x, 256u);
+    EXPECT_EQ(tuned->launches[1].front().block.x, 128u);
+    EXPECT_EQ(tuned->launches[1].front().grid.x, 8u);  // ceil(1000 / 128)
 }
 
 TEST(Compile, SyntaxErrorPointsAtLineAndColumn) {
@@ -426,10 +426,64 @@ TEST(Compile, ReadLaunchesRejectsAWrongSize) {
 }
 
 TEST(Compile, GeometrySuffixDeclaresOneSymbolPerCase) {
-    auto s = compile::geometry_suffix({"Problem{1}", "Problem{1000}"});
+    auto s = compile::geometry_suffix({"Problem{1}", "Problem{1000}"}, {"launch"});
     EXPECT_TRUE(contains(s, "#line 1 \"kernelcoach-geometry\"")) << s;
     EXPECT_TRUE(contains(s, "kc_launch_0 = launch(Problem{1});")) << s;
     EXPECT_TRUE(contains(s, "kc_launch_1 = launch(Problem{1000});")) << s;
+}
+
+// Several kernels: one launch per case and kernel, case-major; scratch sizes after them.
+TEST(Compile, GeometrySuffixDeclaresEveryStepAndScratchOfEveryCase) {
+    auto s = compile::geometry_suffix({"Problem{1}", "Problem{9}"}, {"launch_partial", "launch_final"},
+                                      {"partial_elements"});
+    EXPECT_TRUE(contains(s, "kc_launch_0 = launch_partial(Problem{1});")) << s;
+    EXPECT_TRUE(contains(s, "kc_launch_1 = launch_final(Problem{1});")) << s;
+    EXPECT_TRUE(contains(s, "kc_launch_2 = launch_partial(Problem{9});")) << s;
+    EXPECT_TRUE(contains(s, "kc_launch_3 = launch_final(Problem{9});")) << s;
+    EXPECT_TRUE(contains(s, "const long long kc_scratch_0 = partial_elements(Problem{1});")) << s;
+    EXPECT_TRUE(contains(s, "const long long kc_scratch_1 = partial_elements(Problem{9});")) << s;
+}
+
+TEST(Compile, ReadsScratchSizesIncludingAnOmittedZero) {
+    auto v = compile::read_scratch(".global .align 8 .u64 kc_scratch_0 = 4096;\n"
+                                   ".global .align 8 .u64 kc_scratch_1;\n"
+                                   ".global .align 8 .b64 kc_scratch_2 = -3;\n",
+                                   3);
+    ASSERT_TRUE(v) << v.error().message;
+    EXPECT_EQ(*v, (std::vector<long long>{4096, 0, -3}));
+    EXPECT_FALSE(compile::read_scratch(".global .align 8 .u64 kc_scratch_0 = 1;\n", 2));
+}
+
+// A module of two kernels compiles, with each kernel's launch and the scratch size read back
+// from NVRTC's own PTX.
+TEST(Compile, TwoKernelsWithTheirLaunchesAndScratch) {
+    auto r = request(
+        "#include \"kernelcoach.h\"\n"
+        "constexpr long long partial_elements(Problem p) { return (p.n + 255) / 256; }\n"
+        "constexpr Launch launch_part(Problem p) { return {{unsigned((p.n + 255) / 256)}, {256}}; }\n"
+        "constexpr Launch launch_done(Problem) { return {{1}, {32}, 128}; }\n"
+        "extern \"C\" __global__ void part(const float* a, float* partial, int n) {}\n"
+        "extern \"C\" __global__ void done(const float* partial, float* out, int n) {}\n");
+    r.kernels = {"part", "done"};
+    r.params = {"const float* a, float* partial, int n", "const float* partial, float* out, int n"};
+    r.launchers = {"launch_part", "launch_done"};
+    r.scratch = {"partial_elements"};
+    auto out = compile::compile(r, {});
+    ASSERT_TRUE(out) << out.error().message;
+    ASSERT_TRUE(out->ok) << out->summary << all_messages(*out);
+    ASSERT_EQ(out->launches.size(), 3u);
+    EXPECT_EQ(out->launches[2][0].grid.x, 262144u);
+    EXPECT_EQ(out->launches[2][1].block.x, 32u);
+    EXPECT_EQ(out->launches[2][1].shared_bytes, 128u);
+    EXPECT_EQ(out->scratch[0], (std::vector<long long>{1}));
+    EXPECT_EQ(out->scratch[2], (std::vector<long long>{262144}));
+    // A missing second kernel is named, with its parameters.
+    r.kernels = {"part", "finish"};
+    auto missing = compile::compile(r, {});
+    ASSERT_TRUE(missing);
+    EXPECT_FALSE(missing->ok);
+    EXPECT_TRUE(contains(missing->summary, "no kernel named `finish`")) << missing->summary;
+    EXPECT_TRUE(contains(missing->summary, "const float* partial, float* out, int n")) << missing->summary;
 }
 
 // ---- parse_nvrtc_log ------------------------------------------------------------------------

@@ -42,7 +42,7 @@ TEST(CompileChild, CompilesLikeThisProcess) {
     EXPECT_EQ(child->ptx, here->ptx);
     EXPECT_EQ(child->key, here->key);
     ASSERT_EQ(child->launches.size(), 2u);
-    EXPECT_EQ(child->launches[1].grid.x, here->launches[1].grid.x);
+    EXPECT_EQ(child->launches[1].front().grid.x, here->launches[1].front().grid.x);
     // A compile error comes back with its log, as in this process.
     auto broken = compile::compile(vector_add_request(source + "\nbroken here\n"), {}, engine::compile_in_child());
     ASSERT_TRUE(broken) << broken.error().message;

@@ -22,12 +22,13 @@
 #include <thread>
 #include <vector>
 
-#include "exercises/conv2d.h"
-#include "exercises/layer_norm.h"
-#include "exercises/matrix_mul.h"
-#include "exercises/softmax.h"
-#include "exercises/tensor.h"
-#include "exercises/vector_add.h"
+#include "exercises/conv2d/conv2d.h"
+#include "exercises/layer_norm/layer_norm.h"
+#include "exercises/matrix_mul/matrix_mul.h"
+#include "exercises/softmax/softmax.h"
+#include "exercises/float_exercise.h"
+#include "exercises/registry.h"
+#include "exercises/vector_add/vector_add.h"
 #include "grade/compare.h"
 #include "util/hash.h"
 #include "support/tensor_case.h"
@@ -43,7 +44,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 using test::TensorCase;
 using test::make_inputs;
 
-TensorCase make_run(const TensorExercise& ex, const Sizes& s, uint64_t seed) {
+TensorCase make_run(const FloatExercise& ex, const Sizes& s, uint64_t seed) {
     EXPECT_GT(checked_elements(ex, s), 0u);
     return test::make_run(ex, s, seed);
 }
@@ -193,11 +194,12 @@ std::vector<float> copy_of(const std::vector<float>& src, size_t n) {
 
 TEST(ExerciseTensor, FindsEveryTrackOneExercise) {
     for (const char* name : {"vector-add", "matrix-mul", "softmax", "layer-norm", "conv2d"}) {
-        const TensorExercise* ex = find_tensor(name);
+        const Exercise* ex = find_exercise(name);
         ASSERT_NE(ex, nullptr) << name;
         EXPECT_EQ(ex->spec().name, name);
     }
-    EXPECT_EQ(find_tensor("matmul"), nullptr);
+    EXPECT_EQ(find_exercise("matmul"), nullptr);
+    EXPECT_TRUE(duplicate_names().empty());
 }
 
 TEST(ExerciseTensor, CheckedElementsRefusesBadSizes) {
@@ -243,7 +245,7 @@ TEST(ExerciseTensor, ElementStreamsAreTheSequentialStream) {
 // fixed bytes on every machine (the hashes below).
 TEST(ExerciseTensor, InputsDependOnTheSeedAndPositionAlone) {
     struct Item {
-        const TensorExercise* ex;
+        const FloatExercise* ex;
         Sizes small, large;  // large: more of the outermost dimension, past several 2^16 chunks
         std::vector<std::string> golden;
     };
@@ -274,7 +276,7 @@ TEST(ExerciseTensor, InputsDependOnTheSeedAndPositionAlone) {
 
 // Golden hashes: the same seed gives the same bytes on every machine and build.
 TEST(ExerciseTensor, InputsAreTheSameOnEveryMachine) {
-    auto digest = [](const TensorExercise& ex, const Sizes& s) {
+    auto digest = [](const FloatExercise& ex, const Sizes& s) {
         Hasher h;
         for (const auto& v : make_inputs(ex, s, 7))
             h.field(std::string_view(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float)));
@@ -444,7 +446,7 @@ TEST(ExerciseMatmul, HalvedInputHalvesTruthAndBoundExactly) {
         for (auto& v : r.in[0]) v *= 0.5f;
         std::vector<double> truth(r.elements()), bound(r.elements());
         std::vector<std::span<const float>> cin(r.in.begin(), r.in.end());
-        matrix_mul_exercise().truth(s, cin, truth, bound);
+        matrix_mul_exercise().float_truth(s, cin, truth, bound);
         for (size_t i = 0; i < r.elements(); ++i) {
             ASSERT_EQ(truth[i], 0.5 * r.truth[i]) << i;
             ASSERT_EQ(bound[i], 0.5 * r.bound[i]) << i;
@@ -462,7 +464,7 @@ TEST(ExerciseMatmul, DISABLED_TruthTiming) {
         std::vector<std::span<const float>> cin(in.begin(), in.end());
         for (int rep = 0; rep < 3; ++rep) {
             const auto t0 = std::chrono::steady_clock::now();
-            matrix_mul_exercise().truth(s, cin, truth, bound);
+            matrix_mul_exercise().float_truth(s, cin, truth, bound);
             const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             std::printf("[timing] matrix-mul truth %lld^3: %.3f s, %.2f GFLOP/s on %u threads\n", n, sec,
                         2.0 * static_cast<double>(n * n * n) / sec / 1e9, std::thread::hardware_concurrency());
@@ -491,7 +493,7 @@ std::vector<float> by_rows(const TensorCase& r, Row row) {
 
 // The timed run reverses the rows of x (and of gamma, beta when rows == 1): the truth and the
 // bound are the checked ones with their rows reversed, bit for bit.
-void expect_reversed_rows_reverse_truth(const TensorExercise& ex, const Sizes& s) {
+void expect_reversed_rows_reverse_truth(const FloatExercise& ex, const Sizes& s) {
     const auto t = ex.timed_transform(s);
     ASSERT_EQ(t.kind, TimedTransform::kReverseRows);
     const auto rows = static_cast<size_t>(s.at("rows")), cols = static_cast<size_t>(s.at("cols"));
@@ -504,7 +506,7 @@ void expect_reversed_rows_reverse_truth(const TensorExercise& ex, const Sizes& s
                                  v.begin() + static_cast<long>((rows - 1 - i) * cols));
     std::vector<double> truth(r.elements()), bound(r.elements());
     std::vector<std::span<const float>> cin(r.in.begin(), r.in.end());
-    ex.truth(s, cin, truth, bound);
+    ex.float_truth(s, cin, truth, bound);
     for (size_t i = 0; i < rows; ++i)
         for (size_t j = 0; j < cols; ++j) {
             ASSERT_EQ(truth[i * cols + j], r.truth[(rows - 1 - i) * cols + j]) << sizes_text(s) << " " << i << "," << j;
@@ -1204,7 +1206,7 @@ TEST(ExerciseConv2d, HalvedInputHalvesTruthAndBoundExactly) {
         for (auto& v : t.in[0]) v *= 0.5f;
         std::vector<double> truth(t.elements()), bound(t.elements());
         std::vector<std::span<const float>> cin(t.in.begin(), t.in.end());
-        conv2d_exercise().truth(z, cin, truth, bound);
+        conv2d_exercise().float_truth(z, cin, truth, bound);
         for (size_t i = 0; i < t.elements(); ++i) {
             ASSERT_EQ(truth[i], 0.5 * t.truth[i]) << i;
             ASSERT_EQ(bound[i], 0.5 * t.bound[i]) << i;
@@ -1219,7 +1221,7 @@ TEST(ExerciseConv2d, DISABLED_TruthTiming) {
     std::vector<std::span<const float>> cin(in.begin(), in.end());
     for (int rep = 0; rep < 2; ++rep) {
         const auto t0 = std::chrono::steady_clock::now();
-        conv2d_exercise().truth(z, cin, truth, bound);
+        conv2d_exercise().float_truth(z, cin, truth, bound);
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         std::printf("[timing] conv2d truth n32 c64 56x56 k64 3x3: %.3f s (%.1f GFLOP) on %u threads\n", sec,
                     conv2d_spec().flops(z) / 1e9, std::thread::hardware_concurrency());
@@ -1277,16 +1279,16 @@ TEST(ExerciseLarge, DISABLED_Calibration) {
 }
 
 TEST(ExerciseLarge, DISABLED_HostTiming) {
-    auto time = [](const char* what, const TensorExercise& ex, const Sizes& s) {
+    auto time = [](const char* what, const FloatExercise& ex, const Sizes& s) {
         std::vector<std::vector<float>> in;
         for (const auto& t : ex.inputs(s)) in.emplace_back(t.elements);
         std::vector<std::span<float>> spans(in.begin(), in.end());
         std::vector<double> truth(checked_elements(ex, s)), bound(truth.size());
         const auto t0 = std::chrono::steady_clock::now();
-        ex.make_inputs(1, s, spans);
+        ex.make_float_inputs(1, s, spans);
         const auto t1 = std::chrono::steady_clock::now();
         std::vector<std::span<const float>> cin(in.begin(), in.end());
-        ex.truth(s, cin, truth, bound);
+        ex.float_truth(s, cin, truth, bound);
         const auto t2 = std::chrono::steady_clock::now();
         std::printf("[timing] %-10s %-28s inputs %.3f s, truth %.3f s on %u threads\n", ex.spec().name.c_str(), what,
                     std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
@@ -1306,7 +1308,7 @@ TEST(ExerciseLarge, DISABLED_HostTiming) {
 // exercise that must equal, exactly, the truth computed afresh from the transformed inputs.
 TEST(ExerciseTensor, TimedTruthIsTheCheckedTruthTransformedExactly) {
     const Sizes conv{{"n", 2}, {"c", 3}, {"h", 9}, {"w", 11}, {"k", 5}, {"r", 3}, {"s", 3}, {"pad", 1}, {"stride", 2}};
-    const std::vector<std::pair<const TensorExercise*, Sizes>> runs = {
+    const std::vector<std::pair<const FloatExercise*, Sizes>> runs = {
         {&vector_add_exercise(), {{"n", 1000}}},
         {&matrix_mul_exercise(), {{"m", 17}, {"n", 9}, {"k", 33}}},
         {&softmax_exercise(), {{"rows", 7}, {"cols", 300}}},
@@ -1337,7 +1339,7 @@ TEST(ExerciseTensor, TimedTruthIsTheCheckedTruthTransformedExactly) {
         }
         std::vector<double> fresh(n), fresh_bound(n), derived(n), derived_bound(n);
         std::vector<std::span<const float>> cin(in.begin(), in.end());
-        ex->truth(s, cin, fresh, fresh_bound);
+        ex->float_truth(s, cin, fresh, fresh_bound);
         transform_truth(t, n, r.truth, r.bound, derived, derived_bound);
         for (size_t i = 0; i < n; ++i) {
             ASSERT_EQ(derived[i], fresh[i]) << ex->spec().name << " " << sizes_text(s) << " element " << i;

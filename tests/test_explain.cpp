@@ -14,11 +14,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "exercises/conv2d.h"
-#include "exercises/layer_norm.h"
-#include "exercises/matrix_mul.h"
-#include "exercises/softmax.h"
-#include "exercises/tensor.h"
+#include "exercises/conv2d/conv2d.h"
+#include "exercises/layer_norm/layer_norm.h"
+#include "exercises/matrix_mul/matrix_mul.h"
+#include "exercises/softmax/softmax.h"
+#include "exercises/float_exercise.h"
 #include "grade/compare.h"
 #include "grade/regime.h"
 #include "support/tensor_case.h"
@@ -87,11 +87,11 @@ struct Checked {
 // What the worker's check_output says of `got`: the comparison and diagnose_case()'s line.
 Checked check(const CaseRun& r, const std::vector<float>& got, std::optional<grade::LaunchShape> launch = {}) {
     std::vector<uint8_t> mask;
-    const auto shape = r.ex->shape(r.sizes);
+    const auto shape = r.ex->output_shape(r.sizes);
     auto c = grade::compare(got, r.truth, r.bound, shape, &mask);
     EXPECT_TRUE(c.ok());
     if (!c.ok()) return {};
-    return {*c, diagnose_case(*r.ex, r.sizes, r.seed, *c, mask, launch)};
+    return {*c, diagnose_case(*r.ex, r.sizes, r.seed, r.ex->output(r.sizes).name, *c, mask, launch)};
 }
 
 Sizes rc(long long rows, long long cols) { return {{"rows", rows}, {"cols", cols}}; }

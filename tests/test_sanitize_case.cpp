@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/sanitize_case.h"
+#include "exercises/registry.h"
 
 namespace kc::engine {
 namespace {
@@ -15,8 +16,8 @@ course::Case make_case(const std::string& name, exercises::Sizes sizes, bool tim
     return c;
 }
 
-const exercises::TensorExercise& ex(const char* name) {
-    const auto* e = exercises::find_tensor(name);
+const exercises::Exercise& ex(const char* name) {
+    const auto* e = exercises::find_exercise(name);
     EXPECT_NE(e, nullptr) << name;
     return *e;
 }

@@ -5,7 +5,7 @@
 
 #include "cli/app.h"
 #include "compile/compiler.h"
-#include "exercises/spec.h"
+#include "exercises/registry.h"
 #include "gpu/versions.h"
 #include "util/printable.h"
 
@@ -32,6 +32,17 @@ std::string needs_text(int min_sm) {
                        compile::archs_text(compile::supported_archs()), here);
 }
 
+// "extern \"C\" __global__ void vector_add(const float* a, ...)", one line per kernel of the plan.
+std::string kernel_signatures(const course::Manifest& man) {
+    const auto* ex = exercises::find_exercise(man.exercise);
+    if (!ex || man.cases.empty()) return {};
+    std::vector<std::string> lines;
+    for (size_t k = 0; k < man.kernels.size(); ++k)
+        lines.push_back(fmt::format("extern \"C\" __global__ void {}({})", man.kernels[k],
+                                    exercises::parameters(*ex, man.cases.front().sizes, k)));
+    return fmt::format("{}", fmt::join(lines, "\n"));
+}
+
 int run_info(const Global& g, const InfoOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kUsage);
@@ -43,7 +54,7 @@ int run_info(const Global& g, const InfoOptions& o) {
         if (!spec) return fail(make_error("unknown exercise " + man.exercise), grade::exit_code::kInternal);
         nlohmann::json cases = nlohmann::json::array();
         for (const auto& c : man.cases) cases.push_back({{"name", c.name}, {"sizes", c.sizes}, {"timed", c.timed}});
-        std::string signature = fmt::format("extern \"C\" __global__ void {}({})", man.kernel, spec->params);
+        std::string signature = kernel_signatures(man);
         if (s->json) {
             nlohmann::json j = {{"schema", report::kJsonSchema}, {"id", (*m)->id}, {"title", man.title},
                                 {"path", (*m)->rel_dir}, {"exercise", man.exercise}, {"kernel", signature},

@@ -55,6 +55,33 @@ std::string log_error_line(const std::string& log) {
     return first;
 }
 
+// The launchers of `req`: "launch" when it names none.
+std::vector<std::string> launchers_of(const Request& req) {
+    return req.launchers.empty() ? std::vector<std::string>{"launch"} : req.launchers;
+}
+
+// An error on a line of the geometry suffix: which function of which case could not be
+// evaluated at compile time.
+std::string explain_geometry_error(const Diagnostic& d, const Request& req, const std::string& first) {
+    const auto launchers = launchers_of(req);
+    const size_t per_case = launchers.size() + req.scratch.size();
+    const size_t idx = d.line >= 1 ? static_cast<size_t>(d.line - 1) : 0;
+    const size_t c = idx / per_case, item = idx % per_case;
+    const std::string which = c < req.case_names.size() && c < req.problems.size()
+                                  ? fmt::format(" for case '{}' ({})", req.case_names[c], req.problems[c])
+                                  : "";
+    if (item >= launchers.size()) {
+        const std::string& fn = req.scratch[item - launchers.size()];
+        return fmt::format("{}() could not be evaluated at compile time{}: it must be a constexpr function "
+                           "`constexpr long long {}(Problem p)` that calls only constexpr code (NVRTC said: {})",
+                           fn, which, fn, first);
+    }
+    const std::string& fn = launchers[item];
+    return fmt::format("{}() could not be evaluated at compile time{}: it must be a constexpr function "
+                       "`constexpr Launch {}(Problem p)` that calls only constexpr code (NVRTC said: {})",
+                       fn, which, fn, first);
+}
+
 // Turns diagnostics in our generated code into the learner's terms.
 std::string explain_failure(const std::vector<Diagnostic>& diags, const Request& req, const std::string& log = {}) {
     // Count the learner's own errors; those in the appended geometry lines follow from them.
@@ -67,17 +94,7 @@ std::string explain_failure(const std::vector<Diagnostic>& diags, const Request&
     for (const auto& d : diags) {
         if (d.severity != "error") continue;
         std::string first = d.message.substr(0, d.message.find('\n'));
-        if (d.file == kGeometryFile) {
-            size_t idx = d.line >= 1 ? static_cast<size_t>(d.line - 1) : 0;
-            std::string which = idx < req.case_names.size()
-                                    ? fmt::format(" for case '{}' ({})", req.case_names[idx],
-                                                  req.problems[idx])
-                                    : "";
-            return fmt::format("launch() could not be evaluated at compile time{}: it must be a "
-                               "constexpr function `constexpr Launch launch(Problem p)` that "
-                               "calls only constexpr code (NVRTC said: {})",
-                               which, first);
-        }
+        if (d.file == kGeometryFile) return explain_geometry_error(d, req, first);
         const std::string& file = d.file == kSourceName ? req.display_path : d.file;
         std::string where = d.column > 0 ? fmt::format("{}:{}:{}", file, d.line, d.column)
                                          : fmt::format("{}:{}", file, d.line);
@@ -143,12 +160,32 @@ int default_sm(int min_sm) {
     return archs.back();
 }
 
-std::string geometry_suffix(const std::vector<std::string>& problems) {
+std::string geometry_suffix(const std::vector<std::string>& problems, const std::vector<std::string>& launchers,
+                            const std::vector<std::string>& scratch) {
     std::string s = fmt::format("\n#line 1 \"{}\"\n", kGeometryFile);
-    for (size_t i = 0; i < problems.size(); ++i)
-        s += fmt::format("extern \"C\" __device__ const Launch kc_launch_{} = launch({});\n", i,
-                         problems[i]);
+    for (size_t i = 0; i < problems.size(); ++i) {
+        for (size_t k = 0; k < launchers.size(); ++k)
+            s += fmt::format("extern \"C\" __device__ const Launch kc_launch_{} = {}({});\n",
+                             i * launchers.size() + k, launchers[k], problems[i]);
+        for (size_t t = 0; t < scratch.size(); ++t)
+            s += fmt::format("extern \"C\" __device__ const long long kc_scratch_{} = {}({});\n",
+                             i * scratch.size() + t, scratch[t], problems[i]);
+    }
     return s;
+}
+
+Result<std::vector<long long>> read_scratch(const std::string& ptx, size_t count) {
+    std::vector<long long> out(count);
+    for (size_t i = 0; i < count; ++i) {
+        std::regex re(fmt::format(R"(\.[bsu]64\s+kc_scratch_{}(?:\s*=\s*(-?\d+))?\s*;)", i));
+        std::smatch m;
+        if (!std::regex_search(ptx, m, re)) return make_error(fmt::format("the compiled module has no kc_scratch_{}", i));
+        // NVRTC omits a zero initialiser and may print a negative value as its unsigned bits.
+        out[i] = !m[1].matched               ? 0
+                 : m[1].str().front() == '-' ? std::stoll(m[1].str())
+                                             : static_cast<long long>(std::stoull(m[1].str()));
+    }
+    return out;
 }
 
 Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count) {
@@ -260,7 +297,7 @@ std::string shown_file(const std::string& file, const Request& req) {
 // The program NVRTC compiles, named by its real path so that quoted includes resolve from its
 // folder, and starting with `#line` so that diagnostics and line info still say "kernel.cu".
 Job program(const std::string& text, const Request& req, const std::vector<std::string>& options) {
-    return Job{fmt::format("#line 1 \"{}\"\n", kSourceName) + text + geometry_suffix(req.problems),
+    return Job{fmt::format("#line 1 \"{}\"\n", kSourceName) + text + geometry_suffix(req.problems, launchers_of(req), req.scratch),
                req.source_path.empty() ? kSourceName : fs::absolute(req.source_path).string(),
                {{"kernelcoach.h", req.header}},
                options,
@@ -272,7 +309,8 @@ Job program(const std::string& text, const Request& req, const std::vector<std::
 // could not all be followed: then the cache is not used.
 std::pair<std::string, bool> cache_key(const Job& job, const Request& req) {
     Hasher h;
-    h.field(job.source).field(req.header).field(req.kernel).field(nvrtc_version());
+    h.field(job.source).field(req.header).field(nvrtc_version());
+    for (const auto& k : req.kernels) h.field(k);
     for (const auto& o : job.options) h.field(o);
     const fs::path dir = source_dir(req);
     const auto inc = local_includes(job.source, dir, {"kernelcoach.h"}, toolkit_dirs());
@@ -298,18 +336,34 @@ bool refuse(const std::string& text, const Request& req, Output& out) {
     return !out.summary.empty();
 }
 
-std::optional<Output> from_cache(const Output& base, const fs::path& cache_dir, size_t cases) {
+// Fills `out.launches` and `out.scratch` from its PTX: every case's launch of every step and
+// the elements of every scratch tensor.
+Status read_geometry(Output& out, const Request& req) {
+    const size_t cases = req.problems.size(), steps = launchers_of(req).size();
+    auto flat = read_launches(out.ptx, cases * steps);
+    if (!flat) return flat.error();
+    auto scratch = read_scratch(out.ptx, cases * req.scratch.size());
+    if (!scratch) return scratch.error();
+    out.launches.assign(cases, {});
+    out.scratch.assign(cases, {});
+    for (size_t c = 0; c < cases; ++c) {
+        out.launches[c].assign(flat->begin() + static_cast<long>(c * steps), flat->begin() + static_cast<long>((c + 1) * steps));
+        const size_t n = req.scratch.size();
+        out.scratch[c].assign(scratch->begin() + static_cast<long>(c * n), scratch->begin() + static_cast<long>((c + 1) * n));
+    }
+    return Ok{};
+}
+
+std::optional<Output> from_cache(const Output& base, const fs::path& cache_dir, const Request& req) {
     auto cubin = read_file(cache_dir / (base.key + ".cubin"));
     auto ptx = read_file(cache_dir / (base.key + ".ptx"));
     if (!cubin || !ptx || cubin->empty()) return std::nullopt;
-    auto launches = read_launches(*ptx, cases);
-    if (!launches) return std::nullopt;  // a damaged entry is simply rebuilt
     Output out = base;
+    out.ptx = std::move(*ptx);
+    if (!read_geometry(out, req)) return std::nullopt;  // a damaged entry is simply rebuilt
     out.ok = true;
     out.cache_hit = true;
     out.cubin = std::move(*cubin);
-    out.ptx = std::move(*ptx);
-    out.launches = std::move(*launches);
     return out;
 }
 
@@ -331,18 +385,17 @@ Result<Output> finish(Output out, Built built, const Request& req, const std::st
     }
     out.ptx = std::move(built.ptx);
     out.cubin = std::move(built.cubin);
-    // The entry point must exist with C linkage, or the worker cannot find it.
-    std::regex entry(fmt::format(R"(\.entry\s+{}\s*\()", req.kernel));
-    if (!std::regex_search(out.ptx, entry)) {
+    // The entry points must exist with C linkage, or the worker cannot find them.
+    for (size_t k = 0; k < req.kernels.size(); ++k) {
+        std::regex entry(fmt::format(R"(\.entry\s+{}\s*\()", req.kernels[k]));
+        if (std::regex_search(out.ptx, entry)) continue;
         out.summary = fmt::format(
             "{} compiles, but defines no kernel named `{}`: declare it as extern \"C\" __global__ "
             "void {}({})",
-            req.display_path, req.kernel, req.kernel, req.params);
+            req.display_path, req.kernels[k], req.kernels[k], k < req.params.size() ? req.params[k] : "");
         return out;
     }
-    auto launches = read_launches(out.ptx, req.problems.size());
-    if (!launches) return launches.error();
-    out.launches = std::move(*launches);
+    if (auto s = read_geometry(out, req); !s) return s.error();
     out.ok = true;
     return out;
 }
@@ -365,7 +418,7 @@ Result<Output> compile(const Request& req, const fs::path& cache_dir, const Buil
     out.key = key;
     const bool cache = cacheable && !cache_dir.empty();
     if (cache)
-        if (auto hit = from_cache(out, cache_dir, req.problems.size())) return std::move(*hit);
+        if (auto hit = from_cache(out, cache_dir, req)) return std::move(*hit);
 
     auto start = std::chrono::steady_clock::now();
     auto built = build(job);

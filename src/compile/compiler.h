@@ -20,8 +20,14 @@ struct Request {
     // (empty: from the working directory).
     std::filesystem::path source_path;
     std::string header;        // the text of kernelcoach.h
-    std::string kernel;        // the extern "C" entry point that must exist
-    std::string params;        // its parameter list, for the message when it is missing
+    // The extern "C" entry points that must exist, in launch-plan order, with their parameter
+    // lists (for the message when one is missing) and the constexpr function that gives each
+    // one's launch: "launch" for a module of one kernel, "launch_<kernel>" for several.
+    std::vector<std::string> kernels;
+    std::vector<std::string> params;
+    std::vector<std::string> launchers;
+    // The constexpr functions that size the learner's scratch tensors: "partial_elements".
+    std::vector<std::string> scratch;
     std::vector<std::string> problems;  // one C++ initialiser per case: "Problem{1000}"
     std::vector<std::string> case_names;
     int sm = 90;               // compute capability as 10 * major + minor
@@ -37,7 +43,8 @@ struct Output {
     std::string log;           // the raw NVRTC log
     std::string cubin;         // the machine code for `sm`
     std::string ptx;
-    std::vector<Launch> launches;  // one per case, read from the compiled module
+    std::vector<std::vector<Launch>> launches;  // [case][step], read from the compiled module
+    std::vector<std::vector<long long>> scratch;  // [case][scratch function]: elements
     std::vector<std::string> options;
     std::string arch;          // "sm_90"
     std::string key;           // the cache key (hex)
@@ -105,9 +112,14 @@ Result<std::string> compile_internal(const std::string& source, const std::strin
 // Reads `kc_launch_<i>` for i in [0, count) from PTX: NVRTC writes each initialised global as
 // a byte list and omits trailing zero bytes.
 Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count);
+// Reads the 64-bit integers `kc_scratch_<i>` for i in [0, count) from PTX.
+Result<std::vector<long long>> read_scratch(const std::string& ptx, size_t count);
 
-// The source text appended after the learner's code to evaluate launch() for every case.
-std::string geometry_suffix(const std::vector<std::string>& problems);
+// The source text appended after the learner's code to evaluate, for every case, each
+// launcher (`kc_launch_<case * launchers + step>`) and each scratch function
+// (`kc_scratch_<case * scratch + t>`).
+std::string geometry_suffix(const std::vector<std::string>& problems, const std::vector<std::string>& launchers,
+                            const std::vector<std::string>& scratch = {});
 
 // The name NVRTC compiles a learner's file under: diagnostics and line info say "kernel.cu:LINE".
 const char* kernel_source_name();

@@ -42,6 +42,43 @@ const Case* Manifest::timed_case() const {
     return nullptr;
 }
 
+namespace {
+
+// A kernel name becomes an identifier in generated code: keep it one.
+bool is_identifier(const std::string& s) {
+    if (s.empty() || isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char c : s)
+        if (!(isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+    return true;
+}
+
+// "kernel": "name" for a module of one kernel, or "kernels": ["a", "b"] in launch-plan order.
+std::optional<Error> read_kernels(const json& j, Reader& r, Manifest& m) {
+    if (j.contains("kernel") == j.contains("kernels"))
+        return r.fail("kernel", "give either \"kernel\" (one entry point) or \"kernels\" (several, in launch order)");
+    if (j.contains("kernel")) {
+        if (!j["kernel"].is_string() || !is_identifier(j["kernel"].get<std::string>()))
+            return r.fail("kernel", "must be a C identifier");
+        m.kernels = {j["kernel"].get<std::string>()};
+    } else {
+        if (!j["kernels"].is_array() || j["kernels"].empty())
+            return r.fail("kernels", "must be a non-empty array of C identifiers");
+        std::set<std::string> seen;
+        for (size_t i = 0; i < j["kernels"].size(); ++i) {
+            const auto& k = j["kernels"][i];
+            if (!k.is_string() || !is_identifier(k.get<std::string>()))
+                return r.fail(fmt::format("kernels[{}]", i), "must be a C identifier");
+            if (!seen.insert(k.get<std::string>()).second)
+                return r.fail(fmt::format("kernels[{}]", i), "names a kernel twice");
+            m.kernels.push_back(k.get<std::string>());
+        }
+    }
+    m.kernel = m.kernels.front();
+    return std::nullopt;
+}
+
+}  // namespace
+
 Result<Manifest> parse_manifest(const std::string& text, const std::string& where) {
     Reader r{where};
     json j;
@@ -55,7 +92,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     static const std::set<std::string> known = {"format",  "title",    "summary",  "exercise",
                                                 "kernel",  "min_sm",   "missing_elements",
                                                 "starter", "timeout_s", "cases",   "controls",
-                                                "starter_hash"};
+                                                "starter_hash", "kernels"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) return r.fail(it.key(), "unknown field");
 
@@ -74,9 +111,9 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     if (m.format != kManifestFormat)
         return r.fail("format", fmt::format("is {}, this kernelcoach reads format {}", m.format,
                                             kManifestFormat));
-    for (auto [key, out] : {std::pair{"title", &m.title}, {"exercise", &m.exercise},
-                            {"kernel", &m.kernel}, {"starter", &m.starter}})
+    for (auto [key, out] : {std::pair{"title", &m.title}, {"exercise", &m.exercise}, {"starter", &m.starter}})
         if (auto e = need_string(key, *out)) return *e;
+    if (auto e = read_kernels(j, r, m)) return *e;
     if (j.contains("starter_hash")) {
         if (!j["starter_hash"].is_string() || j["starter_hash"].get<std::string>().size() != 32)
             return r.fail("starter_hash", "must be the 32 hex digits `kernelcoach dev check` prints");
@@ -89,12 +126,6 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     if (!is_verdict_name(m.starter))
         return r.fail("starter", "must be a verdict: PASSED, WRONG, COMPILE_ERROR, CRASHED, "
                                  "TIMED_OUT or TOO_SLOW");
-    // The kernel name becomes an identifier in generated code: keep it one.
-    for (char c : m.kernel)
-        if (!(isalnum(static_cast<unsigned char>(c)) || c == '_'))
-            return r.fail("kernel", "must be a C identifier");
-    if (isdigit(static_cast<unsigned char>(m.kernel[0])))
-        return r.fail("kernel", "must be a C identifier");
 
     if (j.contains("min_sm")) {
         if (!j["min_sm"].is_number_integer() || j["min_sm"].get<int>() < 50)

@@ -34,7 +34,8 @@ struct Manifest {
     std::string title;
     std::string summary;
     std::string exercise;  // the harness that grades it, e.g. "vector-add"
-    std::string kernel;    // the extern "C" entry point
+    std::string kernel;    // the extern "C" entry point (the first, when there are several)
+    std::vector<std::string> kernels;  // every entry point, in launch-plan order ("kernel" or "kernels")
     int min_sm = 70;
     int missing_elements = 0;
     std::string starter;   // verdict the untouched kernel.cu must get

@@ -14,7 +14,7 @@
 #include "grade/floor.h"
 #include "compile/toolkit.h"
 #include "exercises/spec.h"
-#include "exercises/tensor.h"
+#include "exercises/registry.h"
 #include "util/atomic_file.h"
 #include "util/hash.h"
 
@@ -83,6 +83,52 @@ std::string case_sizes(const Grade& g, const std::string& name) {
     return {};
 }
 
+// The launch plan of a module: the exercise's steps, one per kernel the manifest names.
+Result<std::vector<exercises::Step>> module_plan(const exercises::Exercise& ex, const course::Manifest& m,
+                                                 const std::string& rel_dir) {
+    if (m.cases.empty()) return make_error(fmt::format("{}/module.json: no cases", rel_dir));
+    auto plan = ex.plan(m.cases.front().sizes);
+    if (plan.size() != m.kernels.size())
+        return make_error(fmt::format("{}/module.json: exercise '{}' launches {} kernel{} per case, and the manifest "
+                                      "names {}",
+                                      rel_dir, m.exercise, plan.size(), plan.size() == 1 ? "" : "s", m.kernels.size()));
+    return plan;
+}
+
+// What NVRTC must build for a module: its kernels with their parameters, the functions that
+// give their launches ("launch" for one kernel, "launch_<kernel>" for several) and size the
+// scratch tensors, one Problem per case.
+compile::Request compile_request(const exercises::Exercise& ex, const course::Manifest& m,
+                                 const std::vector<exercises::Step>& plan, int sm) {
+    compile::Request req;
+    req.header = exercises::prelude(ex.spec());
+    req.kernels = m.kernels;
+    const auto& first = m.cases.front().sizes;
+    for (size_t k = 0; k < plan.size(); ++k) {
+        req.params.push_back(exercises::parameters(ex, first, k));
+        req.launchers.push_back(plan.size() == 1 ? "launch" : "launch_" + m.kernels[k]);
+    }
+    for (const auto& t : ex.tensors(first))
+        if (t.role == exercises::Role::kScratch && t.elements == 0)
+            req.scratch.push_back(exercises::scratch_function(t.name));
+    req.sm = sm;
+    for (const auto& c : m.cases) {
+        req.problems.push_back(problem_init(ex.spec(), c.sizes));
+        req.case_names.push_back(c.name);
+    }
+    return req;
+}
+
+// launch_problem() of every launch of a case, naming the kernel when there are several.
+std::string launch_problems(const std::vector<Launch>& launches, const std::vector<std::string>& kernels) {
+    for (size_t k = 0; k < launches.size(); ++k) {
+        std::string bad = launch_problem(launches[k]);
+        if (!bad.empty())
+            return launches.size() > 1 && k < kernels.size() ? fmt::format("`{}`: {}", kernels[k], bad) : bad;
+    }
+    return {};
+}
+
 // Why the sanitizer runs a grade asked for did not happen.
 std::string sanitizer_missing_note(const std::vector<Grader::SanitizerJob>& jobs) {
     const char* where = "it ships with the CUDA Toolkit, in its bin folder";
@@ -131,7 +177,10 @@ fs::path sanitizer_log(const fs::path& cache, const std::string& tool) {
 std::vector<std::string> sanitizer_wrapper(const std::string& sanitizer, const std::string& tool,
                                            const wire::Request& request, const fs::path& log) {
     std::vector<std::string> wrapper = {sanitizer};
-    for (auto& a : sanitizer_args(tool, request.kernel, log.string())) wrapper.push_back(std::move(a));
+    // One kernel is named to the tool; a plan of several is not filtered (the launch op runs no
+    // kernel of kernelcoach's own).
+    const std::string only = request.kernels.size() == 1 ? request.kernels.front() : std::string();
+    for (auto& a : sanitizer_args(tool, only, log.string())) wrapper.push_back(std::move(a));
     return wrapper;
 }
 
@@ -186,6 +235,31 @@ SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request&
     return run;
 }
 
+Status Grader::compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr) {
+    const fs::path path = module.dir / "solution" / "kernel.cu";
+    compile::Request req = learner;
+    req.display_path = module.rel_dir + "/solution/kernel.cu";
+    req.source_path = path;
+    auto text = read_file(path);
+    if (!text)
+        return make_error(fmt::format("exercise '{}' has no vendor, so the module's reference solution {} stands in "
+                                      "for it, and it cannot be read: {}",
+                                      module.manifest.exercise, req.display_path, text.error().message));
+    req.source = *text;
+    auto out = compile::compile(req, cache_dir(), compile_in_child());
+    if (!out) return out.error();
+    if (!out->ok) return make_error(fmt::format("the reference solution {} {}", req.display_path, out->summary));
+    const fs::path cubin = cache_dir() / (out->key + ".cubin");
+    if (!fs::exists(cubin))
+        if (auto s = write_file_atomic(cubin, out->cubin); !s) return s;
+    wr.reference_cubin = cubin.string();
+    for (size_t i = 0; i < wr.cases.size() && i < out->launches.size(); ++i) {
+        wr.cases[i].reference_launches = out->launches[i];
+        wr.cases[i].reference_scratch = out->scratch[i];
+    }
+    return Ok{};
+}
+
 NcuProfile Grader::profile(const course::Module& module, const wire::Request& request, size_t case_index) {
     NcuProfile p;
     p.case_name = request.cases[case_index].name;
@@ -195,7 +269,7 @@ NcuProfile Grader::profile(const course::Module& module, const wire::Request& re
         return p;
     }
     std::vector<std::string> wrapper = {ncu};
-    for (auto& a : ncu_arguments(request.kernel, 0)) wrapper.push_back(std::move(a));
+    for (auto& a : ncu_arguments(request.kernels.front(), 0)) wrapper.push_back(std::move(a));
     // ncu replays the kernel once per group of counters: far slower than a plain run.
     const double timeout = std::max(300.0, 10 * options_.timeout_s.value_or(module.manifest.timeout_s));
     auto w = launch_under(options_.worker_exe, wrapper, request, case_index, timeout, "ncu", p.note);
@@ -341,19 +415,14 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
         g.summary = "not compiled: " + buildable.error().message;
         return g;
     }
-    compile::Request req;
+    const exercises::Exercise* ex = exercises::find_exercise(m.exercise);
+    auto plan = module_plan(*ex, m, module.rel_dir);
+    if (!plan) return plan.error();
+    compile::Request req = compile_request(*ex, m, *plan, sm);
     req.source = *text;
     req.source_path = g.source_path;
     req.timeout_s = options_.compile_timeout_s;
     req.display_path = g.source;
-    req.header = exercises::prelude(*spec);
-    req.kernel = m.kernel;
-    req.params = spec->params;
-    req.sm = sm;
-    for (const auto& c : m.cases) {
-        req.problems.push_back(problem_init(*spec, c.sizes));
-        req.case_names.push_back(c.name);
-    }
     auto out = compile::compile(req, cache_dir(), compile_in_child());
     if (!out) return out.error();
     g.arch = out->arch;
@@ -367,13 +436,14 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     }
     g.compiled = true;
     for (size_t i = 0; i < m.cases.size(); ++i)
-        g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i]});
+        g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i].front(),
+                              out->launches[i]});
     // Geometry the learner got wrong in any GPU's terms is known before running anything.
     // With a GPU the worker reports those cases and still runs the others (a learner learns
     // more from "only n = 1 gets zero blocks"); without one, this is all there is to say.
     if (!dev.available) {
         for (const auto& geo : g.geometry) {
-            std::string bad = launch_problem(geo.launch);
+            std::string bad = launch_problems(geo.launches, m.kernels);
             if (bad.empty()) continue;
             if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
             wire::CaseResult r;
@@ -407,14 +477,19 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     wr.op = options_.bench ? "bench" : "grade";
     wr.cubin_path = cubin.string();
     wr.cache_dir = cache_dir().string();
-    wr.kernel = m.kernel;
+    wr.kernels = m.kernels;
     wr.exercise = m.exercise;
     wr.seed = seed_;
     wr.timing = options_.timing;
     wr.min_sm = m.min_sm;
     wr.hot = options_.hot;
     for (size_t i = 0; i < m.cases.size(); ++i)
-        wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], m.cases[i].timed});
+        wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], out->scratch[i], {}, {}, m.cases[i].timed});
+    // An exercise without a vendor is checked and timed against the module's reference solution.
+    if (ex->spec().vendor.empty()) {
+        auto ref = compile_reference(module, req, wr);
+        if (!ref) return ref.error();
+    }
     const double timeout = options_.timeout_s.value_or(m.timeout_s);
     // compute-sanitizer takes about half a second to start: its workers start now, held, and
     // launch only if the kernel passes (while the plain runs time, they sit idle).
@@ -520,7 +595,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
 
 std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& module, bool uses_shared_memory) const {
     const auto& m = module.manifest;
-    const auto* ex = exercises::find_tensor(m.exercise);
+    const auto* ex = exercises::find_exercise(m.exercise);
     std::vector<SanitizerJob> jobs;
     if (!ex) return jobs;
     if (options_.memcheck) jobs.push_back({"memcheck", memcheck_case(*ex, m.cases)});
@@ -530,7 +605,7 @@ std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& mod
 
 std::vector<Grader::SanitizerJob> Grader::sanitizer_jobs(const course::Module& module, const Grade& g) const {
     const auto& m = module.manifest;
-    const auto* ex = exercises::find_tensor(m.exercise);
+    const auto* ex = exercises::find_exercise(m.exercise);
     std::vector<SanitizerJob> jobs;
     if (!ex) return jobs;
     if (options_.sanitize) {

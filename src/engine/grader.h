@@ -51,7 +51,8 @@ struct DeviceStatus {
 struct CaseGeometry {
     std::string name;
     std::string sizes;   // "n=1000003"
-    Launch launch;
+    Launch launch;       // the first kernel's
+    std::vector<Launch> launches;  // every kernel's, in launch-plan order
 };
 
 // One compute-sanitizer run on one case.
@@ -174,6 +175,9 @@ private:
     // Runs `job` on a compiled kernel under compute-sanitizer, in `primed` when given.
     SanitizerRun sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
                           const std::string& sanitizer, Primed* primed);
+    // Compiles the module's reference solution (solution/kernel.cu) for an exercise without a
+    // vendor, like `learner`, and puts its cubin and launches in `wr`.
+    Status compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr);
     // Profiles one plain launch of a case under Nsight Compute.
     NcuProfile profile(const course::Module& module, const wire::Request& request, size_t case_index);
     const course::Course& course_;

@@ -6,13 +6,13 @@ namespace kc::engine {
 
 namespace {
 
-double output_elements(const exercises::TensorExercise& ex, const exercises::Sizes& s) {
-    return static_cast<double>(ex.output(s).elements);
+double output_elements(const exercises::Exercise& ex, const exercises::Sizes& s) {
+    return static_cast<double>(exercises::checked_elements(ex, s));
 }
 
 // The case with the most output elements among those `fits` accepts; the smallest when
 // `largest` is false.
-std::optional<size_t> extreme_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases,
+std::optional<size_t> extreme_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases,
                                    bool largest, auto fits) {
     std::optional<size_t> best;
     for (size_t i = 0; i < cases.size(); ++i) {
@@ -24,20 +24,19 @@ std::optional<size_t> extreme_case(const exercises::TensorExercise& ex, const st
     return best;
 }
 
-bool small_untimed(const exercises::TensorExercise& ex, const course::Case& c) {
+bool small_untimed(const exercises::Exercise& ex, const course::Case& c) {
     return !c.timed && output_elements(ex, c.sizes) <= 65536;
 }
 
 }  // namespace
 
-bool ragged(const exercises::TensorExercise& ex, const exercises::Sizes& sizes) {
-    if (ex.output(sizes).elements % 4) return true;
-    for (const auto& t : ex.inputs(sizes))
-        if (t.elements % 4) return true;
+bool ragged(const exercises::Exercise& ex, const exercises::Sizes& sizes) {
+    for (const auto& t : ex.tensors(sizes))
+        if (t.bytes() % 16) return true;  // not a whole number of 16-byte vectors (float4)
     return false;
 }
 
-size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases,
+size_t sanitize_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases,
                      const std::vector<wire::CaseResult>& results) {
     for (const auto& r : results) {
         if (r.verdict == "PASSED") continue;
@@ -50,7 +49,7 @@ size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<cour
     return extreme_case(ex, cases, true, small).value_or(extreme_case(ex, cases, false, any).value_or(0));
 }
 
-size_t memcheck_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases) {
+size_t memcheck_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases) {
     auto any = [](const course::Case&) { return true; };
     auto is_ragged = [&](const course::Case& c) { return ragged(ex, c.sizes); };
     auto small_ragged = [&](const course::Case& c) { return is_ragged(c) && small_untimed(ex, c); };

@@ -7,14 +7,14 @@
 
 #include "course/manifest.h"
 #include "wire/protocol.h"
-#include "exercises/tensor.h"
+#include "exercises/exercise.h"
 
 namespace kc::engine {
 
 // The case for racecheck and --sanitize: the first failing case when it has at most 2^20 output
 // elements, since it shows the bug best; else the largest case with at most 2^16, never the
 // timed one; else the smallest.
-size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases,
+size_t sanitize_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases,
                      const std::vector<wire::CaseResult>& results);
 
 // The case memcheck runs on for every kernel that passes the plain runs: a small ragged one, in
@@ -22,10 +22,10 @@ size_t sanitize_case(const exercises::TensorExercise& ex, const std::vector<cour
 // partial group crosses the end of its buffer (and memcheck, with every buffer allocated at its
 // exact size, reports it). The largest such case with at most 2^16 output elements that is not
 // timed; else the smallest ragged case; else the smallest case.
-size_t memcheck_case(const exercises::TensorExercise& ex, const std::vector<course::Case>& cases);
+size_t memcheck_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases);
 
-// Whether some tensor of the case (an input or the output) holds a number of floats that is
-// not a multiple of 4.
-bool ragged(const exercises::TensorExercise& ex, const exercises::Sizes& sizes);
+// Whether some tensor of the case is not a whole number of 16-byte vectors (for fp32: a number
+// of floats that is not a multiple of 4).
+bool ragged(const exercises::Exercise& ex, const exercises::Sizes& sizes);
 
 }  // namespace kc::engine

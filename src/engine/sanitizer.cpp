@@ -230,8 +230,13 @@ const std::vector<std::string>& sanitizer_tools() {
 
 std::vector<std::string> sanitizer_args(const std::string& tool, const std::string& kernel,
                                         const std::string& log_file) {
-    std::vector<std::string> a = {"--tool", tool, "--print-limit", "20", "--show-backtrace", "no",
-                                  "--kernel-name", "kne=" + kernel, "--log-file", log_file};
+    std::vector<std::string> a = {"--tool", tool, "--print-limit", "20", "--show-backtrace", "no"};
+    if (!kernel.empty()) {  // "": every kernel the worker launches (several kernels of one plan)
+        a.push_back("--kernel-name");
+        a.push_back("kne=" + kernel);
+    }
+    a.push_back("--log-file");
+    a.push_back(log_file);
     if (tool == "racecheck") {
         a.push_back("--racecheck-report");
         a.push_back("analysis");

@@ -4,18 +4,18 @@
 
 #include <fmt/format.h>
 
-#include "exercises/tensor.h"
+#include "exercises/registry.h"
 
 namespace kc::exercises {
 
 const Spec* find(const std::string& name) {
-    const TensorExercise* ex = find_tensor(name);
+    const Exercise* ex = find_exercise(name);
     return ex ? &ex->spec() : nullptr;
 }
 
 std::vector<std::string> names() {
     std::vector<std::string> out;
-    for (const TensorExercise* ex : tensor_exercises()) out.push_back(ex->spec().name);
+    for (const Exercise* ex : all()) out.push_back(ex->spec().name);
     return out;
 }
 

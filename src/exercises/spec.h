@@ -1,6 +1,6 @@
-// Exercises: one per kind of problem. A module's manifest names its exercise; the exercise
-// says which sizes a case has, what the kernel's signature is, how many bytes and flops a
-// size costs, and (in the worker, see *_gpu.cpp) how to run and check it.
+// Exercises: one per kind of problem. A module's manifest names its exercise; the exercise's
+// Spec says which sizes a case has, how many bytes and flops a size costs and what it is timed
+// against; its host side is an Exercise (exercise.h).
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,9 @@ struct Spec {
     std::string name;                 // "vector-add"
     std::vector<std::string> fields;  // the sizes of a case, in Problem order: {"n"}
     std::vector<std::string> zero_ok; // the sizes that may be 0 (a padding); the others are >= 1
-    std::string params;               // the kernel's parameters: "const float* a, ..."
-    std::string vendor;               // the reference it is timed against
+    // The library reference it is checked and timed against, in words ("cuBLAS cublasSgeam");
+    // "" when it has none: then the module's reference solution stands in for it.
+    std::string vendor;
     double (*bytes)(const Sizes&);    // minimum DRAM traffic of one launch
     double (*flops)(const Sizes&);    // arithmetic of one launch
     std::vector<std::string> sweep_fields;  // the sizes bench --sizes scales down

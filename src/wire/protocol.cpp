@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "util/json_file.h"
 
@@ -67,17 +68,25 @@ grade::Mismatch mismatch_from(const json& j) {
 }  // namespace
 
 void to_json(json& j, const CaseRequest& v) {
-    j = {{"name", v.name}, {"sizes", v.sizes}, {"launch", v.launch}, {"timed", v.timed}};
+    j = {{"name", v.name}, {"sizes", v.sizes}, {"launches", v.launches}, {"timed", v.timed}};
+    if (!v.scratch.empty()) j["scratch"] = v.scratch;
+    if (!v.reference_launches.empty()) j["reference_launches"] = v.reference_launches;
+    if (!v.reference_scratch.empty()) j["reference_scratch"] = v.reference_scratch;
 }
 void from_json(const json& j, CaseRequest& v) {
     v.name = j.at("name").get<std::string>();
     v.sizes = j.at("sizes").get<exercises::Sizes>();
-    v.launch = j.at("launch").get<Launch>();
+    v.launches = j.at("launches").get<std::vector<Launch>>();
+    if (v.launches.empty()) throw std::runtime_error("a case with no launches");
+    v.scratch = json_or(j, "scratch", std::vector<long long>{});
+    v.reference_launches = json_or(j, "reference_launches", std::vector<Launch>{});
+    v.reference_scratch = json_or(j, "reference_scratch", std::vector<long long>{});
     v.timed = json_or(j, "timed", false);
 }
 
 void to_json(json& j, const Request& v) {
-    j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernel", v.kernel},
+    j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernels", v.kernels},
+         {"reference_cubin", v.reference_cubin},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
          {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold}};
 }
@@ -85,7 +94,8 @@ void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
     v.cubin_path = json_or<std::string>(j, "cubin_path", "");
     v.cache_dir = json_or<std::string>(j, "cache_dir", "");
-    v.kernel = json_or<std::string>(j, "kernel", "");
+    v.kernels = json_or(j, "kernels", std::vector<std::string>{});
+    v.reference_cubin = json_or<std::string>(j, "reference_cubin", "");
     v.exercise = json_or<std::string>(j, "exercise", "");
     v.cases = json_or(j, "cases", std::vector<CaseRequest>{});
     v.seed = json_or<uint64_t>(j, "seed", 0);
@@ -173,6 +183,7 @@ void to_json(json& j, const Check& v) {
          {"heatmap", {{"rows", v.heatmap.rows}, {"cols", v.heatmap.cols}, {"fraction", v.heatmap.fraction}}}};
     if (c.first) j["first"] = mismatch_json(*c.first);
     if (c.worst) j["worst"] = mismatch_json(*c.worst);
+    if (!v.tensor.empty()) j["tensor"] = v.tensor;
 }
 void from_json(const json& j, Check& v) {
     auto& c = v.comparison;
@@ -187,6 +198,7 @@ void from_json(const json& j, Check& v) {
     if (j.contains("first")) c.first = mismatch_from(j["first"]);
     if (j.contains("worst")) c.worst = mismatch_from(j["worst"]);
     v.diagnosis = json_or<std::string>(j, "diagnosis", "");
+    v.tensor = json_or<std::string>(j, "tensor", "");
     v.shape = json_or(j, "shape", std::vector<long long>{});
     if (j.contains("heatmap")) {
         v.heatmap.rows = j["heatmap"].at("rows").get<int>();
@@ -199,6 +211,7 @@ void to_json(json& j, const CaseResult& v) {
     j = {{"name", v.name}, {"verdict", v.verdict}, {"message", v.message}, {"launch", v.launch},
          {"seconds", v.seconds}};
     if (v.check) j["check"] = *v.check;
+    if (!v.others.empty()) j["others"] = v.others;
     if (v.vendor) j["vendor"] = *v.vendor;
     if (v.guard) j["guard"] = *v.guard;
     if (!v.modified_input.empty()) j["modified_input"] = v.modified_input;
@@ -215,6 +228,7 @@ void from_json(const json& j, CaseResult& v) {
     v.message = json_or<std::string>(j, "message", "");
     v.launch = j.at("launch").get<Launch>();
     if (j.contains("check")) v.check = j["check"].get<Check>();
+    v.others = json_or(j, "others", std::vector<Check>{});
     if (j.contains("vendor")) v.vendor = j["vendor"].get<Check>();
     if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
     v.modified_input = json_or<std::string>(j, "modified_input", "");

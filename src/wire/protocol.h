@@ -25,8 +25,13 @@ inline constexpr int kEventFd = 3;
 struct CaseRequest {
     std::string name;
     exercises::Sizes sizes;
-    Launch launch;
+    std::vector<Launch> launches;    // one per kernel of the plan, in order
+    std::vector<long long> scratch;  // elements of each scratch tensor the kernel file sizes
+    // The module's reference solution (an exercise without a vendor): its launches and scratch.
+    std::vector<Launch> reference_launches;
+    std::vector<long long> reference_scratch;
     bool timed = false;
+    const Launch& launch() const { return launches.front(); }
 };
 
 struct Request {
@@ -35,7 +40,9 @@ struct Request {
     std::string op = "grade";
     std::string cubin_path;
     std::string cache_dir;   // where the worker caches its own utility kernels
-    std::string kernel;
+    std::vector<std::string> kernels;  // the entry points, in launch-plan order
+    // The reference solution's cubin, for an exercise without a vendor ("": none).
+    std::string reference_cubin;
     std::string exercise;
     std::vector<CaseRequest> cases;
     uint64_t seed = 0;
@@ -85,8 +92,9 @@ struct Guard {
     size_t elements = 0;  // the buffer's length in elements
 };
 
-// The check of one output against the truth, with the explanation that goes with it.
+// The check of one written tensor against the truth, with the explanation that goes with it.
 struct Check {
+    std::string tensor;  // which one: "out", "m", "v"
     grade::Comparison comparison;
     std::string diagnosis;
     grade::Heatmap heatmap;
@@ -98,7 +106,8 @@ struct CaseResult {
     std::string verdict;  // PASSED, WRONG, CRASHED
     std::string message;  // the learner's sentence when not PASSED
     Launch launch;
-    std::optional<Check> check;         // the learner's output
+    std::optional<Check> check;         // the learner's output: the first wrong written tensor, or the first
+    std::vector<Check> others;          // the other written tensors, when there are several
     std::optional<Check> vendor;        // the vendor's output against the same truth
     std::optional<Guard> guard;         // a write outside a buffer
     std::string modified_input;         // an input the kernel changed

@@ -2,19 +2,37 @@
 
 #include <fmt/format.h>
 
-#include "exercises/tensor.h"
+#include "exercises/registry.h"
 #include "gpu/check.h"
 #include "gpu/library.h"
 #include "grade/compare_parallel.h"
 #include "grade/guard.h"
+#include "util/parallel.h"
 
 namespace kc::worker {
 
-std::unique_ptr<Harness> make_tensor_harness(const exercises::TensorExercise& ex);  // tensor_harness.cpp
+std::unique_ptr<Harness> make_tensor_harness(const exercises::Exercise& ex);  // tensor_harness.cpp
 
 std::unique_ptr<Harness> make_harness(const std::string& exercise) {
-    if (const auto* ex = exercises::find_tensor(exercise)) return make_tensor_harness(*ex);
+    if (const auto* ex = exercises::find_exercise(exercise)) return make_tensor_harness(*ex);
     return nullptr;
+}
+
+Status allow_shared(const Kernels& kernels, const std::vector<Launch>& launches) {
+    for (size_t k = 0; k < kernels.size() && k < launches.size(); ++k)
+        if (auto s = gpu::allow_shared(kernels[k], launches[k].shared_bytes); !s) return s;
+    return Ok{};
+}
+
+void to_floats(exercises::DType type, std::span<const std::byte> bytes, std::span<float> out) {
+    const size_t size = exercises::size_of(type);
+    const float sentinel = grade::sentinel();
+    parallel_chunks(out.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+            const std::byte* p = bytes.data() + i * size;
+            out[i] = exercises::is_sentinel(type, p) ? sentinel : static_cast<float>(exercises::value_at(type, p));
+        }
+    });
 }
 
 std::string explain_cuda_error(cudaError_t e) {
@@ -90,7 +108,7 @@ Result<wire::Check> check_output(std::span<const float> got, std::span<const dou
         if (context) {
             const grade::LaunchShape launch{context->launch.grid.volume(), context->launch.block.volume()};
             c.diagnosis = exercises::diagnose_case(context->exercise, context->sizes, context->case_seed,
-                                                   c.comparison, mask, launch);
+                                                   context->tensor, c.comparison, mask, launch);
         } else {
             c.diagnosis = grade::diagnose(c.comparison, mask, shape);
         }

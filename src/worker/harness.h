@@ -1,6 +1,7 @@
-// A harness runs one kind of exercise on the GPU: it makes inputs, launches the learner's
-// kernel, checks the output against float64 truth and the vendor, and times both.
-// One harness per exercise (exercises/<name>_gpu.cpp); modules share them.
+// The harness runs an exercise on the GPU: it makes the tensors, launches the learner's kernels
+// (the module's launch plan), checks every written tensor against float64 truth, runs the vendor
+// (or the reference solution) on the same inputs, and times both. One harness
+// (tensor_harness.cpp) serves every exercise.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 #include <string>
 
 #include "wire/protocol.h"
-#include "exercises/tensor.h"
+#include "exercises/exercise.h"
 #include "gpu/buffer.h"
 #include "gpu/timer.h"
 #include "gpu/utility.h"
@@ -28,6 +29,7 @@ struct Env {
     const gpu::Utility* util = nullptr;
     uint64_t seed = 0;
     bool hot = false;  // time without flushing L2 (--hot), for comparison with other tools
+    std::vector<std::string> kernel_names;  // the plan's kernels, for messages
 };
 
 // What a harness reports when the learner's kernel broke the CUDA context.
@@ -37,24 +39,25 @@ struct Crash {
     std::string message;        // in the learner's words
 };
 
+// The entry points of one compiled module, in launch-plan order.
+using Kernels = std::vector<cudaKernel_t>;
+
 class Harness {
 public:
     virtual ~Harness() = default;
-    // The learner's kernel on one case. An Error is a fault of kernelcoach, not the learner's.
-    virtual Result<wire::CaseResult> run_case(Env& env, cudaKernel_t kernel,
-                                                  const wire::CaseRequest& c, size_t index,
-                                                  Crash& crash) = 0;
+    // The learner's kernels on one case. An Error is a fault of kernelcoach, not the learner's.
+    virtual Result<wire::CaseResult> run_case(Env& env, const Kernels& kernels, const wire::CaseRequest& c,
+                                              size_t index, Crash& crash) = 0;
     // One plain launch on the case's inputs, nothing checked, for compute-sanitizer: buffers of
     // exactly the case's size (no guard zones, so every overrun leaves the allocation), the
     // output left unwritten (so initcheck sees reads of it).
     // `buffers` receives each buffer's name, address and size, so that the sanitizer's
     // addresses can be named.
-    virtual Status launch_only(Env& env, cudaKernel_t kernel, const wire::CaseRequest& c, size_t index,
+    virtual Status launch_only(Env& env, const Kernels& kernels, const wire::CaseRequest& c, size_t index,
                                std::vector<wire::Buffer>& buffers, Crash& crash) = 0;
-    // The learner's kernel against the vendor and a copy of the same bytes, cold L2.
-    virtual Result<wire::Timing> time_case(Env& env, cudaKernel_t kernel,
-                                               const wire::CaseRequest& c, size_t index,
-                                               Crash& crash) = 0;
+    // The learner's kernels against the vendor and a copy of the same bytes, cold L2.
+    virtual Result<wire::Timing> time_case(Env& env, const Kernels& kernels, const wire::CaseRequest& c, size_t index,
+                                           Crash& crash) = 0;
 };
 
 // The harness of an exercise; nullptr when kernelcoach has none for it.
@@ -66,6 +69,8 @@ std::string explain_cuda_error(cudaError_t e);
 // Runs the learner's launch and waits for it; fills `crash` when it fails.
 void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStream_t stream,
                      Crash& crash);
+// Sets each kernel's dynamic shared memory limit for its launch in `launches`.
+Status allow_shared(const Kernels& kernels, const std::vector<Launch>& launches);
 
 // Checks every buffer's guard zones; the first hit, with the element size for the report.
 Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
@@ -74,11 +79,16 @@ Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffe
 // The case whose output a check explains: its exercise, sizes and input seed (for the
 // exercise's explain()) and the launch (for the never-written patterns).
 struct CaseContext {
-    const exercises::TensorExercise& exercise;
+    const exercises::Exercise& exercise;
     const exercises::Sizes& sizes;
     uint64_t case_seed = 0;
     Launch launch;
+    std::string tensor;  // the written tensor checked
 };
+
+// `bytes` of a tensor of `type` as floats for the comparison: the sentinel of the type becomes
+// fp32's, so "never written" reads the same for every type.
+void to_floats(exercises::DType type, std::span<const std::byte> bytes, std::span<float> out);
 
 // Builds the Check (comparison, diagnosis, heatmap) of `got` against truth. With `context` the
 // diagnosis is exercises::diagnose_case()'s (the exercise's explanation, or the pattern told

@@ -1,7 +1,8 @@
-// One GPU harness for every exercise whose kernel reads float tensors and writes one float
-// tensor (exercises/tensor.h): seeded inputs, float64 truth computed on the host while the
-// GPU works, guard zones, read-only inputs, a NaN-sentinel run and a finite-garbage run, the
-// vendor against the same truth, and cold-cache timing whose own output is checked too.
+// One GPU harness for every exercise (exercises/exercise.h): seeded tensors of any role and
+// type, float64 truth computed on the host while the GPU works, guard zones, read-only inputs,
+// the module's launch plan, a sentinel run and a finite-garbage run, every written tensor
+// checked, the vendor (or the reference solution) against the same truth, and cold-cache
+// timing whose own output is checked too.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -9,11 +10,15 @@
 #include <memory>
 #include <optional>
 
-#include "exercises/tensor.h"
+#include "exercises/exercise.h"
 #include "gpu/check.h"
 #include "gpu/library.h"
 #include "util/parallel.h"
 #include "worker/harness.h"
+#include "worker/case_tensors.h"
+#include "worker/plan.h"
+#include "worker/tensor_ops.h"
+#include "worker/timed_sets.h"
 #include "worker/vendor.h"
 
 namespace kc::worker {
@@ -21,7 +26,6 @@ namespace kc::worker {
 namespace {
 
 using exercises::Sizes;
-using exercises::TensorExercise;
 using exercises::TimedTransform;
 using wire::CaseRequest;
 using wire::CaseResult;
@@ -41,42 +45,12 @@ private:
     std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
 };
 
-// The kernel's arguments: the input pointers, the output pointer, then the scalars. The
-// values live here so that the void* array stays valid while launches use it.
-class Args {
-public:
-    Args(const std::vector<const float*>& in, float* out, const std::vector<exercises::Scalar>& scalars)
-        : in_(in), out_(out), scalars_(scalars) {
-        for (auto& p : in_) ptrs_.push_back(&p);
-        ptrs_.push_back(&out_);
-        for (auto& s : scalars_) ptrs_.push_back(s.is_float ? static_cast<void*>(&s.f) : static_cast<void*>(&s.i));
-    }
-    Args(const Args&) = delete;
-    void** get() { return ptrs_.data(); }
-
-private:
-    std::vector<const float*> in_;
-    float* out_;
-    std::vector<exercises::Scalar> scalars_;
-    std::vector<void*> ptrs_;
-};
-
 Result<gpu::DeviceBuffer> device_buffer(const std::string& name, size_t floats) {
     return gpu::DeviceBuffer::create(name, std::max<size_t>(1, floats) * sizeof(float));
 }
 
 // Batched timing rotates over at most this many buffer sets (tiny problems stay in L2 anyway).
 constexpr size_t kMaxSets = 4096;
-
-// Copies set 0 (the first `stride` floats of p) into sets 1 .. sets - 1, doubling each time.
-Status replicate(float* p, size_t stride, size_t sets, cudaStream_t stream) {
-    for (size_t have = 1; have < sets; have *= 2) {
-        const size_t copy = std::min(have, sets - have);
-        KC_CUDA(cudaMemcpyAsync(p + have * stride, p, copy * stride * sizeof(float), cudaMemcpyDeviceToDevice, stream));
-    }
-    KC_CUDA(cudaStreamSynchronize(stream));
-    return Ok{};
-}
 
 std::string describe_method(const gpu::TimingMethod& m, const grade::StopRule& rule, const grade::BatchRule& batch,
                             bool hot, int samples, size_t footprint) {
@@ -103,67 +77,115 @@ std::string describe_method(const gpu::TimingMethod& m, const grade::StopRule& r
         what, how, rule.target_rse * 100, rule.min_samples, rule.max_samples, rule.max_seconds, m.stopped, samples);
 }
 
+// Host memory of one case, reused from case to case (see HostBuffer): the seeded tensors' bytes,
+// and truth and bound of every written tensor.
+struct HostCase {
+    std::vector<std::unique_ptr<HostBuffer<std::byte>>> seeded;
+    std::vector<std::unique_ptr<HostBuffer<double>>> truth, bound;
+};
+
+// Views of `specs`' seeded tensors in `h` (sized), made from the seed.
+Result<std::vector<exercises::HostTensor>> seeded_views(HostCase& h, const std::vector<exercises::TensorSpec>& specs) {
+    std::vector<exercises::HostTensor> views;
+    size_t k = 0;
+    for (const auto& t : specs) {
+        if (!t.seeded()) continue;
+        if (h.seeded.size() <= k) h.seeded.push_back(std::make_unique<HostBuffer<std::byte>>());
+        auto bytes = h.seeded[k++]->get(std::max<size_t>(1, t.bytes())).first(t.bytes());
+        if (t.bytes() && bytes.empty()) return make_error("out of host memory for tensor " + t.name);
+        views.push_back({&t, bytes});
+    }
+    return views;
+}
+
+// Truth and bound of `specs`' written tensors in `h`.
+Result<std::vector<exercises::Expected>> expected_views(HostCase& h, const std::vector<exercises::TensorSpec>& specs) {
+    std::vector<exercises::Expected> out;
+    size_t k = 0;
+    for (const auto& t : specs) {
+        if (!t.written()) continue;
+        if (h.truth.size() <= k) {
+            h.truth.push_back(std::make_unique<HostBuffer<double>>());
+            h.bound.push_back(std::make_unique<HostBuffer<double>>());
+        }
+        auto truth = h.truth[k]->get(std::max<size_t>(1, t.elements)).first(t.elements);
+        auto bound = h.bound[k++]->get(std::max<size_t>(1, t.elements)).first(t.elements);
+        if (t.elements && (truth.empty() || bound.empty())) return make_error("out of host memory for " + t.name);
+        out.push_back({truth, bound});
+    }
+    return out;
+}
+
+// The medians, spreads and method of a timing's samples (kernel, vendor, copy).
+void fill_timing(wire::Timing& tm, const std::vector<gpu::Samples>& s, const gpu::TimingMethod& method) {
+    tm.kernel_ms = s[0].median;
+    tm.kernel_p10 = s[0].p10;
+    tm.kernel_p90 = s[0].p90;
+    tm.vendor_ms = s[1].median;
+    tm.vendor_p10 = s[1].p10;
+    tm.vendor_p90 = s[1].p90;
+    tm.copy_ms = s[2].median;
+    tm.samples = static_cast<int>(s[0].ms.size());
+    tm.kernel_rse = s[0].rse;
+    tm.vendor_rse = s[1].rse;
+    tm.launches = method.launches;
+    tm.buffer_sets = method.launches > 1 ? method.sets : 1;
+    if (method.launches > 1) {
+        const char* names[] = {"kernel", "vendor", "copy"};
+        for (size_t c = 0; c < method.graph.size() && c < 3; ++c)
+            if (!method.graph[c]) tm.looped += std::string(tm.looped.empty() ? "" : ", ") + names[c];
+    }
+    // The ratio round by round (each round times both, one after the other): its spread.
+    std::vector<double> ratio;
+    for (size_t i = 0; i < s[0].ms.size() && i < s[1].ms.size(); ++i)
+        if (s[0].ms[i] > 0) ratio.push_back(s[1].ms[i] / s[0].ms[i]);
+    const auto r = grade::summarize(ratio);
+    tm.ratio_p10 = r.p10;
+    tm.ratio_p90 = r.p90;
+}
+
 class TensorHarness final : public Harness {
 public:
-    explicit TensorHarness(const TensorExercise& ex) : ex_(ex) {}
+    explicit TensorHarness(const exercises::Exercise& ex) : ex_(ex) {}
 
-    Result<CaseResult> run_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
+    Result<CaseResult> run_case(Env& env, const Kernels& kernels, const CaseRequest& c, size_t index,
                                 Crash& crash) override {
         const Sizes& sz = c.sizes;
         if (exercises::checked_elements(ex_, sz) == 0)
             return make_error(fmt::format("case {}: its sizes do not fit the kernel's int arguments", c.name));
-        const auto in_specs = ex_.inputs(sz);
-        const auto out_spec = ex_.output(sz);
-        const size_t n = out_spec.elements;
-        const auto shape = ex_.shape(sz);
-
         CaseResult r;
         r.name = c.name;
-        r.launch = c.launch;
+        r.launch = c.launch();
+        auto specs = sized_tensors(ex_, sz, c.scratch);
+        if (!specs) {
+            r.verdict = "WRONG";
+            r.message = specs.error().message;
+            return r;
+        }
         Phases ph(r);
 
         // Host inputs, then the float64 truth on the host's cores while the GPU works.
-        auto inputs = host_inputs(env, c, index);
-        if (!inputs) return inputs.error();
-        const auto& in = *inputs;
-        auto got = got_.get(n);
-        auto truth = truth_->get(n), bound = bound_->get(n);
-        if (got.empty() || truth.empty() || bound.empty()) return make_error("out of host memory for case " + c.name);
+        const uint64_t seed = exercises::case_seed(env.seed, index);
+        auto seeded = seeded_views(host_, *specs);
+        if (!seeded) return seeded.error();
+        ex_.make_inputs(seed, sz, *seeded);
+        auto expected = expected_views(host_, *specs);
+        if (!expected) return expected.error();
         ph.mark("inputs");
-        std::vector<std::span<const float>> cin(in.begin(), in.end());
         // A future of std::async waits in its destructor: whatever happens below, the truth
         // thread finishes before the buffers it writes can go.
-        auto truth_done = std::async(std::launch::async, [&] { ex_.truth(sz, cin, truth, bound); });
+        auto truth_done = std::async(std::launch::async, [&] { ex_.truth(sz, *seeded, *expected); });
 
-        // Device buffers with guard zones; pristine copies prove the inputs stay unchanged.
-        std::vector<gpu::DeviceBuffer> din, din0;
-        for (size_t i = 0; i < in_specs.size(); ++i) {
-            auto b = device_buffer(in_specs[i].name, in_specs[i].elements);
-            if (!b) return b.error();
-            auto b0 = device_buffer(in_specs[i].name + " (copy)", in_specs[i].elements);
-            if (!b0) return b0.error();
-            din.push_back(std::move(*b));
-            din0.push_back(std::move(*b0));
-        }
-        auto dout = device_buffer(out_spec.name, n);
-        if (!dout) return dout.error();
-        for (auto& b : din)
-            if (auto s = b.arm_guards(); !s) return s.error();
-        if (auto s = dout->arm_guards(); !s) return s.error();
-        for (size_t i = 0; i < in.size(); ++i) {
-            const size_t bytes = in[i].size() * sizeof(float);
-            if (!bytes) continue;
-            if (auto s = din[i].upload(in[i].data(), bytes); !s) return s.error();
-            KC_CUDA(cudaMemcpyAsync(din0[i].data(), din[i].data(), bytes, cudaMemcpyDeviceToDevice, env.stream));
-        }
-        const size_t out_bytes = n * sizeof(float);
-        if (auto s = env.util->fill_u32(dout->data(), out_bytes, grade::kSentinelBits, env.stream); !s) return s.error();
+        auto tensors = CaseTensors::create(*specs);
+        if (!tensors) return tensors.error();
+        for (size_t i = 0, k = 0; i < specs->size(); ++i)
+            if ((*specs)[i].seeded())
+                if (auto s = tensors->upload(i, (*seeded)[k++].bytes.data(), env.stream); !s) return s.error();
+        if (auto s = tensors->prepare(*env.util, env.stream); !s) return s.error();
         ph.mark("device-setup");
 
-        std::vector<const float*> pin;
-        for (auto& b : din) pin.push_back(b.as<float>());
-        Args args(pin, dout->as<float>(), ex_.scalars(sz));
-        launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
+        PlanArgs args(ex_, sz, tensors->pointers());
+        run_plan(kernels, c.launches, args, env.stream, env.kernel_names, crash);
         if (crash.happened) {
             r.verdict = "CRASHED";
             r.message = crash.message;
@@ -171,74 +193,45 @@ public:
         }
         ph.mark("kernel");
 
-        std::vector<const gpu::DeviceBuffer*> guarded = {&*dout};
-        for (auto& b : din) guarded.push_back(&b);
-        auto guard = check_guards(guarded, sizeof(float));
+        auto guard = tensors->guards();
         if (!guard) return guard.error();
         r.guard = *guard;
-        for (size_t i = 0; i < din.size() && r.modified_input.empty(); ++i) {
-            auto changed = env.util->count_differences(din[i].data(), din0[i].data(), in[i].size() * sizeof(float),
-                                                       env.stream);
-            if (!changed) return changed.error();
-            if (*changed) r.modified_input = din[i].name();
-        }
+        auto modified = tensors->modified_input(*env.util, env.stream);
+        if (!modified) return modified.error();
+        r.modified_input = *modified;
         ph.mark("guards-inputs");
 
-        if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
-        ph.mark("download");
         truth_done.get();
         ph.mark("truth-wait");
-        const CaseContext context{ex_, sz, exercises::case_seed(env.seed, index), c.launch};
-        auto check = check_output(got, truth, bound, shape, &context);
-        if (!check) return check.error();
-        r.check = std::move(*check);
+        auto checks = check_written(*tensors, *expected, sz, seed, c.launch());
+        if (!checks) return checks.error();
+        set_checks(r, std::move(*checks));
         ph.mark("compare");
 
-        // A second run on the same inputs, the output pre-filled with finite values instead of
-        // NaN: a kernel that skips elements which "look written" keeps them, and one whose
-        // result changes from run to run (a race, an uninitialised read) shows a difference.
         std::string second_run;
-        if (r.check->comparison.passed() && !r.guard && r.modified_input.empty()) {
-            auto first = device_buffer("out (first run)", n);
-            if (!first) return first.error();
-            KC_CUDA(cudaMemcpyAsync(first->data(), dout->data(), out_bytes, cudaMemcpyDeviceToDevice, env.stream));
-            if (auto s = env.util->fill_garbage(dout->data(), out_bytes, static_cast<uint32_t>(env.seed), env.stream); !s)
-                return s.error();
-            launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
+        if (all_passed(r) && !r.guard && r.modified_input.empty()) {
+            auto second = run_again(env, kernels, c, *tensors, args, *expected, seed, crash);
+            if (!second) return second.error();
             if (crash.happened) {
                 r.verdict = "CRASHED";
                 r.message = "on the second run: " + crash.message;
                 return r;
             }
-            auto differ = env.util->count_differences(dout->data(), first->data(), out_bytes, env.stream);
-            if (!differ) return differ.error();
-            if (*differ) {
-                if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
-                auto again = check_output(got, truth, bound, shape, &context);
-                if (!again) return again.error();
-                if (!again->comparison.passed()) {
-                    second_run = fmt::format(
-                        "the second run gave a different, wrong result ({} of {} elements differ from the "
-                        "first run): with the output pre-filled with finite values instead of NaN, elements "
-                        "the kernel does not write keep them, and a race or an uninitialised read changes "
-                        "from run to run",
-                        *differ, n);
-                    r.check = std::move(*again);
-                } else {
-                    r.nondeterministic = *differ;  // within the bound both times: rounding, not a bug
-                }
+            if (second->wrong) {
+                second_run = second->message;
+                set_checks(r, std::move(second->checks));
             }
+            r.nondeterministic = second->differ;
         }
         ph.mark("second-run");
 
         // The vendor on the same inputs, against the same truth: proof that the bound is fair.
-        if (auto s = env.util->fill_u32(dout->data(), out_bytes, grade::kSentinelBits, env.stream); !s) return s.error();
-        if (auto s = env.vendor->run(pin, dout->as<float>(), sz); !s) return s.error();
+        if (auto s = tensors->prepare(*env.util, env.stream); !s) return s.error();
+        if (auto s = env.vendor->run(tensors->pointers(), c); !s) return s.error();
         KC_CUDA(cudaStreamSynchronize(env.stream));
-        if (auto s = dout->download(got.data(), out_bytes); !s) return s.error();
-        auto vendor = check_output(got, truth, bound, shape);
+        auto vendor = check_written(*tensors, *expected, sz, seed, std::nullopt);
         if (!vendor) return vendor.error();
-        r.vendor = std::move(*vendor);
+        r.vendor = first_wrong_or_first(std::move(*vendor));
         ph.mark("vendor");
 
         if (r.guard) {
@@ -250,28 +243,27 @@ public:
         } else if (!second_run.empty()) {
             r.verdict = "WRONG";
             r.message = second_run;
-        } else if (!r.check->comparison.passed()) {
+        } else if (!all_passed(r)) {
             r.verdict = "WRONG";  // the check explains it; no message of its own
         } else {
             r.verdict = "PASSED";
         }
         if (c.timed) {  // timing derives fresh inputs from these, and its truth from this truth
-            timed_in_ = std::move(din);
-            std::swap(truth_, timed_truth_);
-            std::swap(bound_, timed_bound_);
-            if (!truth_) truth_ = std::make_unique<HostBuffer<double>>();
-            if (!bound_) bound_ = std::make_unique<HostBuffer<double>>();
+            timed_ = std::move(*tensors);
+            timed_seed_ = seed;
+            std::swap(host_, timed_host_);
         }
         return r;
     }
 
-    Status launch_only(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t index,
+    Status launch_only(Env& env, const Kernels& kernels, const CaseRequest& c, size_t index,
                        std::vector<wire::Buffer>& buffers, Crash& crash) override {
         const Sizes& sz = c.sizes;
-        auto inputs = host_inputs(env, c, index);
-        if (!inputs) return inputs.error();
-        const auto& in = *inputs;
-        const auto in_specs = ex_.inputs(sz);
+        auto specs = sized_tensors(ex_, sz, c.scratch);
+        if (!specs) return specs.error();
+        auto seeded = seeded_views(host_, *specs);
+        if (!seeded) return seeded.error();
+        ex_.make_inputs(exercises::case_seed(env.seed, index), sz, *seeded);
         struct Free {
             std::vector<void*> p;
             ~Free() {
@@ -279,194 +271,142 @@ public:
             }
         } owned;
         // Exactly the tensor's bytes: compute-sanitizer knows each allocation's size, so an
-        // access even one byte past the end is outside every buffer.
-        auto allocate = [&](const std::string& name, size_t floats) -> Result<void*> {
+        // access even one byte past the end is outside every buffer. Outputs stay unwritten (so
+        // initcheck sees reads of them); scratch tensors declared zeroed are zeroed.
+        std::vector<void*> ptrs;
+        for (size_t i = 0, k = 0; i < specs->size(); ++i) {
+            const auto& t = (*specs)[i];
             void* d = nullptr;
-            const size_t bytes = std::max<size_t>(1, floats) * sizeof(float);
+            const size_t bytes = std::max<size_t>(1, t.bytes());
             KC_CUDA(cudaMalloc(&d, bytes));
             owned.p.push_back(d);
-            buffers.push_back({name, reinterpret_cast<uint64_t>(d), bytes});
-            return d;
-        };
-        std::vector<const float*> pin;
-        for (size_t i = 0; i < in.size(); ++i) {
-            auto d = allocate(in_specs[i].name, in[i].size());
-            if (!d) return d.error();
-            KC_CUDA(cudaMemcpy(*d, in[i].data(), in[i].size() * sizeof(float), cudaMemcpyHostToDevice));
-            pin.push_back(static_cast<const float*>(*d));
+            buffers.push_back({t.name, reinterpret_cast<uint64_t>(d), bytes});
+            if (t.seeded()) KC_CUDA(cudaMemcpy(d, (*seeded)[k++].bytes.data(), t.bytes(), cudaMemcpyHostToDevice));
+            if (t.role == exercises::Role::kScratch && t.zeroed) KC_CUDA(cudaMemset(d, 0, bytes));
+            ptrs.push_back(d);
         }
-        const auto out_spec = ex_.output(sz);
-        auto out = allocate(out_spec.name, out_spec.elements);
-        if (!out) return out.error();
         KC_CUDA(cudaDeviceSynchronize());  // the copies from pageable memory have landed (see upload())
-        Args args(pin, static_cast<float*>(*out), ex_.scalars(sz));
-        launch_and_wait(kernel, c.launch, args.get(), env.stream, crash);
+        PlanArgs args(ex_, sz, std::move(ptrs));
+        run_plan(kernels, c.launches, args, env.stream, env.kernel_names, crash);
         return Ok{};
     }
 
-    Result<wire::Timing> time_case(Env& env, cudaKernel_t kernel, const CaseRequest& c, size_t /*index*/,
-                                       Crash& crash) override {
+    Result<wire::Timing> time_case(Env& env, const Kernels& kernels, const CaseRequest& c, size_t /*index*/,
+                                   Crash& crash) override {
         const Sizes& sz = c.sizes;
-        const auto in_specs = ex_.inputs(sz);
-        const size_t n = ex_.output(sz).elements;
-        if (timed_in_.size() != in_specs.size() || !timed_truth_)
-            return make_error("timing needs the timed case to have run first");
-        // Buffer sets to rotate over when runs are batched: together at least twice the L2,
-        // so a batch's launch finds none of its data cached by the launches before it.
-        size_t footprint = n * sizeof(float);
-        for (const auto& spec : in_specs) footprint += spec.elements * sizeof(float);
+        if (!timed_) return make_error("timing needs the timed case to have run first");
+        const auto specs = timed_->specs();
+        // Buffer sets to rotate over when runs are batched: together at least twice the L2, so a
+        // batch's launch finds none of its data cached by the launches before it.
+        size_t footprint = 0;
+        for (const auto& t : specs) footprint += t.bytes();
         const size_t l2 = env.device.l2_bytes;
         const size_t sets = env.hot || footprint >= 2 * l2
                                 ? 1
                                 : std::min<size_t>(kMaxSets, (2 * l2 + footprint - 1) / std::max<size_t>(1, footprint));
-        // Floats from one set's start to the next's: 256 bytes apart when there are several.
-        auto stride = [sets](size_t floats) {
-            return sets == 1 ? floats : std::max<size_t>(64, (floats + 63) / 64 * 64);
-        };
+        // Bytes from one set's start to the next's: 256 apart when there are several.
+        auto stride = [sets](size_t bytes) { return sets == 1 ? bytes : std::max<size_t>(256, (bytes + 255) / 256 * 256); };
 
-        // Fresh inputs at other addresses, derived exactly from the checked ones (halved, or rows
-        // reversed), so the timed kernel can reuse nothing from the checked run and its output
-        // can still be checked against the checked run's truth. Set 0 is derived; the other
-        // sets are copies of it.
-        const TimedTransform t = ex_.timed_transform(sz);
-        std::vector<gpu::DeviceBuffer> din;
-        for (size_t i = 0; i < in_specs.size(); ++i) {
-            const size_t count = in_specs[i].elements;
-            auto b = device_buffer(in_specs[i].name, stride(count) * sets);
-            if (!b) return b.error();
-            const float* src = timed_in_[i].as<float>();
-            const auto how = exercises::input_transform(t, i, count, n);
-            Status s = Ok{};
-            if (how == exercises::InputTransform::kHalve)
-                s = env.util->scale(src, b->as<float>(), count, 0.5f, env.stream);
-            else if (how == exercises::InputTransform::kReverseRows)
-                s = env.util->reverse_rows(src, b->as<float>(), count / t.row_length, t.row_length, env.stream);
-            else if (count)
-                s = [&]() -> Status {
-                    KC_CUDA(cudaMemcpyAsync(b->data(), src, count * sizeof(float), cudaMemcpyDeviceToDevice, env.stream));
-                    return Ok{};
-                }();
-            if (!s) return s.error();
-            if (auto r = replicate(b->as<float>(), stride(count), sets, env.stream); !r) return r.error();
-            din.push_back(std::move(*b));
-        }
-        timed_in_.clear();
-        const size_t out_stride = stride(n);
-        auto dout = device_buffer(ex_.output(sz).name, out_stride * sets);
-        if (!dout) return dout.error();
-        auto dvendor = device_buffer("vendor", out_stride * sets);
-        if (!dvendor) return dvendor.error();
-        if (auto s = env.util->fill_u32(dout->data(), out_stride * sets * sizeof(float), grade::kSentinelBits, env.stream);
-            !s)
-            return s.error();
+        auto timed = TimedSets::make(specs, sets, stride);
+        if (!timed) return timed.error();
+        auto truth = timed_inputs(env, sz, *timed);
+        if (!truth) return truth.error();
+        timed_.reset();
+
         // The speed of light for memory: a copy that moves the same bytes (read + write).
-        const size_t copy_floats = std::max<size_t>(1, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / sizeof(float));
-        auto csrc = device_buffer("copy-src", stride(copy_floats) * sets);
+        const size_t copy_bytes = std::max<size_t>(4, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / 4 * 4);
+        auto csrc = device_buffer("copy-src", stride(copy_bytes) * sets / 4 + 1);
         if (!csrc) return csrc.error();
-        auto cdst = device_buffer("copy-dst", stride(copy_floats) * sets);
+        auto cdst = device_buffer("copy-dst", stride(copy_bytes) * sets / 4 + 1);
         if (!cdst) return cdst.error();
-        if (auto s = env.util->fill_u32(csrc->data(), stride(copy_floats) * sets * sizeof(float), 0x3c3c3c3cu,
-                                        env.stream);
-            !s)
+        if (auto s = env.util->fill_u32(csrc->data(), stride(copy_bytes) * sets / 4 * 4, 0x3c3c3c3cu, env.stream); !s)
             return s.error();
 
-        // Each set's kernel arguments (their addresses must stay put while graphs use them).
-        std::vector<std::vector<const float*>> pin(sets);
-        std::vector<std::unique_ptr<Args>> args;
+        // Each set's kernel arguments and vendor pointers (their addresses stay put for graphs).
+        std::vector<std::unique_ptr<PlanArgs>> args;
+        std::vector<std::vector<void*>> vendor_ptrs(sets);
         for (size_t k = 0; k < sets; ++k) {
-            for (size_t i = 0; i < din.size(); ++i)
-                pin[k].push_back(din[i].as<float>() + k * stride(in_specs[i].elements));
-            args.push_back(std::make_unique<Args>(pin[k], dout->as<float>() + k * out_stride, ex_.scalars(sz)));
+            args.push_back(std::make_unique<PlanArgs>(ex_, sz, timed->pointers(k)));
+            vendor_ptrs[k] = timed->vendor_pointers(k);
         }
-        float* pvendor = dvendor->as<float>();
         std::optional<Error> vendor_error;
-        const Launch l = c.launch;
         std::vector<gpu::Timed> candidates = {
-            [&](cudaStream_t s, size_t k) { return gpu::launch(kernel, l, args[k]->get(), s); },
+            [&](cudaStream_t s, size_t k) { return enqueue_plan(kernels, c.launches, *args[k], s); },
             [&](cudaStream_t, size_t k) {
-                auto st = env.vendor->run(pin[k], pvendor + k * out_stride, sz);
+                auto st = env.vendor->run(vendor_ptrs[k], c);
                 if (st) return cudaSuccess;
                 vendor_error = st.error();
                 return cudaErrorUnknown;
             },
             [&](cudaStream_t s, size_t k) {
-                const size_t at = k * stride(copy_floats);
-                return cudaMemcpyAsync(cdst->as<float>() + at, csrc->as<float>() + at, copy_floats * sizeof(float),
+                const size_t at = k * stride(copy_bytes);
+                return cudaMemcpyAsync(cdst->as<char>() + at, csrc->as<char>() + at, copy_bytes,
                                        cudaMemcpyDeviceToDevice, s);
             },
         };
         wire::Timing tm;
         tm.case_name = c.name;
-        const auto shape = ex_.shape(sz);
 
-        // What every timed run must write: the checked truth, transformed like the inputs.
-        auto truth = truth_->get(n), bound = bound_->get(n);
-        auto got = got_.get(out_stride * sets);
-        if (truth.empty() || bound.empty() || got.empty()) return make_error("out of host memory for timing");
-        exercises::transform_truth(t, n, timed_truth_->get(n), timed_bound_->get(n), truth, bound);
-        const size_t set_bytes = out_stride * sizeof(float);
-        // Checks sets 0 .. count - 1 of the learner's output on the host: the first wrong set and
-        // its check, or set 0's check when every set is right.
-        auto check_sets = [&](size_t count) -> Result<std::pair<size_t, wire::Check>> {
-            if (auto st = dout->download(got.data(), set_bytes * count); !st) return st.error();
-            std::optional<wire::Check> first;
+        // Checks sets 0 .. count - 1 of every written tensor on the host: the first wrong one, or
+        // set 0's checks when every set is right.
+        auto check_sets = [&](size_t count) -> Result<std::pair<size_t, std::vector<wire::Check>>> {
+            std::vector<wire::Check> first;
             for (size_t k = 0; k < count; ++k) {
-                auto check = check_output(got.subspan(k * out_stride, n), truth, bound, shape);
-                if (!check) return check.error();
-                if (!check->comparison.passed()) return std::pair(k, std::move(*check));
-                if (k == 0) first = std::move(*check);
+                auto checks = check_timed(*timed, k, *truth, sz);
+                if (!checks) return checks.error();
+                for (const auto& ch : *checks)
+                    if (!ch.comparison.passed()) return std::pair(k, std::move(*checks));
+                if (k == 0) first = std::move(*checks);
             }
-            return std::pair(size_t{0}, std::move(*first));
+            return std::pair(size_t{0}, std::move(first));
         };
         auto wrong_text = [&](const std::string& when, const wire::Check& check, size_t set) {
             return fmt::format(
-                "the output of {} is wrong ({} of {} elements{}), though the checked run was right: the timed runs "
+                "the output of {} is wrong ({}{} of {} elements{}), though the checked run was right: the timed runs "
                 "use fresh inputs at other addresses and every run's output is checked, so a kernel that reuses an "
                 "earlier result or skips work when run again fails here",
-                when, check.comparison.mismatches, check.comparison.count,
-                sets > 1 ? fmt::format(", in buffer set {} of {}", set + 1, sets) : "");
+                when, check.tensor.empty() ? "" : "`" + check.tensor + "`: ", check.comparison.mismatches,
+                check.comparison.count, sets > 1 ? fmt::format(", in buffer set {} of {}", set + 1, sets) : "");
         };
 
         // A first run on set 0, checked against that truth; it becomes the reference that every
         // sample's output is compared with, bit for bit, on the device.
-        launch_and_wait(kernel, l, args[0]->get(), env.stream, crash);
+        if (auto s = timed->prepare(*env.util, env.stream, 1); !s) return s.error();
+        run_plan(kernels, c.launches, *args[0], env.stream, env.kernel_names, crash);
         if (crash.happened) {
             crash.message = "while timing: " + crash.message;
             return tm;
         }
         auto first = check_sets(1);
         if (!first) return first.error();
-        if (!first->second.comparison.passed()) {
-            tm.wrong = wrong_text("the first timed run", first->second, 0);
-            tm.check = std::move(first->second);
+        if (auto bad = first_wrong(first->second)) {
+            tm.wrong = wrong_text("the first timed run", *bad, 0);
+            tm.check = std::move(*bad);
             return tm;
         }
-        auto dref = device_buffer("reference", out_stride * sets);
-        if (!dref) return dref.error();
-        KC_CUDA(cudaMemcpyAsync(dref->data(), dout->data(), set_bytes, cudaMemcpyDeviceToDevice, env.stream));
-        if (auto st = replicate(dref->as<float>(), out_stride, sets, env.stream); !st) return st.error();
+        if (auto s = timed->keep_reference(env.stream); !s) return s.error();
 
-        // Around every sample: the outputs it writes start as the sentinel, and afterwards they
-        // must equal the reference. Bits that differ go to the truth (a kernel whose atomics add
-        // in another order may still be right); past a few such checks, only the bitwise
-        // comparison's count is kept, and the output after the last sample is checked below.
+        // Around every sample: the outputs it writes start as the sentinel (in-out tensors
+        // restored, scratch prepared), and afterwards they must equal the reference. Bits that
+        // differ go to the truth (a kernel whose atomics add in another order may still be
+        // right); past a few such checks only the bitwise comparison's count is kept, and the
+        // output after the last sample is checked below.
         constexpr int kHostChecks = 3;
         int host_checks = 0, sample_index = 0;
         std::optional<wire::Check> wrong_check;
         gpu::SampleHooks hooks;
-        hooks.before = [&](size_t count) {
-            return env.util->fill_u32(dout->data(), set_bytes * count, grade::kSentinelBits, env.stream);
-        };
+        hooks.before = [&](size_t count) { return timed->prepare(*env.util, env.stream, count); };
         hooks.after = [&](size_t count) -> Status {
             ++sample_index;
-            auto differ = env.util->count_differences(dout->data(), dref->data(), set_bytes * count, env.stream);
+            auto differ = timed->differences(*env.util, env.stream, count);
             if (!differ) return differ.error();
             if (*differ == 0 || host_checks >= kHostChecks) return Ok{};
             ++host_checks;
             auto checked = check_sets(count);
             if (!checked) return checked.error();
-            if (checked->second.comparison.passed()) return Ok{};
-            wrong_check = std::move(checked->second);
+            auto bad = first_wrong(checked->second);
+            if (!bad) return Ok{};
+            wrong_check = std::move(*bad);
             return make_error(wrong_text(fmt::format("timed run {}", sample_index), *wrong_check, checked->first));
         };
 
@@ -491,71 +431,218 @@ public:
             if (vendor_error) return *vendor_error;
             return samples.error();
         }
-        const auto& s = *samples;
-        tm.kernel_ms = s[0].median;
-        tm.kernel_p10 = s[0].p10;
-        tm.kernel_p90 = s[0].p90;
-        tm.vendor_ms = s[1].median;
-        tm.vendor_p10 = s[1].p10;
-        tm.vendor_p90 = s[1].p90;
-        tm.copy_ms = s[2].median;
-        tm.samples = static_cast<int>(s[0].ms.size());
-        tm.kernel_rse = s[0].rse;
-        tm.vendor_rse = s[1].rse;
-        tm.launches = method.launches;
-        tm.buffer_sets = method.launches > 1 ? method.sets : 1;
-        if (method.launches > 1) {
-            const char* names[] = {"kernel", "vendor", "copy"};
-            for (size_t c = 0; c < method.graph.size() && c < 3; ++c)
-                if (!method.graph[c]) tm.looped += std::string(tm.looped.empty() ? "" : ", ") + names[c];
-        }
-        // The ratio round by round (each round times both, one after the other): its spread.
-        std::vector<double> ratio;
-        for (size_t i = 0; i < s[0].ms.size() && i < s[1].ms.size(); ++i)
-            if (s[0].ms[i] > 0) ratio.push_back(s[1].ms[i] / s[0].ms[i]);
-        const auto r = grade::summarize(ratio);
-        tm.ratio_p10 = r.p10;
-        tm.ratio_p90 = r.p90;
+        fill_timing(tm, *samples, method);
         tm.method = describe_method(method, rule, batch, env.hot, tm.samples, footprint);
         tm.vendor_detail = env.vendor->detail();
 
         // The last sample's output, every set it wrote, against the truth.
         auto last = check_sets(method.launches > 1 ? sets : 1);
         if (!last) return last.error();
-        if (!last->second.comparison.passed()) tm.wrong = wrong_text("the last timed run", last->second, last->first);
-        tm.check = std::move(last->second);
+        if (auto bad = first_wrong(last->second)) {
+            tm.wrong = wrong_text("the last timed run", *bad, last->first);
+            tm.check = std::move(*bad);
+        } else if (!last->second.empty()) {
+            tm.check = std::move(last->second.front());
+        }
         return tm;
     }
 
 private:
-    // The case's inputs in host memory reused from case to case, drawn from the case's seed.
-    Result<std::vector<std::span<float>>> host_inputs(const Env& env, const CaseRequest& c, size_t index) {
-        const auto specs = ex_.inputs(c.sizes);
-        host_in_.resize(std::max(host_in_.size(), specs.size()));
-        std::vector<std::span<float>> in;
-        for (size_t i = 0; i < specs.size(); ++i) {
-            if (!host_in_[i]) host_in_[i] = std::make_unique<HostBuffer<float>>();
-            in.push_back(host_in_[i]->get(std::max<size_t>(1, specs[i].elements)).first(specs[i].elements));
-            if (specs[i].elements && in.back().empty()) return make_error("out of host memory for case " + c.name);
+    // Every written tensor of `tensors` downloaded and checked against `expected`, with the
+    // exercise's diagnosis when `launch` is given (the learner's run), the pattern alone otherwise.
+    Result<std::vector<wire::Check>> check_written(CaseTensors& tensors, const std::vector<exercises::Expected>& expected,
+                                                   const Sizes& sz, uint64_t seed, std::optional<Launch> launch) {
+        std::vector<wire::Check> checks;
+        const auto& specs = tensors.specs();
+        for (size_t i = 0, k = 0; i < specs.size(); ++i) {
+            const auto& t = specs[i];
+            if (!t.written()) continue;
+            auto got = download_floats(tensors.buffer(i).data(), t);
+            if (!got) return got.error();
+            std::optional<CaseContext> context;
+            if (launch) context.emplace(CaseContext{ex_, sz, seed, *launch, t.name});
+            auto check = check_output(*got, expected[k].truth, expected[k].bound, ex_.shape(sz, t.name),
+                                      context ? &*context : nullptr);
+            ++k;
+            if (!check) return check.error();
+            check->tensor = t.name;
+            checks.push_back(std::move(*check));
         }
-        ex_.make_inputs(exercises::case_seed(env.seed, index), c.sizes, in);
-        return in;
+        return checks;
     }
 
-    const TensorExercise& ex_;
-    // Host memory reused across cases and timing (see HostBuffer).
-    std::vector<std::unique_ptr<HostBuffer<float>>> host_in_;
+    // A written tensor's device bytes as floats (see to_floats).
+    Result<std::span<float>> download_floats(const void* device, const exercises::TensorSpec& t) {
+        auto raw = got_bytes_.get(std::max<size_t>(1, t.bytes()));
+        auto got = got_.get(std::max<size_t>(1, t.elements));
+        if (raw.empty() || got.empty()) return make_error("out of host memory for " + t.name);
+        KC_CUDA(cudaMemcpy(raw.data(), device, t.bytes(), cudaMemcpyDeviceToHost));
+        if (t.type == exercises::DType::F32) return std::span<float>(reinterpret_cast<float*>(raw.data()), t.elements);
+        to_floats(t.type, raw.first(t.bytes()), got.first(t.elements));
+        return got.first(t.elements);
+    }
+
+    static std::optional<wire::Check> first_wrong(std::vector<wire::Check>& checks) {
+        for (auto& c : checks)
+            if (!c.comparison.passed()) return std::move(c);
+        return std::nullopt;
+    }
+    static std::optional<wire::Check> first_wrong_or_first(std::vector<wire::Check> checks) {
+        if (auto bad = first_wrong(checks)) return bad;
+        if (checks.empty()) return std::nullopt;
+        return std::move(checks.front());
+    }
+    // r.check: the first wrong written tensor (or the first); r.others: the rest.
+    static void set_checks(CaseResult& r, std::vector<wire::Check> checks) {
+        r.check.reset();
+        r.others.clear();
+        size_t pick = 0;
+        for (size_t i = 0; i < checks.size(); ++i)
+            if (!checks[i].comparison.passed()) {
+                pick = i;
+                break;
+            }
+        for (size_t i = 0; i < checks.size(); ++i) {
+            if (i == pick) r.check = std::move(checks[i]);
+            else r.others.push_back(std::move(checks[i]));
+        }
+    }
+    static bool all_passed(const CaseResult& r) {
+        if (r.check && !r.check->comparison.passed()) return false;
+        for (const auto& c : r.others)
+            if (!c.comparison.passed()) return false;
+        return true;
+    }
+
+    struct SecondRun {
+        bool wrong = false;
+        std::string message;
+        std::vector<wire::Check> checks;
+        size_t differ = 0;  // elements that changed between two right runs (rounding)
+    };
+    // A second run on the same inputs, the outputs pre-filled with finite values instead of NaN
+    // (in-out tensors restored): a kernel that skips elements which "look written" keeps them,
+    // and one whose result changes from run to run (a race, an uninitialised read) differs.
+    Result<SecondRun> run_again(Env& env, const Kernels& kernels, const CaseRequest& c, CaseTensors& tensors,
+                                PlanArgs& args, const std::vector<exercises::Expected>& expected, uint64_t seed,
+                                Crash& crash) {
+        SecondRun out;
+        const auto& specs = tensors.specs();
+        std::vector<gpu::DeviceBuffer> first;
+        for (size_t i = 0; i < specs.size(); ++i) {
+            if (!specs[i].written()) continue;
+            auto b = device_buffer(specs[i].name + " (first run)", specs[i].bytes() / 4 + 1);
+            if (!b) return b.error();
+            if (auto s = copy(b->data(), tensors.buffer(i).data(), specs[i].bytes(), env.stream); !s) return s.error();
+            first.push_back(std::move(*b));
+        }
+        if (auto s = tensors.prepare(*env.util, env.stream, static_cast<uint32_t>(env.seed)); !s) return s.error();
+        run_plan(kernels, c.launches, args, env.stream, env.kernel_names, crash);
+        if (crash.happened) return out;
+        size_t differ = 0, n = 0;
+        for (size_t i = 0, k = 0; i < specs.size(); ++i) {
+            if (!specs[i].written()) continue;
+            auto d = count_differences(*env.util, tensors.buffer(i).data(), first[k++].data(), specs[i].bytes(),
+                                       env.stream);
+            if (!d) return d.error();
+            differ += *d;
+            n += specs[i].elements;
+        }
+        if (!differ) return out;
+        auto again = check_written(tensors, expected, c.sizes, seed, c.launch());
+        if (!again) return again.error();
+        bool wrong = false;
+        for (const auto& ch : *again) wrong = wrong || !ch.comparison.passed();
+        if (!wrong) {
+            out.differ = differ;  // within the bound both times: rounding, not a bug
+            return out;
+        }
+        out.wrong = true;
+        out.checks = std::move(*again);
+        out.message = fmt::format(
+            "the second run gave a different, wrong result ({} of {} elements differ from the first run): with "
+            "the output pre-filled with finite values instead of NaN, elements the kernel does not write keep "
+            "them, and a race or an uninitialised read changes from run to run",
+            differ, n);
+        return out;
+    }
+
+    // The timed run's tensors: `sets` copies of each, set 0 made from the checked run's inputs
+    // (transformed exactly, or drawn afresh), and its truth. Returns the truth of every written
+    // tensor (in host_).
+    Result<std::vector<exercises::Expected>> timed_inputs(Env& env, const Sizes& sz, TimedSets& timed) {
+        const TimedTransform t = ex_.timed_transform(sz);
+        const auto& specs = timed.specs();
+        auto expected = expected_views(host_, specs);
+        if (!expected) return expected.error();
+        if (t.kind == TimedTransform::kFreshInputs) {
+            auto seeded = seeded_views(host_, specs);
+            if (!seeded) return seeded.error();
+            ex_.make_inputs(exercises::fresh_seed(timed_seed_), sz, *seeded);
+            ex_.truth(sz, *seeded, *expected);
+            for (size_t i = 0, k = 0; i < specs.size(); ++i)
+                if (specs[i].seeded())
+                    if (auto s = timed.upload_set0(i, (*seeded)[k++].bytes.data(), env.stream); !s) return s.error();
+        } else {
+            auto old = expected_views(timed_host_, specs);
+            if (!old) return old.error();
+            size_t first_written = 0;
+            for (const auto& x : specs)
+                if (x.written()) {
+                    first_written = x.elements;
+                    break;
+                }
+            for (size_t i = 0, input = 0; i < specs.size(); ++i) {
+                if (!specs[i].seeded()) continue;
+                const auto how = exercises::input_transform(t, input++, specs[i].elements, first_written);
+                const float* src = static_cast<const float*>(timed_->pristine(i));
+                float* dst = static_cast<float*>(timed.set0(i));
+                Status s = Ok{};
+                if (how == exercises::InputTransform::kHalve)
+                    s = env.util->scale(src, dst, specs[i].elements, 0.5f, env.stream);
+                else if (how == exercises::InputTransform::kReverseRows)
+                    s = env.util->reverse_rows(src, dst, specs[i].elements / t.row_length, t.row_length, env.stream);
+                else
+                    s = copy(dst, src, specs[i].bytes(), env.stream);
+                if (!s) return s.error();
+            }
+            for (size_t k = 0; k < expected->size(); ++k)
+                exercises::transform_truth(t, (*old)[k].truth.size(), (*old)[k].truth, (*old)[k].bound,
+                                           (*expected)[k].truth, (*expected)[k].bound);
+        }
+        if (auto s = timed.replicate_inputs(env.stream); !s) return s.error();
+        return expected;
+    }
+
+    // Set k's written tensors checked against `truth`.
+    Result<std::vector<wire::Check>> check_timed(TimedSets& timed, size_t k, const std::vector<exercises::Expected>& truth,
+                                                 const Sizes& sz) {
+        std::vector<wire::Check> checks;
+        const auto& specs = timed.specs();
+        for (size_t i = 0, w = 0; i < specs.size(); ++i) {
+            if (!specs[i].written()) continue;
+            auto got = download_floats(timed.at(i, k), specs[i]);
+            if (!got) return got.error();
+            auto check = check_output(*got, truth[w].truth, truth[w].bound, ex_.shape(sz, specs[i].name));
+            ++w;
+            if (!check) return check.error();
+            check->tensor = specs[i].name;
+            checks.push_back(std::move(*check));
+        }
+        return checks;
+    }
+
+    const exercises::Exercise& ex_;
+    HostCase host_, timed_host_;  // host memory reused across cases; the timed case's kept for timing
+    HostBuffer<std::byte> got_bytes_;
     HostBuffer<float> got_;
-    std::unique_ptr<HostBuffer<double>> truth_ = std::make_unique<HostBuffer<double>>();
-    std::unique_ptr<HostBuffer<double>> bound_ = std::make_unique<HostBuffer<double>>();
-    // The timed case's device inputs and truth, kept for timing.
-    std::vector<gpu::DeviceBuffer> timed_in_;
-    std::unique_ptr<HostBuffer<double>> timed_truth_, timed_bound_;
+    std::optional<CaseTensors> timed_;  // the timed case's device tensors, kept for timing
+    uint64_t timed_seed_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Harness> make_tensor_harness(const exercises::TensorExercise& ex) {
+std::unique_ptr<Harness> make_tensor_harness(const exercises::Exercise& ex) {
     return std::make_unique<TensorHarness>(ex);
 }
 

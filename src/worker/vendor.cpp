@@ -1,69 +1,112 @@
 #include "worker/vendor.h"
 
-#include "exercises/layer_norm.h"
+#include <fmt/format.h>
+
+#include <map>
+
 #include "gpu/check.h"
-#include "reference/cublas.h"
-#include "reference/cudnn.h"
+#include "gpu/library.h"
+#include "util/atomic_file.h"
+#include "worker/plan.h"
 
 namespace kc::worker {
 
 namespace {
 
-int as_int(const exercises::Sizes& s, const char* field) { return static_cast<int>(s.at(field)); }
-
-Status cuda_status(cudaError_t e, const char* what) {
-    if (e == cudaSuccess) return Ok{};
-    return gpu::to_error(gpu::CudaFailure{e, what, "vendor.cpp"});
+std::map<std::string, VendorFactory>& vendors() {
+    static std::map<std::string, VendorFactory> v;  // constructed on first use (static initialisation)
+    return v;
 }
 
-class CublasVendor final : public Vendor {
+// The module's reference solution in place of a library: the same launch plan, its own
+// launches and scratch tensors (sized by its own kernel file).
+class SolutionVendor final : public Vendor {
 public:
-    CublasVendor(reference::Cublas c, bool matmul) : cublas_(std::move(c)), matmul_(matmul) {}
-    Status run(std::span<const float* const> in, float* out, const exercises::Sizes& s) override {
-        if (matmul_)
-            return cuda_status(cublas_.matmul(in[0], in[1], out, as_int(s, "m"), as_int(s, "n"), as_int(s, "k")),
-                               "cublasSgemm");
-        return cuda_status(cublas_.vector_add(in[0], in[1], out, as_int(s, "n")), "cublasSgeam");
+    SolutionVendor(gpu::Library lib, Kernels kernels, const exercises::Exercise& ex, cudaStream_t stream)
+        : lib_(std::move(lib)), kernels_(std::move(kernels)), ex_(ex), stream_(stream) {}
+    ~SolutionVendor() override {
+        for (void* p : scratch_) cudaFree(p);
     }
 
-private:
-    reference::Cublas cublas_;
-    bool matmul_;
-};
-
-class CudnnVendor final : public Vendor {
-public:
-    CudnnVendor(reference::Cudnn c, std::string exercise) : cudnn_(std::move(c)), exercise_(std::move(exercise)) {}
-    Status run(std::span<const float* const> in, float* out, const exercises::Sizes& s) override {
-        if (exercise_ == "softmax") return cudnn_.softmax_rows(in[0], out, as_int(s, "rows"), as_int(s, "cols"));
-        if (exercise_ == "layer-norm")
-            return cudnn_.layer_norm(in[0], in[1], in[2], out, as_int(s, "rows"), as_int(s, "cols"),
-                                     exercises::kLayerNormEps);
-        reference::ConvShape shape{as_int(s, "n"), as_int(s, "c"), as_int(s, "h"), as_int(s, "w"), as_int(s, "k"),
-                                   as_int(s, "r"), as_int(s, "s"), as_int(s, "pad"), as_int(s, "stride")};
-        return cudnn_.conv2d(in[0], in[1], out, shape);
+    Status run(std::span<void* const> tensors, const wire::CaseRequest& c) override {
+        if (c.reference_launches.size() != kernels_.size())
+            return make_error(fmt::format("case {}: the reference solution's launches are missing", c.name));
+        std::vector<void*> ptrs(tensors.begin(), tensors.end());
+        const auto specs = ex_.tensors(c.sizes);
+        size_t learner_sized = 0;
+        for (size_t i = 0; i < specs.size(); ++i) {
+            if (specs[i].role != exercises::Role::kScratch) continue;
+            size_t elements = specs[i].elements;
+            if (!elements) {
+                if (learner_sized >= c.reference_scratch.size()) return make_error("reference scratch sizes missing");
+                elements = static_cast<size_t>(std::max(0LL, c.reference_scratch[learner_sized++]));
+            }
+            auto p = own_scratch(i, elements * exercises::size_of(specs[i].type), specs[i].zeroed);
+            if (!p) return p.error();
+            ptrs[i] = *p;
+        }
+        PlanArgs args(ex_, c.sizes, std::move(ptrs));
+        if (auto s = allow_shared(kernels_, c.reference_launches); !s) return s;
+        KC_CUDA(enqueue_plan(kernels_, c.reference_launches, args, stream_));
+        return Ok{};
     }
-    std::string detail() const override { return exercise_ == "conv2d" ? cudnn_.conv_algorithm() : std::string(); }
+    std::string detail() const override { return "the module's reference solution"; }
 
 private:
-    reference::Cudnn cudnn_;
-    std::string exercise_;
+    // Scratch tensor i's buffer of the solution's own, at least `bytes`, zeroed or filled.
+    Result<void*> own_scratch(size_t i, size_t bytes, bool zeroed) {
+        if (scratch_.size() <= i) {
+            scratch_.resize(i + 1, nullptr);
+            scratch_bytes_.resize(i + 1, 0);
+        }
+        if (scratch_bytes_[i] < bytes) {
+            if (scratch_[i]) cudaFree(scratch_[i]);
+            scratch_[i] = nullptr;
+            KC_CUDA(cudaMalloc(&scratch_[i], std::max<size_t>(bytes, 1)));
+            scratch_bytes_[i] = bytes;
+        }
+        KC_CUDA(cudaMemsetAsync(scratch_[i], zeroed ? 0 : 0xa5, std::max<size_t>(bytes, 1), stream_));
+        return scratch_[i];
+    }
+
+    gpu::Library lib_;
+    Kernels kernels_;
+    const exercises::Exercise& ex_;
+    cudaStream_t stream_;
+    std::vector<void*> scratch_;
+    std::vector<size_t> scratch_bytes_;
 };
+
+Result<std::unique_ptr<Vendor>> make_solution_vendor(const wire::Request& req, const exercises::Exercise& ex,
+                                                     cudaStream_t stream) {
+    if (req.reference_cubin.empty())
+        return make_error(fmt::format("exercise {} has no vendor and the request no reference solution", req.exercise));
+    auto image = read_file(req.reference_cubin);
+    if (!image) return image.error();
+    auto lib = gpu::Library::load(*image);
+    if (!lib) return make_error("cannot load the reference solution", lib.error().message);
+    Kernels kernels;
+    for (const auto& name : req.kernels) {
+        auto k = lib->kernel(name);
+        if (!k) return k.error();
+        kernels.push_back(*k);
+    }
+    return std::unique_ptr<Vendor>(std::make_unique<SolutionVendor>(std::move(*lib), std::move(kernels), ex, stream));
+}
 
 }  // namespace
 
-Result<std::unique_ptr<Vendor>> make_vendor(const std::string& exercise, cudaStream_t stream) {
-    if (exercise == "vector-add" || exercise == "matrix-mul") {
-        auto c = reference::Cublas::create(stream);
-        if (!c) return c.error();
-        return std::unique_ptr<Vendor>(std::make_unique<CublasVendor>(std::move(*c), exercise == "matrix-mul"));
-    }
-    if (exercise == "softmax" || exercise == "layer-norm" || exercise == "conv2d") {
-        auto c = reference::Cudnn::create(stream);
-        if (!c) return c.error();
-        return std::unique_ptr<Vendor>(std::make_unique<CudnnVendor>(std::move(*c), exercise));
-    }
-    return make_error("no vendor reference for exercise " + exercise);
+bool register_vendor(const std::string& exercise, VendorFactory make) {
+    vendors()[exercise] = make;
+    return true;
+}
+
+Result<std::unique_ptr<Vendor>> make_vendor(const wire::Request& req, const exercises::Exercise& ex,
+                                            cudaStream_t stream) {
+    if (ex.spec().vendor.empty()) return make_solution_vendor(req, ex, stream);
+    auto it = vendors().find(req.exercise);
+    if (it == vendors().end()) return make_error("no vendor reference is registered for exercise " + req.exercise);
+    return it->second(stream);
 }
 
 }  // namespace kc::worker

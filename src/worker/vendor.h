@@ -1,5 +1,10 @@
-// The vendor reference of each exercise, created once per worker: cuBLAS for vector-add and
-// matrix-mul, cuDNN for softmax, layer-norm and conv2d (loaded only when an exercise needs it).
+// The reference a learner's kernel is checked and timed against. An exercise's library vendor
+// (cuBLAS, cuDNN, ...) lives beside it (src/exercises/<name>/vendor.cpp) and registers itself:
+//
+//     KC_REGISTER_VENDOR("vector-add", make_vector_add_vendor);
+//
+// An exercise without one (Spec::vendor empty) is checked and timed against the module's
+// reference solution, compiled by the parent and run here (make_solution_vendor).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -8,21 +13,34 @@
 #include <span>
 #include <string>
 
-#include "exercises/spec.h"
+#include "exercises/exercise.h"
 #include "util/result.h"
+#include "wire/protocol.h"
 
 namespace kc::worker {
 
 class Vendor {
 public:
     virtual ~Vendor() = default;
-    // Enqueues the reference on the worker's stream: the same inputs, in the kernel's order,
-    // and the output. Plans and workspaces are made on the first call for a size.
-    virtual Status run(std::span<const float* const> inputs, float* out, const exercises::Sizes& s) = 0;
+    // Enqueues the reference on the worker's stream on the case's tensors: device pointers in
+    // the exercise's tensors() order (scratch tensors are the learner's; a library ignores them).
+    // Plans and workspaces are made on the first call for a size.
+    virtual Status run(std::span<void* const> tensors, const wire::CaseRequest& c) = 0;
     // What actually ran, in words (for conv2d: the cuDNN algorithm).
     virtual std::string detail() const { return {}; }
 };
 
-Result<std::unique_ptr<Vendor>> make_vendor(const std::string& exercise, cudaStream_t stream);
+using VendorFactory = Result<std::unique_ptr<Vendor>> (*)(cudaStream_t stream);
+
+// Adds the library vendor of `exercise`; true (for the registration macro).
+bool register_vendor(const std::string& exercise, VendorFactory make);
+
+// The vendor of a request: the exercise's library, or the reference solution in
+// `reference_cubin` when the exercise has none.
+Result<std::unique_ptr<Vendor>> make_vendor(const wire::Request& req, const exercises::Exercise& ex,
+                                            cudaStream_t stream);
 
 }  // namespace kc::worker
+
+#define KC_REGISTER_VENDOR(exercise, factory) \
+    [[maybe_unused]] static const bool kc_vendor_registered_ = ::kc::worker::register_vendor(exercise, factory)

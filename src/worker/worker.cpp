@@ -9,6 +9,7 @@
 #include <string>
 
 #include "compile/launch.h"
+#include "exercises/registry.h"
 #include "gpu/check.h"
 #include "gpu/device.h"
 #include "gpu/library.h"
@@ -57,6 +58,31 @@ struct Stream {
     }
 };
 
+// The entry points `names` of a loaded module, in order.
+Result<Kernels> kernels_of(const gpu::Library& lib, const std::vector<std::string>& names) {
+    Kernels out;
+    for (const auto& n : names) {
+        auto k = lib.kernel(n);
+        if (!k) return k.error();
+        out.push_back(*k);
+    }
+    return out;
+}
+
+// What is wrong with a case's launches on this device (each kernel's own limits), naming the
+// kernel when the plan has several; "" when nothing is.
+std::string launch_problems(const Kernels& kernels, const std::vector<std::string>& names,
+                            const std::vector<Launch>& launches, const gpu::DeviceInfo& info) {
+    for (size_t k = 0; k < kernels.size() && k < launches.size(); ++k) {
+        auto attrs = gpu::attributes(kernels[k]);
+        if (!attrs) return attrs.error().message;
+        std::string bad = launch_problem_on_device(launches[k], attrs->max_threads,
+                                                   info.max_shared_per_block - attrs->static_shared);
+        if (!bad.empty()) return kernels.size() > 1 ? fmt::format("`{}`: {}", names[k], bad) : bad;
+    }
+    return {};
+}
+
 // A held worker (engine::HeldWorker) goes on when the parent closes its stdin.
 void wait_for_release() {
     emit("held");
@@ -68,22 +94,22 @@ void wait_for_release() {
 }
 
 // One plain launch of one case under compute-sanitizer: the report is the sanitizer's.
-int launch_once(const wire::Request& req, Harness& harness, cudaKernel_t kernel, const gpu::DeviceInfo& info,
+int launch_once(const wire::Request& req, Harness& harness, const Kernels& kernels, const gpu::DeviceInfo& info,
                 cudaStream_t stream) {
     if (req.launch_case < 0 || static_cast<size_t>(req.launch_case) >= req.cases.size())
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
-    if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
+    if (auto s = allow_shared(kernels, c.launches); !s) return fail("internal", s.error());
     if (req.hold) wait_for_release();
-    Env env{info, stream, nullptr, nullptr, nullptr, req.seed};
+    Env env{info, stream, nullptr, nullptr, nullptr, req.seed, false, req.kernels};
     Crash crash;
     std::vector<wire::Buffer> buffers;
-    auto s = harness.launch_only(env, kernel, c, static_cast<size_t>(req.launch_case), buffers, crash);
+    auto s = harness.launch_only(env, kernels, c, static_cast<size_t>(req.launch_case), buffers, crash);
     if (!s) return fail("internal", s.error());
     emit("buffers", json{{"buffers", buffers}});
     wire::CaseResult r;
     r.name = c.name;
-    r.launch = c.launch;
+    r.launch = c.launch();
     r.verdict = crash.happened ? "CRASHED" : "PASSED";
     r.message = crash.message;
     emit("case", r);
@@ -111,17 +137,21 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     if (info.sm < req.min_sm)
         return fail("too-old", fmt::format("this module needs compute capability {}.{} or newer; {} is {}.{}",
                                            req.min_sm / 10, req.min_sm % 10, info.name, info.sm / 10, info.sm % 10));
+    const auto* exercise = exercises::find_exercise(req.exercise);
     auto harness = make_harness(req.exercise);
-    if (!harness) return fail("internal", "no GPU harness for exercise " + req.exercise);
+    if (!harness || !exercise) return fail("internal", "no GPU harness for exercise " + req.exercise);
+    if (req.kernels.empty()) return fail("internal", "the request names no kernel");
     gpu::DeviceBuffer::set_guard_seed(req.seed);  // guard patterns of this run's own
 
     auto image = read_file(req.cubin_path);
     if (!image) return fail("internal", image.error());
     auto lib = gpu::Library::load(*image);
     if (!lib) return fail("internal", "cannot load the compiled kernel", lib.error().message);
-    auto kernel = lib->kernel(req.kernel);
-    if (!kernel) return fail("internal", kernel.error());
-    auto attrs = gpu::attributes(*kernel);
+    auto loaded = kernels_of(*lib, req.kernels);
+    if (!loaded) return fail("internal", loaded.error());
+    const Kernels& kernels = *loaded;
+    // The report's kernel numbers are the first kernel's; launch rules are checked per kernel.
+    auto attrs = gpu::attributes(kernels.front());
     if (!attrs) return fail("internal", attrs.error());
     emit("kernel", wire::KernelInfo{attrs->registers, attrs->max_threads, attrs->static_shared,
                                         attrs->local_bytes});
@@ -130,14 +160,14 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     if (cudaStreamCreateWithFlags(&stream.s, cudaStreamNonBlocking) != cudaSuccess)
         return fail("internal", "cannot create a CUDA stream");
     // The plain launch for compute-sanitizer needs neither utility kernels nor a vendor.
-    if (req.op == "launch") return launch_once(req, *harness, *kernel, info, stream.s);
+    if (req.op == "launch") return launch_once(req, *harness, kernels, info, stream.s);
     auto util = gpu::Utility::load(info.sm, req.cache_dir);
     if (!util) return fail("internal", util.error());
-    auto vendor = make_vendor(req.exercise, stream.s);
+    auto vendor = make_vendor(req, *exercise, stream.s);
     if (!vendor) return fail("internal", vendor.error());
     auto timer = gpu::Timer::create(info.l2_bytes, stream.s, *util);
     if (!timer) return fail("internal", timer.error());
-    Env env{info, stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot};
+    Env env{info, stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot, req.kernels};
 
     // Times case i with a fresh copy of the module: device globals start again from their
     // initial values, so nothing the kernel stored during the checked runs reaches the timed
@@ -145,18 +175,18 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     auto time_one = [&](size_t i) -> bool {
         auto fresh = gpu::Library::load(*image);
         if (!fresh) return fail("internal", "cannot reload the compiled kernel", fresh.error().message), false;
-        auto timed_kernel = fresh->kernel(req.kernel);
-        if (!timed_kernel) return fail("internal", timed_kernel.error()), false;
-        const Launch& l = req.cases[i].launch;
-        if (auto s = gpu::allow_shared(*timed_kernel, l.shared_bytes); !s) return fail("internal", s.error()), false;
+        auto timed_kernels = kernels_of(*fresh, req.kernels);
+        if (!timed_kernels) return fail("internal", timed_kernels.error()), false;
+        const Launch& l = req.cases[i].launch();
+        if (auto s = allow_shared(*timed_kernels, req.cases[i].launches); !s) return fail("internal", s.error()), false;
         Crash crash;
         auto t0 = std::chrono::steady_clock::now();
-        auto t = harness->time_case(env, *timed_kernel, req.cases[i], i, crash);
+        auto t = harness->time_case(env, *timed_kernels, req.cases[i], i, crash);
         if (crash.happened) return fail("crashed", crash.message), false;
         if (!t) return fail("internal", t.error()), false;
         t->seconds = since(t0);
         int blocks = 0;
-        if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, reinterpret_cast<const void*>(*timed_kernel),
+        if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, reinterpret_cast<const void*>(timed_kernels->front()),
                                                           static_cast<int>(l.block.x * l.block.y * l.block.z),
                                                           l.shared_bytes) == cudaSuccess)
             t->active_blocks_per_sm = blocks;
@@ -172,15 +202,14 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     bool all_passed = true;
     for (size_t i = 0; i < req.cases.size(); ++i) {
         const auto& c = req.cases[i];
-        std::string bad = launch_problem_on_device(c.launch, attrs->max_threads,
-                                                   info.max_shared_per_block - attrs->static_shared);
+        std::string bad = launch_problems(kernels, req.kernels, c.launches, info);
         if (bad.empty()) {
-            if (auto s = gpu::allow_shared(*kernel, c.launch.shared_bytes); !s) bad = s.error().message;
+            if (auto s = allow_shared(kernels, c.launches); !s) bad = s.error().message;
         }
         if (!bad.empty()) {
             wire::CaseResult r;
             r.name = c.name;
-            r.launch = c.launch;
+            r.launch = c.launch();
             r.verdict = "WRONG";
             r.message = bad;
             emit("case", r);
@@ -189,7 +218,7 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
         }
         Crash crash;
         auto t0 = std::chrono::steady_clock::now();
-        auto r = harness->run_case(env, *kernel, c, i, crash);
+        auto r = harness->run_case(env, kernels, c, i, crash);
         if (!r) return fail("internal", r.error());
         r->seconds = since(t0);
         emit("case", *r);

@@ -5,16 +5,16 @@
 
 namespace kc::test {
 
-std::vector<std::vector<float>> make_inputs(const exercises::TensorExercise& ex, const exercises::Sizes& s,
+std::vector<std::vector<float>> make_inputs(const exercises::FloatExercise& ex, const exercises::Sizes& s,
                                             uint64_t seed) {
     std::vector<std::vector<float>> in;
     for (const auto& t : ex.inputs(s)) in.emplace_back(t.elements);
     std::vector<std::span<float>> spans(in.begin(), in.end());
-    ex.make_inputs(seed, s, spans);
+    ex.make_float_inputs(seed, s, spans);
     return in;
 }
 
-TensorCase make_run(const exercises::TensorExercise& ex, const exercises::Sizes& s, uint64_t seed) {
+TensorCase make_run(const exercises::FloatExercise& ex, const exercises::Sizes& s, uint64_t seed) {
     TensorCase r;
     r.ex = &ex;
     r.sizes = s;
@@ -24,8 +24,8 @@ TensorCase make_run(const exercises::TensorExercise& ex, const exercises::Sizes&
     r.truth.assign(n, std::nan(""));
     r.bound.assign(n, std::nan(""));
     std::vector<std::span<const float>> cin(r.in.begin(), r.in.end());
-    ex.truth(s, cin, r.truth, r.bound);
-    r.shape = ex.shape(s);
+    ex.float_truth(s, cin, r.truth, r.bound);
+    r.shape = ex.output_shape(s);
     return r;
 }
 

@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "exercises/tensor.h"
+#include "exercises/float_exercise.h"
 
 namespace kc::test {
 
 struct TensorCase {
-    const exercises::TensorExercise* ex = nullptr;
+    const exercises::FloatExercise* ex = nullptr;
     exercises::Sizes sizes;
     uint64_t seed = 0;
     std::vector<std::vector<float>> in;
@@ -21,10 +21,10 @@ struct TensorCase {
 };
 
 // The exercise's inputs for these sizes and seed.
-std::vector<std::vector<float>> make_inputs(const exercises::TensorExercise& ex, const exercises::Sizes& s,
+std::vector<std::vector<float>> make_inputs(const exercises::FloatExercise& ex, const exercises::Sizes& s,
                                             uint64_t seed);
 
 // The case with its inputs, truth (NaN where the exercise left it unset) and shape.
-TensorCase make_run(const exercises::TensorExercise& ex, const exercises::Sizes& s, uint64_t seed);
+TensorCase make_run(const exercises::FloatExercise& ex, const exercises::Sizes& s, uint64_t seed);
 
 }  // namespace kc::test

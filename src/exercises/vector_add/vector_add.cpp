@@ -1,4 +1,6 @@
-#include "exercises/vector_add.h"
+#include "exercises/vector_add/vector_add.h"
+
+#include "exercises/registry.h"
 
 #include <array>
 #include <cmath>
@@ -20,7 +22,6 @@ const Spec& vector_add_spec() {
     static const Spec spec{
         .name = "vector-add",
         .fields = {"n"},
-        .params = "const float* a, const float* b, float* out, int n",
         .vendor = "cuBLAS cublasSgeam",
         .bytes = bytes,
         .flops = flops,
@@ -61,7 +62,7 @@ void vector_add_truth(std::span<const float> a, std::span<const float> b, std::s
 
 namespace {
 
-class VectorAdd final : public TensorExercise {
+class VectorAdd final : public FloatExercise {
 public:
     const Spec& spec() const override { return vector_add_spec(); }
     std::vector<TensorSpec> inputs(const Sizes& s) const override {
@@ -69,12 +70,12 @@ public:
         return {{"a", n}, {"b", n}};
     }
     TensorSpec output(const Sizes& s) const override { return {"out", static_cast<size_t>(s.at("n"))}; }
-    std::vector<long long> shape(const Sizes& s) const override { return {s.at("n")}; }
-    std::vector<Scalar> scalars(const Sizes& s) const override { return {Scalar::of(static_cast<int>(s.at("n")))}; }
-    void make_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
+    std::vector<long long> output_shape(const Sizes& s) const override { return {s.at("n")}; }
+    std::vector<Scalar> scalars(const Sizes& s) const override { return {Scalar::of(static_cast<int>(s.at("n")), "n")}; }
+    void make_float_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
         vector_add_inputs(seed, in[0], in[1]);
     }
-    void truth(const Sizes&, std::vector<std::span<const float>> in, std::span<double> truth,
+    void float_truth(const Sizes&, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
         vector_add_truth(in[0], in[1], truth, bound);
     }
@@ -86,9 +87,11 @@ public:
 
 }  // namespace
 
-const TensorExercise& vector_add_exercise() {
+const FloatExercise& vector_add_exercise() {
     static const VectorAdd ex;
     return ex;
 }
+
+KC_REGISTER_EXERCISE(vector_add_exercise());
 
 }  // namespace kc::exercises

@@ -1,5 +1,7 @@
 // matrix-mul: C = A * B, row-major, A m x k, B k x n, C m x n, fp32 with fp32 accumulation.
-#include "exercises/matrix_mul.h"
+#include "exercises/matrix_mul/matrix_mul.h"
+
+#include "exercises/registry.h"
 
 #include <algorithm>
 #include <cmath>
@@ -259,21 +261,21 @@ std::string explain_k_edge(long long k, size_t elements, std::span<const uint8_t
         values == mask.size() ? "every" : "nearly every", k);
 }
 
-class MatrixMul final : public TensorExercise {
+class MatrixMul final : public FloatExercise {
 public:
     const Spec& spec() const override { return matrix_mul_spec(); }
     std::vector<TensorSpec> inputs(const Sizes& s) const override {
         return {{"a", elements_of({s.at("m"), s.at("k")})}, {"b", elements_of({s.at("k"), s.at("n")})}};
     }
     TensorSpec output(const Sizes& s) const override { return {"c", elements_of({s.at("m"), s.at("n")})}; }
-    std::vector<long long> shape(const Sizes& s) const override { return {s.at("m"), s.at("n")}; }
+    std::vector<long long> output_shape(const Sizes& s) const override { return {s.at("m"), s.at("n")}; }
     std::vector<Scalar> scalars(const Sizes& s) const override {
-        return {Scalar::of(static_cast<int>(s.at("m"))), Scalar::of(static_cast<int>(s.at("n"))),
-                Scalar::of(static_cast<int>(s.at("k")))};
+        return {Scalar::of(static_cast<int>(s.at("m")), "m"), Scalar::of(static_cast<int>(s.at("n")), "n"),
+                Scalar::of(static_cast<int>(s.at("k")), "k")};
     }
     // a and b uniform in [-1, 1): signed terms, so sums cancel and a dropped or doubled term,
     // a wrong index or half precision shows against the sqrt(k) bound.
-    void make_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
+    void make_float_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
         for (size_t t = 0; t < 2; ++t) {
             const uint64_t stream = stream_of(seed, 0x6d61746d756c00ull + t);
             std::span<float> x = in[t];
@@ -282,14 +284,14 @@ public:
             });
         }
     }
-    void truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
+    void float_truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
         matrix_mul_truth(in[0], in[1], at(s, "m"), at(s, "n"), at(s, "k"), truth, bound);
     }
     TimedTransform timed_transform(const Sizes&) const override {
         return {.kind = TimedTransform::kHalveInput, .input = 0};
     }
-    std::string explain(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
+    std::string explain_output(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
         return explain_k_edge(s.at("k"), at(s, "m") * at(s, "n"), mask);
     }
 };
@@ -300,7 +302,6 @@ const Spec& matrix_mul_spec() {
     static const Spec spec{
         .name = "matrix-mul",
         .fields = {"m", "n", "k"},
-        .params = "const float* a, const float* b, float* c, int m, int n, int k",
         .vendor = "cuBLAS cublasSgemm (TF32 off)",
         .bytes = bytes,
         .flops = flops,
@@ -311,9 +312,11 @@ const Spec& matrix_mul_spec() {
     return spec;
 }
 
-const TensorExercise& matrix_mul_exercise() {
+const FloatExercise& matrix_mul_exercise() {
     static const MatrixMul ex;
     return ex;
 }
+
+KC_REGISTER_EXERCISE(matrix_mul_exercise());
 
 }  // namespace kc::exercises

@@ -1,7 +1,7 @@
 // matrix-mul: C = A * B, row-major: A is m x k, B is k x n, C is m x n.
 #pragma once
 
-#include "exercises/tensor.h"
+#include "exercises/float_exercise.h"
 
 namespace kc::exercises {
 
@@ -11,7 +11,7 @@ const Spec& matrix_mul_spec();
 // [-1, 1) with 24 random bits (exact in fp32); output c (m x n); scalars m, n, k; the timed run
 // halves a. Bound of c[i][j] (see matrix_mul.cpp for the derivation):
 //   kMatmulC * 2^-24 * sqrt(k) * (|c_ij| + min(|a_i|_2 |b_j|_inf, |a_i|_inf |b_j|_2))
-const TensorExercise& matrix_mul_exercise();
+const FloatExercise& matrix_mul_exercise();
 
 // The float64 truth and bound of c = a b for a (m x k) and b (k x n), row-major, on every core.
 // `portable` takes the 2-wide tile (SSE2, NEON) even where the 4-wide AVX2 one is available;

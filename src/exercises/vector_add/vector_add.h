@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <span>
 
-#include "exercises/tensor.h"
+#include "exercises/float_exercise.h"
 
 namespace kc::exercises {
 
 const Spec& vector_add_spec();
-const TensorExercise& vector_add_exercise();
+const FloatExercise& vector_add_exercise();
 
 // Inputs in [-1, 1) scaled per element by a random power of two in [2^-8, 2^8], so sums
 // cancel and magnitudes vary (a half-precision kernel cannot hide).

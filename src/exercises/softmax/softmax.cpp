@@ -1,5 +1,7 @@
 // softmax: y[r][j] = exp(x[r][j] - max_r) / sum_j exp(x[r][j] - max_r), row-major rows x cols.
-#include "exercises/softmax.h"
+#include "exercises/softmax/softmax.h"
+
+#include "exercises/registry.h"
 
 #include <algorithm>
 #include <array>
@@ -116,18 +118,18 @@ const std::array<grade::Regime, kSoftmaxRegimes>& regimes() {
     return r;
 }
 
-class Softmax final : public TensorExercise {
+class Softmax final : public FloatExercise {
 public:
     const Spec& spec() const override { return softmax_spec(); }
     std::vector<TensorSpec> inputs(const Sizes& s) const override {
         return {{"x", elements_of({s.at("rows"), s.at("cols")})}};
     }
     TensorSpec output(const Sizes& s) const override { return {"y", elements_of({s.at("rows"), s.at("cols")})}; }
-    std::vector<long long> shape(const Sizes& s) const override { return {s.at("rows"), s.at("cols")}; }
+    std::vector<long long> output_shape(const Sizes& s) const override { return {s.at("rows"), s.at("cols")}; }
     std::vector<Scalar> scalars(const Sizes& s) const override {
-        return {Scalar::of(static_cast<int>(s.at("rows"))), Scalar::of(static_cast<int>(s.at("cols")))};
+        return {Scalar::of(static_cast<int>(s.at("rows")), "rows"), Scalar::of(static_cast<int>(s.at("cols")), "cols")};
     }
-    void make_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const override {
+    void make_float_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const override {
         const auto cols = static_cast<size_t>(s.at("cols"));
         const uint64_t xs = stream_of(seed, kTagX), top = stream_of(seed, kTagTop), offset = regime_offset(seed);
         std::span<float> x = in[0];
@@ -151,7 +153,7 @@ public:
             }
         });
     }
-    void truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
+    void float_truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
         softmax_truth(in[0], static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), truth, bound);
     }
@@ -159,7 +161,7 @@ public:
     TimedTransform timed_transform(const Sizes& s) const override {
         return {.kind = TimedTransform::kReverseRows, .row_length = static_cast<size_t>(s.at("cols"))};
     }
-    std::string explain(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
+    std::string explain_output(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
         return explain_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), mask,
                             [&](size_t r) { return softmax_row_regime(case_seed, r); }, regimes());
     }
@@ -175,7 +177,6 @@ const Spec& softmax_spec() {
     static const Spec spec{
         .name = "softmax",
         .fields = {"rows", "cols"},
-        .params = "const float* x, float* y, int rows, int cols",
         .vendor = "cuDNN cudnnSoftmaxForward (accurate, instance mode)",
         .bytes = bytes,
         .flops = flops,
@@ -186,9 +187,11 @@ const Spec& softmax_spec() {
     return spec;
 }
 
-const TensorExercise& softmax_exercise() {
+const FloatExercise& softmax_exercise() {
     static const Softmax ex;
     return ex;
 }
+
+KC_REGISTER_EXERCISE(softmax_exercise());
 
 }  // namespace kc::exercises

@@ -1,7 +1,7 @@
 // conv2d: input NCHW, filter KCRS, output NKPQ; cross-correlation, zero padding, one stride.
 #pragma once
 
-#include "exercises/tensor.h"
+#include "exercises/float_exercise.h"
 
 namespace kc::exercises {
 
@@ -17,7 +17,7 @@ long long conv2d_q(const Sizes& s);
 // stride; the timed run halves the input. Bound of an output element, a sum of T in-bounds
 // terms t (see conv2d.cpp): kConvC * 2^-24 * sqrt(T) * (|sum t| + ||t||_2), plus a floor of half
 // the typical element's bound in its (image, output channel) plane.
-const TensorExercise& conv2d_exercise();
+const FloatExercise& conv2d_exercise();
 
 inline constexpr double kConvC = 5.0;
 

@@ -1,6 +1,8 @@
 // layer-norm: y[r][j] = (x[r][j] - mean_r) / sqrt(var_r + eps) * gamma[j] + beta[j], with the
 // biased variance of row r; row-major rows x cols; eps = 1e-5.
-#include "exercises/layer_norm.h"
+#include "exercises/layer_norm/layer_norm.h"
+
+#include "exercises/registry.h"
 
 #include <algorithm>
 #include <array>
@@ -116,7 +118,7 @@ const std::array<grade::Regime, 4>& regimes() {
     return r;
 }
 
-class LayerNorm final : public TensorExercise {
+class LayerNorm final : public FloatExercise {
 public:
     const Spec& spec() const override { return layer_norm_spec(); }
     std::vector<TensorSpec> inputs(const Sizes& s) const override {
@@ -124,12 +126,12 @@ public:
         return {{"x", elements_of({s.at("rows"), s.at("cols")})}, {"gamma", c}, {"beta", c}};
     }
     TensorSpec output(const Sizes& s) const override { return {"y", elements_of({s.at("rows"), s.at("cols")})}; }
-    std::vector<long long> shape(const Sizes& s) const override { return {s.at("rows"), s.at("cols")}; }
+    std::vector<long long> output_shape(const Sizes& s) const override { return {s.at("rows"), s.at("cols")}; }
     std::vector<Scalar> scalars(const Sizes& s) const override {
-        return {Scalar::of(static_cast<int>(s.at("rows"))), Scalar::of(static_cast<int>(s.at("cols"))),
-                Scalar::of(kLayerNormEps)};
+        return {Scalar::of(static_cast<int>(s.at("rows")), "rows"), Scalar::of(static_cast<int>(s.at("cols")), "cols"),
+                Scalar::of(kLayerNormEps, "eps")};
     }
-    void make_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const override {
+    void make_float_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const override {
         const auto cols = static_cast<size_t>(s.at("cols"));
         if (cols == 0) return;
         const uint64_t xs = stream_of(seed, kTagX), cs = stream_of(seed, kTagConst), offset = regime_offset(seed);
@@ -153,7 +155,7 @@ public:
             in[2][j] = uniform_at(bs, j, -1.f, 1.f);
         }
     }
-    void truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
+    void float_truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
         layer_norm_truth(in[0], in[1], in[2], static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")),
                          truth, bound);
@@ -164,7 +166,7 @@ public:
     TimedTransform timed_transform(const Sizes& s) const override {
         return {.kind = TimedTransform::kReverseRows, .row_length = static_cast<size_t>(s.at("cols"))};
     }
-    std::string explain(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
+    std::string explain_output(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
         return explain_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), mask,
                             [&](size_t r) { return layer_norm_row_regime(case_seed, r); }, regimes());
     }
@@ -180,7 +182,6 @@ const Spec& layer_norm_spec() {
     static const Spec spec{
         .name = "layer-norm",
         .fields = {"rows", "cols"},
-        .params = "const float* x, const float* gamma, const float* beta, float* y, int rows, int cols, float eps",
         .vendor = "cuDNN layer norm (graph API, NORM_FORWARD)",
         .bytes = bytes,
         .flops = flops,
@@ -191,9 +192,11 @@ const Spec& layer_norm_spec() {
     return spec;
 }
 
-const TensorExercise& layer_norm_exercise() {
+const FloatExercise& layer_norm_exercise() {
     static const LayerNorm ex;
     return ex;
 }
+
+KC_REGISTER_EXERCISE(layer_norm_exercise());
 
 }  // namespace kc::exercises

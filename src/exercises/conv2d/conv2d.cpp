@@ -1,6 +1,8 @@
 // conv2d: a direct 2D convolution (cross-correlation, as in every deep-learning library),
 // input NCHW, filter KCRS, output NKPQ with P = (H + 2 pad - R) / stride + 1 and likewise Q.
-#include "exercises/conv2d.h"
+#include "exercises/conv2d/conv2d.h"
+
+#include "exercises/registry.h"
 
 #include <algorithm>
 #include <array>
@@ -171,7 +173,7 @@ std::vector<uint8_t> windows(const Geometry& g) {
     return all;
 }
 
-class Conv2d final : public TensorExercise {
+class Conv2d final : public FloatExercise {
 public:
     const Spec& spec() const override { return conv2d_spec(); }
     std::vector<TensorSpec> inputs(const Sizes& s) const override {
@@ -181,17 +183,17 @@ public:
     TensorSpec output(const Sizes& s) const override {
         return {"output", elements_of({s.at("n"), s.at("k"), conv2d_p(s), conv2d_q(s)})};
     }
-    std::vector<long long> shape(const Sizes& s) const override {
+    std::vector<long long> output_shape(const Sizes& s) const override {
         return {s.at("n"), s.at("k"), conv2d_p(s), conv2d_q(s)};
     }
     std::vector<Scalar> scalars(const Sizes& s) const override {
         std::vector<Scalar> out;
         for (const char* name : {"n", "c", "h", "w", "k", "r", "s", "pad", "stride"})
-            out.push_back(Scalar::of(static_cast<int>(s.at(name))));
+            out.push_back(Scalar::of(static_cast<int>(s.at(name)), name));
         return out;
     }
     // Input and filter uniform in [-1, 1): signed terms, as matrix-mul's.
-    void make_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
+    void make_float_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
         for (size_t t = 0; t < 2; ++t) {
             const uint64_t stream = stream_of(seed, 0x636f6e76326400ull + t);
             std::span<float> x = in[t];
@@ -200,7 +202,7 @@ public:
             });
         }
     }
-    void truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
+    void float_truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
         const Geometry g = geometry(s);
         const size_t planes = static_cast<size_t>(g.n * g.k), plane_size = static_cast<size_t>(g.p * g.q);
@@ -217,7 +219,7 @@ public:
     TimedTransform timed_transform(const Sizes&) const override {
         return {.kind = TimedTransform::kHalveInput, .input = 0};
     }
-    std::string explain(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
+    std::string explain_output(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
         const Geometry g = geometry(s);
         if (g.pad == 0) return {};  // no window reaches into padding
         return grade::explain_regimes(mask, 1, windows(g), regimes(), grade::Units::kElements);
@@ -234,8 +236,6 @@ const Spec& conv2d_spec() {
         .name = "conv2d",
         .fields = {"n", "c", "h", "w", "k", "r", "s", "pad", "stride"},
         .zero_ok = {"pad"},
-        .params = "const float* input, const float* filter, float* output, int n, int c, int h, int w, int k, "
-                  "int r, int s, int pad, int stride",
         .vendor = "cuDNN convolution forward (FMA math, TF32 off)",
         .bytes = bytes,
         .flops = flops,
@@ -246,9 +246,11 @@ const Spec& conv2d_spec() {
     return spec;
 }
 
-const TensorExercise& conv2d_exercise() {
+const FloatExercise& conv2d_exercise() {
     static const Conv2d ex;
     return ex;
 }
+
+KC_REGISTER_EXERCISE(conv2d_exercise());
 
 }  // namespace kc::exercises

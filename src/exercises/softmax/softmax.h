@@ -1,7 +1,7 @@
 // softmax over the rows of a row-major rows x cols matrix.
 #pragma once
 
-#include "exercises/tensor.h"
+#include "exercises/float_exercise.h"
 
 namespace kc::exercises {
 
@@ -9,7 +9,7 @@ const Spec& softmax_spec();
 
 // The host side (exercises/softmax.cpp): input x (rows x cols), output y; scalars rows, cols;
 // the timed run reverses the rows. The bound and its derivation are in softmax.cpp.
-const TensorExercise& softmax_exercise();
+const FloatExercise& softmax_exercise();
 
 // What a row of x holds; the regime of row r is (r + an offset from the seed) % kSoftmaxRegimes,
 // so every regime appears in every case of 5 rows or more and small cases vary with the seed.

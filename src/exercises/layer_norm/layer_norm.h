@@ -1,7 +1,7 @@
 // layer norm over the rows of a row-major rows x cols matrix, with per-column gamma and beta.
 #pragma once
 
-#include "exercises/tensor.h"
+#include "exercises/float_exercise.h"
 
 namespace kc::exercises {
 
@@ -12,7 +12,7 @@ constexpr float kLayerNormEps = 1e-5f;
 // The host side (exercises/layer_norm.cpp): inputs x (rows x cols), gamma and beta (cols);
 // output y (rows x cols); scalars rows, cols, eps = kLayerNormEps; the timed run reverses the
 // rows. The bound and its derivation are in layer_norm.cpp.
-const TensorExercise& layer_norm_exercise();
+const FloatExercise& layer_norm_exercise();
 
 // What a row of x holds; the regime of row r is (r + an offset from the seed) % 4, so every
 // regime appears in every case of 4 rows or more and small cases vary with the seed.

@@ -1,0 +1,111 @@
+// adam-step: one Adam optimizer step over n parameters, updated in place (PyTorch's Adam, bias
+// corrected). The model's in-out tensors: p, m and v are read and written; g is read only.
+//     m = b1 m + (1 - b1) g,   v = b2 v + (1 - b2) g^2,
+//     p = p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+// No library has it: the module's reference solution is what the kernel is timed against.
+#include <cmath>
+
+#include "exercises/registry.h"
+#include "util/parallel.h"
+
+namespace kc::exercises {
+
+namespace {
+
+constexpr float kLr = 1e-3f, kBeta1 = 0.9f, kBeta2 = 0.999f, kEps = 1e-8f;
+constexpr int kStep = 10;
+constexpr double kU = 0x1p-24;  // unit roundoff of fp32
+constexpr uint64_t kTagP = 0x6164616d00000001ull, kTagM = 0x6164616d00000002ull, kTagV = 0x6164616d00000003ull,
+                   kTagG = 0x6164616d00000004ull;
+
+double n_of(const Sizes& s) { return static_cast<double>(s.at("n")); }
+double bytes(const Sizes& s) { return 28.0 * n_of(s); }  // read p, m, v, g; write p, m, v
+double flops(const Sizes& s) { return 15.0 * n_of(s); }
+
+// ---- the error bound ------------------------------------------------------------------------
+// In fp32, with the scalars as passed (beta1 = 0.9f: 1 - beta1 is exact by Sterbenz, as is
+// 1 - beta2): m' has two products and a sum, 3 roundings of terms of size |b1 m| and
+// |(1 - b1) g|: bound 4u (|b1 m| + |(1 - b1) g|) with margin; v' likewise with g^2 one more
+// rounding: 5u (...). The update lr * mhat / (sqrt(vhat) + eps) carries m's and v's errors
+// (4u and 5u/2 relative), powf's (2 ulp each in 1 - b^t, amplified by b^t / (1 - b^t) < 3 at
+// t = 10), a sqrt, a divide, two multiplies: under 24u relative; the bound is 48u |update| plus
+// 2u |p| for the subtraction, a factor two of margin. Half precision (2^-11 = 8192u) fails it.
+struct Truth {
+    double m, v, p, m_bound, v_bound, p_bound;
+};
+
+Truth adam(double p, double m, double v, double g) {
+    const double b1 = kBeta1, b2 = kBeta2;
+    Truth t;
+    t.m = b1 * m + (1 - b1) * g;
+    t.v = b2 * v + (1 - b2) * g * g;
+    const double mhat = t.m / (1 - std::pow(b1, kStep)), vhat = t.v / (1 - std::pow(b2, kStep));
+    const double update = static_cast<double>(kLr) * mhat / (std::sqrt(vhat) + static_cast<double>(kEps));
+    t.p = p - update;
+    t.m_bound = 4 * kU * (std::fabs(b1 * m) + std::fabs((1 - b1) * g));
+    t.v_bound = 5 * kU * (std::fabs(b2 * v) + std::fabs((1 - b2) * g * g));
+    t.p_bound = 48 * kU * std::fabs(update) + 2 * kU * (std::fabs(p) + std::fabs(update));
+    return t;
+}
+
+class AdamStep final : public Exercise {
+public:
+    const Spec& spec() const override {
+        static const Spec s{.name = "adam-step",
+                            .fields = {"n"},
+                            .vendor = "",
+                            .bytes = bytes,
+                            .flops = flops,
+                            .sweep_fields = {"n"},
+                            .sweep_factor = 4,
+                            .sweep_steps = 6};
+        return s;
+    }
+    std::vector<TensorSpec> tensors(const Sizes& s) const override {
+        const auto n = static_cast<size_t>(s.at("n"));
+        return {{"p", n, Role::kInOut}, {"m", n, Role::kInOut}, {"v", n, Role::kInOut}, {"g", n, Role::kIn}};
+    }
+    std::vector<Scalar> scalars(const Sizes& s) const override {
+        return {Scalar::of(static_cast<int>(s.at("n")), "n"), Scalar::of(kLr, "lr"), Scalar::of(kBeta1, "beta1"),
+                Scalar::of(kBeta2, "beta2"), Scalar::of(kEps, "eps"), Scalar::of(kStep, "step")};
+    }
+    std::vector<long long> shape(const Sizes& s, const std::string&) const override { return {s.at("n")}; }
+    // Parameters of every scale, moments of the sizes a few hundred steps leave, gradients
+    // whose magnitude varies by 2^12.
+    void make_inputs(uint64_t seed, const Sizes&, std::span<const HostTensor> t) const override {
+        auto p = t[0].as<float>(), m = t[1].as<float>(), v = t[2].as<float>(), g = t[3].as<float>();
+        const uint64_t sp = stream_of(seed, kTagP), sm = stream_of(seed, kTagM), sv = stream_of(seed, kTagV),
+                       sg = stream_of(seed, kTagG);
+        parallel_chunks(p.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
+            for (size_t i = begin; i < end; ++i) {
+                const float scale = std::ldexp(1.0f, static_cast<int>(bits_at(sg, i) % 13) - 6);
+                g[i] = uniform_at(sg ^ 1, i, -1.f, 1.f) * scale;
+                p[i] = uniform_at(sp, i, -2.f, 2.f);
+                m[i] = uniform_at(sm, i, -0.1f, 0.1f) * scale;
+                v[i] = uniform_at(sv, i, 0.f, 0.01f) * scale * scale;
+            }
+        });
+    }
+    void truth(const Sizes&, std::span<const HostTensor> t, std::span<const Expected> out) const override {
+        auto p = t[0].as<float>(), m = t[1].as<float>(), v = t[2].as<float>(), g = t[3].as<float>();
+        parallel_chunks(p.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
+            for (size_t i = begin; i < end; ++i) {
+                const Truth x = adam(p[i], m[i], v[i], g[i]);
+                out[0].truth[i] = x.p;
+                out[0].bound[i] = x.p_bound;
+                out[1].truth[i] = x.m;
+                out[1].bound[i] = x.m_bound;
+                out[2].truth[i] = x.v;
+                out[2].bound[i] = x.v_bound;
+            }
+        });
+    }
+    // In-place tensors cannot be derived exactly on the GPU: the timed run draws fresh ones.
+    TimedTransform timed_transform(const Sizes&) const override { return {.kind = TimedTransform::kFreshInputs}; }
+};
+
+}  // namespace
+
+KC_REGISTER_EXERCISE(instance<AdamStep>());
+
+}  // namespace kc::exercises

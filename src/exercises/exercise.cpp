@@ -1,0 +1,182 @@
+#include "exercises/exercise.h"
+
+#include <fmt/format.h>
+
+#include <climits>
+#include <set>
+
+#include "util/parallel.h"
+
+namespace kc::exercises {
+
+const char* name_of(Role r) {
+    switch (r) {
+        case Role::kIn: return "in";
+        case Role::kOut: return "out";
+        case Role::kInOut: return "inout";
+        case Role::kScratch: return "scratch";
+    }
+    return "?";
+}
+
+std::string scratch_function(const std::string& tensor) { return tensor + "_elements"; }
+
+std::vector<Step> Exercise::plan(const Sizes& s) const {
+    Step step;
+    for (const auto& t : tensors(s)) step.args.push_back(t.name);
+    for (const auto& v : scalars(s)) step.args.push_back(v.name);
+    return {step};
+}
+
+std::vector<TensorSpec> written_of(const std::vector<TensorSpec>& tensors) {
+    std::vector<TensorSpec> out;
+    for (const auto& t : tensors)
+        if (t.written()) out.push_back(t);
+    return out;
+}
+
+std::vector<TensorSpec> seeded_of(const std::vector<TensorSpec>& tensors) {
+    std::vector<TensorSpec> out;
+    for (const auto& t : tensors)
+        if (t.seeded()) out.push_back(t);
+    return out;
+}
+
+namespace {
+
+// What a step's argument `name` is: a tensor (its index) or a scalar (its index), or neither.
+struct Arg {
+    int tensor = -1, scalar = -1;
+};
+
+Arg find_arg(const std::vector<TensorSpec>& tensors, const std::vector<Scalar>& scalars, const std::string& name,
+             size_t position) {
+    for (size_t i = 0; i < tensors.size(); ++i)
+        if (tensors[i].name == name) return {static_cast<int>(i), -1};
+    // A one-kernel plan names unnamed scalars "": the position among the scalars decides.
+    size_t unnamed = 0;
+    for (size_t i = 0; i < scalars.size(); ++i) {
+        if (scalars[i].name == name && (!name.empty() || unnamed++ == position)) return {-1, static_cast<int>(i)};
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string parameters(const Exercise& ex, const Sizes& s, size_t step_index) {
+    const auto tensors = ex.tensors(s);
+    const auto scalars = ex.scalars(s);
+    const auto plan = ex.plan(s);
+    if (step_index >= plan.size()) return {};
+    std::string out;
+    size_t scalar_position = 0;
+    for (const auto& name : plan[step_index].args) {
+        const Arg a = find_arg(tensors, scalars, name, scalar_position);
+        if (!out.empty()) out += ", ";
+        if (a.tensor >= 0) {
+            const auto& t = tensors[static_cast<size_t>(a.tensor)];
+            out += fmt::format("{}{}* {}", t.role == Role::kIn ? "const " : "", c_type_of(t.type), t.name);
+        } else if (a.scalar >= 0) {
+            const auto& v = scalars[static_cast<size_t>(a.scalar)];
+            ++scalar_position;
+            out += fmt::format("{} {}", v.is_float ? "float" : "int", v.name.empty() ? "n" : v.name);
+        }
+    }
+    return out;
+}
+
+std::string check_declarations(const Exercise& ex, const Sizes& s) {
+    const auto tensors = ex.tensors(s);
+    const auto scalars = ex.scalars(s);
+    std::set<std::string> names;
+    for (const auto& t : tensors)
+        if (!names.insert(t.name).second) return fmt::format("two tensors are named `{}`", t.name);
+    if (written_of(tensors).empty()) return "no tensor is written (out or inout)";
+    const auto plan = ex.plan(s);
+    if (plan.empty()) return "the launch plan is empty";
+    std::set<std::string> used;
+    for (size_t k = 0; k < plan.size(); ++k) {
+        size_t scalar_position = 0;
+        for (const auto& name : plan[k].args) {
+            const Arg a = find_arg(tensors, scalars, name, scalar_position);
+            if (a.tensor < 0 && a.scalar < 0)
+                return fmt::format("step {} names `{}`, which is no tensor or scalar", k, name);
+            if (a.scalar >= 0) ++scalar_position;
+            used.insert(name);
+        }
+    }
+    for (const auto& t : tensors)
+        if (!used.count(t.name)) return fmt::format("no step of the plan takes tensor `{}`", t.name);
+    const auto t = ex.timed_transform(s);
+    if (t.kind != TimedTransform::kFreshInputs)
+        for (const auto& x : tensors)
+            if (x.type != DType::F32 || x.role == Role::kInOut)
+                return fmt::format("tensor `{}` ({} {}) needs kFreshInputs: only fp32 inputs and outputs are halved "
+                                   "or reversed on the GPU",
+                                   x.name, name_of(x.role), name_of(x.type));
+    return {};
+}
+
+std::string diagnose_case(const Exercise& ex, const Sizes& s, uint64_t case_seed, const std::string& tensor,
+                          const grade::Comparison& comparison, std::span<const uint8_t> mismatch_mask,
+                          std::optional<grade::LaunchShape> launch) {
+    if (comparison.passed()) return {};
+    std::string line = ex.explain(s, case_seed, tensor, mismatch_mask);
+    return line.empty() ? grade::diagnose(comparison, mismatch_mask, ex.shape(s, tensor), launch) : line;
+}
+
+size_t elements_of(std::initializer_list<long long> sizes) {
+    size_t total = 1;
+    for (long long v : sizes)
+        if (v < 0 || __builtin_mul_overflow(total, static_cast<unsigned long long>(v), &total)) return SIZE_MAX;
+    return total;
+}
+
+size_t checked_elements(const Exercise& ex, const Sizes& s, size_t limit) {
+    for (const auto& field : ex.spec().fields) {
+        auto it = s.find(field);
+        if (it == s.end() || it->second < 0 || it->second > INT_MAX) return 0;
+    }
+    // Every field fits an int, so the shapes' own arithmetic (conv2d's h + 2 pad) cannot
+    // overflow; the products that can are saturated by elements_of().
+    const auto tensors = ex.tensors(s);
+    size_t first = 0;
+    for (const auto& t : tensors) {
+        if (t.elements > limit) return 0;
+        if (!t.written()) continue;
+        for (long long d : ex.shape(s, t.name))
+            if (d <= 0) return 0;
+        if (!first) first = t.elements;
+    }
+    return first;
+}
+
+InputTransform input_transform(const TimedTransform& t, size_t input, size_t elements, size_t output_elements) {
+    if ((t.kind == TimedTransform::kHalveInput && t.input == input) || t.kind == TimedTransform::kHalveAllInputs)
+        return InputTransform::kHalve;
+    // Only the inputs laid out like the output (rows x row_length) have rows to reverse.
+    if (t.kind == TimedTransform::kReverseRows && t.row_length && elements == output_elements)
+        return InputTransform::kReverseRows;
+    return InputTransform::kCopy;
+}
+
+void transform_truth(const TimedTransform& t, size_t elements, std::span<const double> truth,
+                     std::span<const double> bound, std::span<double> truth_out, std::span<double> bound_out) {
+    parallel_chunks(elements, 1 << 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+            if (t.kind == TimedTransform::kReverseRows) {
+                const size_t len = t.row_length ? t.row_length : elements;
+                const size_t rows = len ? elements / len : 0, r = i / len, c = i % len;
+                const size_t j = (rows - 1 - r) * len + c;
+                truth_out[i] = truth[j];
+                bound_out[i] = bound[j];
+            } else {
+                const double f = t.kind == TimedTransform::kHalveInput ? 0.5 : t.output_scale;
+                truth_out[i] = truth[i] * f;
+                bound_out[i] = bound[i] * f;
+            }
+        }
+    });
+}
+
+}  // namespace kc::exercises

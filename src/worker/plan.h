@@ -1,0 +1,40 @@
+// A case's launch plan on the GPU: the arguments of each step (tensor pointers and scalars, by
+// the names the exercise's plan gives) and the launches, in order, on one stream.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <string>
+#include <vector>
+
+#include "compile/launch.h"
+#include "exercises/exercise.h"
+#include "worker/harness.h"
+
+namespace kc::worker {
+
+class PlanArgs {
+public:
+    // `tensors`: device pointers in the exercise's tensors() order.
+    PlanArgs(const exercises::Exercise& ex, const exercises::Sizes& s, std::vector<void*> tensors);
+    PlanArgs(const PlanArgs&) = delete;
+    PlanArgs& operator=(const PlanArgs&) = delete;
+    void** step(size_t k) { return args_[k].data(); }
+    size_t steps() const { return args_.size(); }
+
+private:
+    std::vector<void*> tensors_;  // the values the argument array points at: they must stay put
+    std::vector<exercises::Scalar> scalars_;
+    std::vector<std::vector<void*>> args_;
+};
+
+// Enqueues every step without waiting; the first launch error.
+cudaError_t enqueue_plan(const Kernels& kernels, const std::vector<Launch>& launches, PlanArgs& args,
+                         cudaStream_t stream);
+
+// Runs every step and waits after each, so that a failure names its kernel (`names`, when the
+// plan has several); fills `crash`.
+void run_plan(const Kernels& kernels, const std::vector<Launch>& launches, PlanArgs& args, cudaStream_t stream,
+              const std::vector<std::string>& names, Crash& crash);
+
+}  // namespace kc::worker
