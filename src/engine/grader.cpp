@@ -543,7 +543,9 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
         std::string why = c->message;
         if (why.empty() && c->check) {
             const auto& cmp = c->check->comparison;
-            why = fmt::format("{} of {} elements are wrong", cmp.mismatches, cmp.count);
+            // With several written tensors, say which one ("`v`: ...").
+            const std::string which = c->others.empty() ? "" : fmt::format("`{}`: ", c->check->tensor);
+            why = fmt::format("{}{} of {} elements are wrong", which, cmp.mismatches, cmp.count);
             if (!c->check->diagnosis.empty()) why += ": " + c->check->diagnosis;
         }
         g.summary = fmt::format("case '{}' ({}): {}", c->name, case_sizes(g, c->name), why);

@@ -22,6 +22,7 @@ struct Spec {
     std::string vendor;
     double (*bytes)(const Sizes&);    // minimum DRAM traffic of one launch
     double (*flops)(const Sizes&);    // arithmetic of one launch
+    Sizes example;                          // a small case every exercise's tests run (tests/test_exercise_model.cpp)
     std::vector<std::string> sweep_fields;  // the sizes bench --sizes scales down
     int sweep_factor = 2;                   // each step divides them by this
     int sweep_steps = 0;                    // how many smaller sizes

@@ -39,11 +39,13 @@ std::string check_lines(const wire::Check& ch, const std::string& indent) {
     const auto& c = ch.comparison;
     std::string out;
     double pct = c.count ? 100.0 * static_cast<double>(c.mismatches) / static_cast<double>(c.count) : 0;
-    out += fmt::format("{}{} of {} elements wrong ({:.3g}%); never written: {}; NaN: {}; Inf mismatches: {}\n",
-                       indent, c.mismatches, c.count, pct, c.never_written, c.nan_got, c.inf_mismatch);
-    if (c.first) out += fmt::format("{}first: {}\n", indent, mismatch_text(*c.first, "out"));
+    const std::string name = ch.tensor.empty() ? "out" : ch.tensor;
+    out += fmt::format("{}{}{} of {} elements wrong ({:.3g}%); never written: {}; NaN: {}; Inf mismatches: {}\n",
+                       indent, ch.tensor.empty() ? "" : fmt::format("`{}`: ", ch.tensor), c.mismatches, c.count, pct,
+                       c.never_written, c.nan_got, c.inf_mismatch);
+    if (c.first) out += fmt::format("{}first: {}\n", indent, mismatch_text(*c.first, name));
     if (c.worst && (!c.first || c.worst->index != c.first->index))
-        out += fmt::format("{}worst: {}\n", indent, mismatch_text(*c.worst, "out"));
+        out += fmt::format("{}worst: {}\n", indent, mismatch_text(*c.worst, name));
     auto rows = heatmap_rows(ch.heatmap);
     if (!rows.empty()) {
         out += fmt::format("{}where (each cell a slice of the output; ' ' right, '#' all wrong):\n", indent);
@@ -225,9 +227,13 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
                                                 r->nondeterministic));
         out += fmt::format("  case {:<{}}  {:<14} {:<32} {}{}\n", geo.name, width, geo.sizes,
                            launch_short(geo.launch), verdict, extra);
+        for (size_t k = 1; k < geo.launches.size(); ++k)  // the plan's later kernels
+            out += fmt::format("       {:<{}}  {:<14} {:<32}\n", "", width, "", "then " + launch_short(geo.launches[k]));
         if (r && r->verdict != "PASSED") {
             if (!r->message.empty()) out += fmt::format("      {}\n", printable(r->message));
             if (r->check && !r->check->comparison.passed()) out += check_lines(*r->check, "      ");
+            for (const auto& other : r->others)  // the other written tensors that are wrong too
+                if (!other.comparison.passed()) out += check_lines(other, "      ");
             if (r->vendor && r->check && !r->check->comparison.passed())
                 out += fmt::format("      the vendor on the same inputs: max error {:.3g}, headroom {:.2f}\n",
                                    r->vendor->comparison.max_error, r->vendor->comparison.headroom);

@@ -56,6 +56,7 @@ public:
                             .vendor = "",
                             .bytes = bytes,
                             .flops = flops,
+                            .example = {{"n", 1003}},
                             .sweep_fields = {"n"},
                             .sweep_factor = 4,
                             .sweep_steps = 6};

@@ -239,6 +239,7 @@ const Spec& conv2d_spec() {
         .vendor = "cuDNN convolution forward (FMA math, TF32 off)",
         .bytes = bytes,
         .flops = flops,
+        .example = {{"n", 2}, {"c", 3}, {"h", 9}, {"w", 11}, {"k", 4}, {"r", 3}, {"s", 3}, {"pad", 1}, {"stride", 2}},
         .sweep_fields = {"n"},
         .sweep_factor = 2,
         .sweep_steps = 5,

@@ -185,6 +185,7 @@ const Spec& layer_norm_spec() {
         .vendor = "cuDNN layer norm (graph API, NORM_FORWARD)",
         .bytes = bytes,
         .flops = flops,
+        .example = {{"rows", 7}, {"cols", 130}},
         .sweep_fields = {"rows"},
         .sweep_factor = 4,
         .sweep_steps = 5,

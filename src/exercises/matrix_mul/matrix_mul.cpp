@@ -305,6 +305,7 @@ const Spec& matrix_mul_spec() {
         .vendor = "cuBLAS cublasSgemm (TF32 off)",
         .bytes = bytes,
         .flops = flops,
+        .example = {{"m", 33}, {"n", 17}, {"k", 65}},
         .sweep_fields = {"m", "n", "k"},
         .sweep_factor = 2,
         .sweep_steps = 4,

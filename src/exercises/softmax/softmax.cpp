@@ -180,6 +180,7 @@ const Spec& softmax_spec() {
         .vendor = "cuDNN cudnnSoftmaxForward (accurate, instance mode)",
         .bytes = bytes,
         .flops = flops,
+        .example = {{"rows", 7}, {"cols", 130}},
         .sweep_fields = {"rows"},
         .sweep_factor = 4,
         .sweep_steps = 5,

@@ -26,6 +26,7 @@ public:
                             .vendor = "",
                             .bytes = bytes,
                             .flops = flops,
+                            .example = {{"n", 100003}},
                             .sweep_fields = {"n"},
                             .sweep_factor = 4,
                             .sweep_steps = 5};

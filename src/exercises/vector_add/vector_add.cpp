@@ -25,6 +25,7 @@ const Spec& vector_add_spec() {
         .vendor = "cuBLAS cublasSgeam",
         .bytes = bytes,
         .flops = flops,
+        .example = {{"n", 1003}},
         .sweep_fields = {"n"},
         .sweep_factor = 4,
         .sweep_steps = 8,
