@@ -280,6 +280,17 @@ const DeviceStatus& Grader::device() {
     return *device_;
 }
 
+Target Grader::target(const course::Module& module) {
+    const auto& m = module.manifest;
+    TargetQuery q;
+    q.min_sm = m.min_sm;
+    q.module_arch = m.arch_sm;
+    if (const DeviceStatus& dev = device(); dev.available) q.gpu = dev.device;
+    if (options_.arch_sm) q.requested = compile::Arch{*options_.arch_sm, options_.arch_specific};
+    q.buildable = compile::supported_archs();
+    return choose_target(q);
+}
+
 Result<SpeedOfLight> Grader::speed_of_light(bool measure_again, bool* measured) {
     if (measured) *measured = false;
     if (light_ && !measure_again) return *light_;
@@ -333,12 +344,12 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!text) return text.error();
     g.source_hash = hash_hex(*text);
 
-    // 1. Compile, for the GPU's architecture when there is one.
+    // 1. Compile, for the GPU's architecture when there is one (unless the module cannot run there).
     const DeviceStatus& dev = device();
-    int sm = dev.available ? dev.device.sm : options_.arch_sm.value_or(compile::default_sm(m.min_sm));
-    if (auto buildable = compile::check_arch(sm); !buildable) {  // a GPU this toolkit cannot build for
+    const Target target = this->target(module);
+    if (!target.skip.empty()) {
         g.verdict = Verdict::Skipped;
-        g.summary = "not compiled: " + buildable.error().message;
+        g.summary = target.skip;
         return g;
     }
     compile::Request req;
@@ -346,10 +357,11 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     req.source_path = g.source_path;
     req.timeout_s = options_.compile_timeout_s;
     req.display_path = g.source;
-    req.header = exercises::prelude(*spec);
+    req.header = exercises::prelude(*spec, target.constants);
     req.kernel = m.kernel;
     req.params = spec->params;
-    req.sm = sm;
+    req.sm = target.arch.sm;
+    req.arch_specific = target.arch.specific;
     for (const auto& c : m.cases) {
         req.problems.push_back(problem_init(*spec, c.sizes));
         req.case_names.push_back(c.name);
@@ -368,12 +380,13 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     g.compiled = true;
     for (size_t i = 0; i < m.cases.size(); ++i)
         g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i]});
-    // Geometry the learner got wrong in any GPU's terms is known before running anything.
-    // With a GPU the worker reports those cases and still runs the others (a learner learns
-    // more from "only n = 1 gets zero blocks"); without one, this is all there is to say.
+    // Geometry the learner got wrong in any GPU's terms, or in those of the target's kc::device,
+    // is known before running anything. With a GPU the worker reports those cases and still runs
+    // the others (a learner learns more from "only n = 1 gets zero blocks"); without one, this is
+    // all there is to say.
     if (!dev.available) {
         for (const auto& geo : g.geometry) {
-            std::string bad = launch_problem(geo.launch);
+            std::string bad = launch_problem_for(geo.launch, target.constants);
             if (bad.empty()) continue;
             if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
             wire::CaseResult r;

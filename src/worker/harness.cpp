@@ -32,6 +32,10 @@ std::string explain_cuda_error(cudaError_t e) {
         case cudaErrorInvalidConfiguration:
             return "invalid launch configuration: the grid, block or shared memory size is "
                    "outside what this GPU allows";
+        case cudaErrorInvalidClusterSize:
+            return "the GPU refused the cluster: more blocks per cluster than it can place at once (8 is "
+                   "portable; more needs a GPU that allows it), or blocks too large to share a GPC with the "
+                   "rest of their cluster; use a smaller cluster or fewer resources per block";
         case cudaErrorAssert:
             return "a device-side assert() failed";
         case cudaErrorIllegalInstruction:

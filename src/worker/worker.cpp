@@ -73,7 +73,7 @@ int launch_once(const wire::Request& req, Harness& harness, cudaKernel_t kernel,
     if (req.launch_case < 0 || static_cast<size_t>(req.launch_case) >= req.cases.size())
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
-    if (auto s = gpu::allow_shared(kernel, c.launch.shared_bytes); !s) return fail("internal", s.error());
+    if (auto s = gpu::prepare(kernel, c.launch); !s) return fail("internal", s.error());
     if (req.hold) wait_for_release();
     Env env{info, stream, nullptr, nullptr, nullptr, req.seed};
     Crash crash;
@@ -148,7 +148,7 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
         auto timed_kernel = fresh->kernel(req.kernel);
         if (!timed_kernel) return fail("internal", timed_kernel.error()), false;
         const Launch& l = req.cases[i].launch;
-        if (auto s = gpu::allow_shared(*timed_kernel, l.shared_bytes); !s) return fail("internal", s.error()), false;
+        if (auto s = gpu::prepare(*timed_kernel, l); !s) return fail("internal", s.error()), false;
         Crash crash;
         auto t0 = std::chrono::steady_clock::now();
         auto t = harness->time_case(env, *timed_kernel, req.cases[i], i, crash);
@@ -172,10 +172,10 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     bool all_passed = true;
     for (size_t i = 0; i < req.cases.size(); ++i) {
         const auto& c = req.cases[i];
-        std::string bad = launch_problem_on_device(c.launch, attrs->max_threads,
+        std::string bad = launch_problem_on_device(c.launch, info.sm, attrs->max_threads,
                                                    info.max_shared_per_block - attrs->static_shared);
         if (bad.empty()) {
-            if (auto s = gpu::allow_shared(*kernel, c.launch.shared_bytes); !s) bad = s.error().message;
+            if (auto s = gpu::prepare(*kernel, c.launch); !s) bad = s.error().message;
         }
         if (!bad.empty()) {
             wire::CaseResult r;
