@@ -28,8 +28,8 @@ std::string clocks_text(const wire::Device& d) {
 std::string needs_text(int min_sm, int arch_sm) {
     if (arch_sm) {
         const auto* t = compile::specific_target(arch_sm);
-        return fmt::format("an sm_{} GPU{} (compiled for sm_{}a{})", arch_sm, t ? fmt::format(" ({})", t->gpus) : "",
-                           arch_sm, t ? fmt::format(": {}", t->features) : "");
+        return fmt::format("an sm_{} GPU{}: compiled for sm_{}a{}", arch_sm, t ? fmt::format(" ({})", t->gpus) : "",
+                           arch_sm, t ? fmt::format(", for {}", t->features) : "");
     }
     const int here = compile::default_sm(min_sm);
     if (here == min_sm) return fmt::format("sm_{} or newer", min_sm);

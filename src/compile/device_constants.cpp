@@ -62,7 +62,8 @@ DeviceConstants default_constants(int sm) {
 
 std::string device_header(const DeviceConstants& d) {
     return fmt::format(R"(namespace kc {{
-// The GPU this file is compiled for ({}). Usable in launch() and in device code.
+// The GPU this file is compiled for: {}.
+// Usable in launch() and in device code: kc::device.sm_count.
 struct Device {{
     int sm;                           // compute capability, 10 * major + minor
     int cc_major, cc_minor;

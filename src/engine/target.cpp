@@ -8,11 +8,11 @@ namespace kc::engine {
 
 namespace {
 
-// "an sm_90 GPU (H100/H200) for wgmma and setmaxnreg"
-std::string specific_needs(int sm) {
+// "sm_90a (wgmma and setmaxnreg), which only sm_90 GPUs run (H100/H200)"
+std::string specific_text(int sm) {
     const auto* t = compile::specific_target(sm);
-    if (!t) return fmt::format("an sm_{} GPU", sm);
-    return fmt::format("an sm_{} GPU ({}) for {}", sm, t->gpus, t->features);
+    if (!t) return fmt::format("sm_{}a, which only sm_{} GPUs run", sm, sm);
+    return fmt::format("sm_{}a ({}), which only sm_{} GPUs run ({})", sm, t->features, sm, t->gpus);
 }
 
 std::string cc_text(int sm) { return fmt::format("{}.{}", sm / 10, sm % 10); }
@@ -23,9 +23,8 @@ Target on_gpu(const TargetQuery& q, const wire::Device& gpu) {
     t.arch = {gpu.sm, q.module_arch != 0};
     t.constants = constants_of(gpu);
     if (q.module_arch && gpu.sm != q.module_arch) {
-        t.skip = fmt::format("not run: this module is compiled for sm_{}a and needs {}; this is {} (compute "
-                             "capability {})",
-                             q.module_arch, specific_needs(q.module_arch), gpu.name, cc_text(gpu.sm));
+        t.skip = fmt::format("not run: this module is compiled for {}; this is {} (compute capability {})",
+                             specific_text(q.module_arch), gpu.name, cc_text(gpu.sm));
         return t;
     }
     if (gpu.sm < q.min_sm) {
@@ -46,10 +45,9 @@ Target without_gpu(const TargetQuery& q) {
     else t.arch = {compile::default_sm(q.min_sm, q.buildable), false};
     t.constants = compile::default_constants(t.arch.sm);
     if (q.requested && q.module_arch && t.arch.sm != q.module_arch)
-        t.skip = fmt::format("not compiled: this module is built for sm_{}a ({}), and --arch asked for {} (--arch "
-                             "{}a builds it)",
-                             q.module_arch, specific_needs(q.module_arch), compile::arch_name(*q.requested),
-                             q.module_arch);
+        t.skip = fmt::format("not compiled: this module is built for {}, and --arch asked for {} (--arch {}a "
+                             "builds it)",
+                             specific_text(q.module_arch), compile::arch_name(*q.requested), q.module_arch);
     else if (q.requested && t.arch.sm < q.min_sm)
         t.skip = fmt::format("not compiled: this module needs sm_{} or newer, and --arch asked for {}", q.min_sm,
                              compile::arch_name(*q.requested));
