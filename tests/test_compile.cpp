@@ -56,12 +56,12 @@ compile::Request request(const std::string& source) {
     compile::Request r;
     r.source = source;
     r.display_path = "tracks/x/kernel.cu";
-    r.header = spec ? exercises::prelude(*spec) : std::string();
+    r.sm = compile::default_sm(70);
+    r.header = spec ? exercises::prelude(*spec, compile::default_constants(r.sm)) : std::string();
     r.kernels = {"vector_add"};
     r.params = {"const float* a, const float* b, float* out, int n"};
     r.problems = {"Problem{1}", "Problem{1000}", "Problem{67108864}"};
     r.case_names = {"one", "small", "large"};
-    r.sm = compile::default_sm(70);
     return r;
 }
 
@@ -75,7 +75,8 @@ TEST(Compile, VectorAddSpecExists) {
     const auto* spec = exercises::find("vector-add");
     ASSERT_NE(spec, nullptr);
     EXPECT_EQ(spec->fields, std::vector<std::string>{"n"});
-    EXPECT_TRUE(contains(exercises::prelude(*spec), "struct Problem")) << exercises::prelude(*spec);
+    const auto header = exercises::prelude(*spec, compile::default_constants(75));
+    EXPECT_TRUE(contains(header, "struct Problem")) << header;
 }
 
 TEST(Compile, CorrectKernelCompilesAndReadsBackEveryLaunch) {
@@ -367,7 +368,7 @@ TEST(Compile, FailedCompileIsNotCached) {
 
 // ---- read_launches --------------------------------------------------------------------------
 
-void expect_launch(const Launch& l, Dim3 grid, Dim3 block, uint32_t shared) {
+void expect_launch(const Launch& l, Dim3 grid, Dim3 block, uint32_t shared, Dim3 cluster = {1, 1, 1}) {
     EXPECT_EQ(l.grid.x, grid.x);
     EXPECT_EQ(l.grid.y, grid.y);
     EXPECT_EQ(l.grid.z, grid.z);
@@ -375,12 +376,17 @@ void expect_launch(const Launch& l, Dim3 grid, Dim3 block, uint32_t shared) {
     EXPECT_EQ(l.block.y, block.y);
     EXPECT_EQ(l.block.z, block.z);
     EXPECT_EQ(l.shared_bytes, shared);
+    EXPECT_EQ(l.cluster.x, cluster.x);
+    EXPECT_EQ(l.cluster.y, cluster.y);
+    EXPECT_EQ(l.cluster.z, cluster.z);
 }
 
 TEST(Compile, ReadLaunchesFillsOmittedTrailingZeroBytes) {
-    // grid (1, 1, 1), block (256, 1, 1), shared 0: NVRTC stops at the last non-zero byte.
+    // grid (1, 1, 1), block (256, 1, 1), shared 0, cluster (1, 1, 1): NVRTC stops at the last
+    // non-zero byte, so cluster.z's three high bytes are not written.
     const std::string ptx =
-        ".global .align 4 .b8 kc_launch_0[28] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1};\n";
+        ".global .align 4 .b8 kc_launch_0[40] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, "
+        "0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};\n";
     auto l = compile::read_launches(ptx, 1);
     ASSERT_TRUE(l) << l.error().message;
     ASSERT_EQ(l->size(), 1u);
@@ -388,29 +394,30 @@ TEST(Compile, ReadLaunchesFillsOmittedTrailingZeroBytes) {
 }
 
 TEST(Compile, ReadLaunchesTreatsEveryOmittedByteAsZero) {
-    // Only 14 of 28 bytes given: block.x = 256 and everything after it is zero.
+    // Only 14 of 40 bytes given: block.x = 256 and everything after it is zero, the cluster too.
     const std::string ptx =
-        ".global .align 4 .b8 kc_launch_0[28] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1};\n";
+        ".global .align 4 .b8 kc_launch_0[40] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1};\n";
     auto l = compile::read_launches(ptx, 1);
     ASSERT_TRUE(l) << l.error().message;
-    expect_launch((*l)[0], {1, 1, 1}, {256, 0, 0}, 0);
+    expect_launch((*l)[0], {1, 1, 1}, {256, 0, 0}, 0, {0, 0, 0});
 }
 
-TEST(Compile, ReadLaunchesReadsAnAllZeroSymbolAndSharedBytes) {
+TEST(Compile, ReadLaunchesReadsAnAllZeroSymbolSharedBytesAndACluster) {
     const std::string ptx =
-        ".global .align 4 .b8 kc_launch_10[28] = {9};\n"
-        ".global .align 4 .b8 kc_launch_1[28] = {0, 16, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 32, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, 0, 0, 192};\n"
-        ".global .align 4 .b8 kc_launch_0[28];\n";
+        ".global .align 4 .b8 kc_launch_10[40] = {9};\n"
+        ".global .align 4 .b8 kc_launch_1[40] = {0, 16, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 32, 0, 0, 0, 4, 0, 0, 0, 1, 0, 0, "
+        "0, 0, 192, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1};\n"
+        ".global .align 4 .b8 kc_launch_0[40];\n";
     auto l = compile::read_launches(ptx, 2);
     ASSERT_TRUE(l) << l.error().message;
     ASSERT_EQ(l->size(), 2u);
-    expect_launch((*l)[0], {0, 0, 0}, {0, 0, 0}, 0);
-    expect_launch((*l)[1], {4096, 2, 3}, {32, 4, 1}, 49152);
+    expect_launch((*l)[0], {0, 0, 0}, {0, 0, 0}, 0, {0, 0, 0});
+    expect_launch((*l)[1], {4096, 2, 3}, {32, 4, 1}, 49152, {2, 1, 1});
 }
 
 TEST(Compile, ReadLaunchesReportsAMissingSymbol) {
     const std::string ptx =
-        ".global .align 4 .b8 kc_launch_0[28] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1};\n";
+        ".global .align 4 .b8 kc_launch_0[40] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1};\n";
     auto l = compile::read_launches(ptx, 2);
     ASSERT_FALSE(l);
     EXPECT_TRUE(contains(l.error().message, "kc_launch_1")) << l.error().message;
@@ -423,6 +430,10 @@ TEST(Compile, ReadLaunchesRejectsAWrongSize) {
     auto l = compile::read_launches(".global .align 4 .b8 kc_launch_0[24] = {1};\n", 1);
     ASSERT_FALSE(l);
     EXPECT_TRUE(contains(l.error().message, "24")) << l.error().message;
+    // The layout before clusters (28 bytes), as a cache entry of an older kernelcoach holds it.
+    auto old = compile::read_launches(".global .align 4 .b8 kc_launch_0[28] = {1, 0, 0, 0, 1};\n", 1);
+    ASSERT_FALSE(old);
+    EXPECT_TRUE(contains(old.error().message, "28")) << old.error().message;
 }
 
 TEST(Compile, GeometrySuffixDeclaresOneSymbolPerCase) {

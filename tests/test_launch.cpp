@@ -3,17 +3,19 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 
 #include "compile/launch.h"
 
 namespace kc::test {
 namespace {
 
-Launch make(Dim3 grid, Dim3 block, uint32_t shared = 0) {
+Launch make(Dim3 grid, Dim3 block, uint32_t shared = 0, Dim3 cluster = {1, 1, 1}) {
     Launch l;
     l.grid = grid;
     l.block = block;
     l.shared_bytes = shared;
+    l.cluster = cluster;
     return l;
 }
 
@@ -84,33 +86,95 @@ TEST(Launch, AcceptsLegalGeometry) {
 
 TEST(Launch, OnDeviceReportsRegisterLimitedBlockSize) {
     Launch l = make({4, 1, 1}, {1024, 1, 1});
-    std::string p = launch_problem_on_device(l, 512, 48 * 1024);
+    std::string p = launch_problem_on_device(l, 90, 512, 48 * 1024);
     ASSERT_FALSE(p.empty());
     EXPECT_TRUE(mentions(p, "1024")) << p;
     EXPECT_TRUE(mentions(p, "512")) << p;
     EXPECT_TRUE(mentions(p, "registers")) << p;
     // Exactly at the kernel's limit is fine.
-    EXPECT_EQ(launch_problem_on_device(make({4, 1, 1}, {512, 1, 1}), 512, 48 * 1024), "");
+    EXPECT_EQ(launch_problem_on_device(make({4, 1, 1}, {512, 1, 1}), 90, 512, 48 * 1024), "");
 }
 
 TEST(Launch, OnDeviceReportsTooMuchSharedMemory) {
     Launch l = make({4, 1, 1}, {256, 1, 1}, 49153);
-    std::string p = launch_problem_on_device(l, 1024, 49152);
+    std::string p = launch_problem_on_device(l, 90, 1024, 49152);
     ASSERT_FALSE(p.empty());
     EXPECT_TRUE(mentions(p, "49153")) << p;
     EXPECT_TRUE(mentions(p, "49152")) << p;
     EXPECT_TRUE(mentions(p, "shared")) << p;
-    EXPECT_EQ(launch_problem_on_device(make({4, 1, 1}, {256, 1, 1}, 49152), 1024, 49152), "");
+    EXPECT_EQ(launch_problem_on_device(make({4, 1, 1}, {256, 1, 1}, 49152), 90, 1024, 49152), "");
 }
 
 TEST(Launch, OnDeviceStillAppliesTheDeviceIndependentRules) {
-    std::string p = launch_problem_on_device(make({0, 1, 1}, {256, 1, 1}), 1024, 49152);
+    std::string p = launch_problem_on_device(make({0, 1, 1}, {256, 1, 1}), 90, 1024, 49152);
     EXPECT_TRUE(mentions(p, "zero")) << p;
 }
 
 TEST(Launch, DescribeNamesEveryDimension) {
     EXPECT_EQ(describe(make({3907, 1, 1}, {256, 1, 1})), "grid (3907, 1, 1) x block (256, 1, 1), 0 B shared");
     EXPECT_EQ(describe(make({2, 3, 4}, {5, 6, 7}, 8)), "grid (2, 3, 4) x block (5, 6, 7), 8 B shared");
+}
+
+// ---- thread-block clusters (issue 13, point 8) -------------------------------------------------
+
+TEST(Launch, AClusterMustDivideTheGridInEveryAxis) {
+    for (auto [grid, cluster, axis] : {std::tuple{Dim3{1, 1, 1}, Dim3{2, 1, 1}, "grid.x = 1 is not a multiple of cluster.x = 2"},
+                                      {Dim3{4097, 1, 1}, Dim3{2, 1, 1}, "grid.x = 4097 is not a multiple of cluster.x = 2"},
+                                      {Dim3{4, 3, 1}, Dim3{2, 2, 1}, "grid.y = 3 is not a multiple of cluster.y = 2"},
+                                      {Dim3{4, 4, 5}, Dim3{1, 1, 2}, "grid.z = 5 is not a multiple of cluster.z = 2"}}) {
+        std::string p = launch_problem(make(grid, {256, 1, 1}, 0, cluster));
+        EXPECT_TRUE(mentions(p, axis)) << p;
+        EXPECT_TRUE(mentions(p, "whole number of clusters")) << p;
+    }
+}
+
+TEST(Launch, AClusterDimensionOfZeroIsReported) {
+    std::string p = launch_problem(make({4, 1, 1}, {256, 1, 1}, 0, {2, 0, 1}));
+    EXPECT_TRUE(mentions(p, "clusters of (2, 0, 1)")) << p;
+    EXPECT_TRUE(mentions(p, "at least 1")) << p;
+}
+
+TEST(Launch, AClusterHoldsAtMost16Blocks) {
+    std::string p = launch_problem(make({32, 1, 1}, {128, 1, 1}, 0, {32, 1, 1}));
+    EXPECT_TRUE(mentions(p, "clusters of 32 blocks")) << p;
+    EXPECT_TRUE(mentions(p, "at most 16")) << p;
+    EXPECT_TRUE(mentions(p, "8 on any GPU")) << p;
+    // Up to 16 is a shape the launch may ask for (more than 8 needs a GPU that allows it).
+    EXPECT_EQ(launch_problem(make({32, 1, 1}, {128, 1, 1}, 0, {16, 1, 1})), "");
+    EXPECT_EQ(launch_problem(make({8, 4, 2}, {128, 1, 1}, 0, {2, 2, 2})), "");
+}
+
+TEST(Launch, ClustersNeedComputeCapability9) {
+    const Launch l = make({4, 1, 1}, {256, 1, 1}, 0, {2, 1, 1});
+    EXPECT_EQ(launch_problem_on(l, 90), "");
+    EXPECT_EQ(launch_problem_on(l, 100), "");
+    std::string p = launch_problem_on(l, 86);
+    EXPECT_TRUE(mentions(p, "compute capability 9.0")) << p;
+    EXPECT_TRUE(mentions(p, "sm_86")) << p;
+    EXPECT_TRUE(mentions(launch_problem_on_device(l, 80, 1024, 49152), "9.0"));
+    // No cluster: nothing to say on any architecture.
+    EXPECT_EQ(launch_problem_on(make({4, 1, 1}, {256, 1, 1}), 75), "");
+}
+
+TEST(Launch, WithoutAGpuSharedMemoryIsCheckedAgainstTheTargetsDefaults) {
+    const auto h100 = compile::default_constants(90);
+    const uint32_t most = h100.shared_per_block_optin;
+    EXPECT_EQ(launch_problem_for(make({4, 1, 1}, {256, 1, 1}, most), h100), "");
+    std::string p = launch_problem_for(make({4, 1, 1}, {256, 1, 1}, most + 1), h100);
+    EXPECT_TRUE(mentions(p, std::to_string(most + 1))) << p;
+    EXPECT_TRUE(mentions(p, std::to_string(most))) << p;
+    EXPECT_TRUE(mentions(p, "kc::device.shared_per_block_optin")) << p;
+    EXPECT_TRUE(mentions(p, "H100 SXM5")) << p;
+    // And the rules of launch_problem_on before it.
+    EXPECT_TRUE(mentions(launch_problem_for(make({1, 1, 1}, {256, 1, 1}, 0, {2, 1, 1}), h100), "multiple"));
+    EXPECT_TRUE(mentions(launch_problem_for(make({2, 1, 1}, {256, 1, 1}, 0, {2, 1, 1}),
+                                            compile::default_constants(80)),
+                         "9.0"));
+}
+
+TEST(Launch, DescribeNamesTheClusterWhenThereIsOne) {
+    EXPECT_EQ(describe(make({4, 1, 1}, {256, 1, 1}, 0, {2, 1, 1})),
+              "grid (4, 1, 1) x block (256, 1, 1), 0 B shared, cluster (2, 1, 1)");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "compile/arch.h"
 #include "course/starters.h"
 #include "progress/store.h"
 #include "util/printable.h"
@@ -114,7 +115,7 @@ void add_grade_flags(CLI::App* cmd, GradeFlags& f) {
     add_seed_option(cmd, f.seed, "Seed of the random inputs (printed by every run; reproduces it)");
     add_timeout_option(cmd, "--timeout", f.timeout_s, "Seconds a module may run before it is TIMED_OUT (default: the manifest's)");
     cmd->add_option("--arch", f.arch,
-                    "Compile for this architecture (sm_90, 90) when there is no GPU (`kernelcoach info` lists them)");
+                    "Compile for this architecture (sm_90, 90; sm_90a for wgmma) when there is no GPU (`kernelcoach info` lists them)");
     add_timeout_option(cmd, "--compile-timeout", f.compile_timeout_s, "Seconds NVRTC may compile before the verdict is TIMED_OUT (default 60)");
     cmd->add_flag("--no-timing", f.no_timing, "Check correctness only; skip timing against the vendor");
     cmd->add_flag("--compile-only", f.compile_only, "Compile and show the launch geometry; never touch the GPU");
@@ -141,11 +142,10 @@ Result<engine::Options> grade_options(const GradeFlags& f) {
     o.memcheck = !f.no_memcheck;
     o.hot = f.hot;
     if (!f.arch.empty()) {
-        std::string a = f.arch;
-        if (a.rfind("sm_", 0) == 0) a = a.substr(3);
-        if (a.empty() || a.size() > 4 || a.find_first_not_of("0123456789") != std::string::npos)
-            return make_error("--arch must look like sm_90 or 90, not '" + f.arch + "'");
-        o.arch_sm = std::stoi(a);
+        auto a = compile::parse_arch(f.arch);
+        if (!a) return make_error("--arch: " + a.error().message);
+        o.arch_sm = a->sm;
+        o.arch_specific = a->specific;
         if (auto buildable = compile::check_arch(*o.arch_sm); !buildable)
             return make_error("--arch " + f.arch + ": " + buildable.error().message);
     }

@@ -25,7 +25,12 @@ std::string clocks_text(const wire::Device& d) {
 }
 
 // "sm_70 or newer", and what that means with this toolkit when it cannot build the oldest of those.
-std::string needs_text(int min_sm) {
+std::string needs_text(int min_sm, int arch_sm) {
+    if (arch_sm) {
+        const auto* t = compile::specific_target(arch_sm);
+        return fmt::format("an sm_{} GPU{}: compiled for sm_{}a{}", arch_sm, t ? fmt::format(" ({})", t->gpus) : "",
+                           arch_sm, t ? fmt::format(", for {}", t->features) : "");
+    }
     const int here = compile::default_sm(min_sm);
     if (here == min_sm) return fmt::format("sm_{} or newer", min_sm);
     return fmt::format("sm_{} or newer; NVRTC {} here builds {}, so: sm_{} or newer", min_sm, compile::nvrtc_version(),
@@ -55,25 +60,29 @@ int run_info(const Global& g, const InfoOptions& o) {
         nlohmann::json cases = nlohmann::json::array();
         for (const auto& c : man.cases) cases.push_back({{"name", c.name}, {"sizes", c.sizes}, {"timed", c.timed}});
         std::string signature = kernel_signatures(man);
+        engine::Grader grader(s->course, engine::Options{});
+        const engine::Target target = grader.target(**m);
+        const std::string header = exercises::prelude(*spec, target.constants);
         if (s->json) {
             nlohmann::json j = {{"schema", report::kJsonSchema}, {"id", (*m)->id}, {"title", man.title},
                                 {"path", (*m)->rel_dir}, {"exercise", man.exercise}, {"kernel", signature},
                                 {"min_sm", man.min_sm}, {"min_sm_here", compile::default_sm(man.min_sm)},
                                 {"reference", spec->vendor}, {"cases", cases},
-                                {"header", exercises::prelude(*spec)}};
+                                {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""},
+                                {"header", header}};
             std::cout << j.dump(2) << "\n";
             return 0;
         }
         std::cout << fmt::format("{}  {}\n  {}\n  folder: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n",
                                  (*m)->id, printable(man.title), printable(man.summary), (*m)->rel_dir, signature,
-                                 spec->vendor, needs_text(man.min_sm));
+                                 spec->vendor, needs_text(man.min_sm, man.arch_sm));
         for (const auto& c : man.cases) {
             std::string sz;
             for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
             std::cout << fmt::format("    {:<10} {}{}\n", c.name, sz, c.timed ? "(timed)" : "");
         }
         std::cout << "  kernelcoach.h, as your kernel.cu sees it:\n";
-        std::string h = exercises::prelude(*spec);
+        const std::string& h = header;
         for (size_t p = 0; p < h.size();) {
             size_t nl = h.find('\n', p);
             std::cout << "    " << h.substr(p, nl - p) << "\n";

@@ -11,6 +11,7 @@
 #include <memory>
 #include <regex>
 
+#include "compile/arch.h"
 #include "compile/includes.h"
 #include "compile/source_text.h"
 #include "util/atomic_file.h"
@@ -106,7 +107,7 @@ std::string explain_failure(const std::vector<Diagnostic>& diags, const Request&
     return "does not compile (NVRTC gave no message)";
 }
 
-std::string option_arch(int sm) { return fmt::format("sm_{}", sm); }
+std::string option_arch(int sm, bool specific = false) { return arch_name(Arch{sm, specific}); }
 
 // The include folders: the CUDA Toolkit's and CCCL's.
 std::vector<fs::path> toolkit_dirs() {
@@ -142,8 +143,9 @@ std::string archs_text(const std::vector<int>& archs) {
     return fmt::format("{}", fmt::join(names, ", "));
 }
 
-Status check_arch(int sm) {
-    const auto archs = supported_archs();
+Status check_arch(int sm) { return check_arch(sm, supported_archs()); }
+
+Status check_arch(int sm, const std::vector<int>& archs) {
     if (archs.empty() || std::find(archs.begin(), archs.end(), sm) != archs.end()) return Ok{};
     const char* why = sm < archs.front()  ? " (an older GPU needs an older CUDA Toolkit)"
                       : sm > archs.back() ? " (a newer GPU needs a newer CUDA Toolkit)"
@@ -152,8 +154,9 @@ Status check_arch(int sm) {
                                   option_arch(sm), archs_text(archs), why));
 }
 
-int default_sm(int min_sm) {
-    const auto archs = supported_archs();
+int default_sm(int min_sm) { return default_sm(min_sm, supported_archs()); }
+
+int default_sm(int min_sm, const std::vector<int>& archs) {
     if (archs.empty()) return std::max(min_sm, 75);
     for (int a : archs)
         if (a >= min_sm) return a;
@@ -258,8 +261,8 @@ Result<Built> run_nvrtc(const std::string& source, const std::string& name,
     return out;
 }
 
-std::vector<std::string> base_options(int sm) {
-    std::vector<std::string> options = {"-arch=" + option_arch(sm), "-std=c++20", "-default-device", "-lineinfo"};
+std::vector<std::string> base_options(int sm, bool specific) {
+    std::vector<std::string> options = {"-arch=" + option_arch(sm, specific), "-std=c++20", "-default-device", "-lineinfo"};
     for (const auto& d : toolkit_dirs()) options.push_back("-I" + d.string());
     return options;
 }
@@ -407,8 +410,8 @@ Result<Built> build_here(const Job& job) { return run_nvrtc(job.source, job.name
 Result<Output> compile(const Request& req, const fs::path& cache_dir, const Builder& build) {
     if (auto arch = check_arch(req.sm); !arch) return arch.error();
     Output out;
-    out.arch = option_arch(req.sm);
-    out.options = base_options(req.sm);
+    out.arch = option_arch(req.sm, req.arch_specific);
+    out.options = base_options(req.sm, req.arch_specific);
     for (const auto& o : req.extra_options) out.options.push_back(o);
     const std::string text = strip_bom(req.source);
     if (refuse(text, req, out)) return out;

@@ -31,6 +31,7 @@ struct Request {
     std::vector<std::string> problems;  // one C++ initialiser per case: "Problem{1000}"
     std::vector<std::string> case_names;
     int sm = 90;               // compute capability as 10 * major + minor
+    bool arch_specific = false;  // compile for sm_XXa (the module declares "arch": "sm_90a")
     std::vector<std::string> extra_options;  // -D overrides (autotuning)
     double timeout_s = 0;      // the compile deadline, kept by a Builder that can (0: none)
 };
@@ -46,7 +47,7 @@ struct Output {
     std::vector<std::vector<Launch>> launches;  // [case][step], read from the compiled module
     std::vector<std::vector<long long>> scratch;  // [case][scratch function]: elements
     std::vector<std::string> options;
-    std::string arch;          // "sm_90"
+    std::string arch;          // "sm_90", "sm_90a"
     std::string key;           // the cache key (hex)
     bool cache_hit = false;
     double seconds = 0;        // compile wall time (0 on a cache hit)
@@ -62,6 +63,8 @@ std::string nvrtc_version();
 std::vector<int> supported_archs();
 // "NVRTC 13.0 cannot compile for sm_70: it compiles for sm_75, ..., sm_121 (...)"; Ok when it can.
 Status check_arch(int sm);
+// The same against a given list of architectures (oldest first).
+Status check_arch(int sm, const std::vector<int>& archs);
 // "sm_75, sm_80, ..., sm_121"
 std::string archs_text(const std::vector<int>& archs);
 
@@ -69,6 +72,8 @@ std::string archs_text(const std::vector<int>& archs);
 // sm_75): what a module needing `min_sm` is compiled for when no GPU says which, and the
 // oldest GPU it can run on with this toolkit.
 int default_sm(int min_sm);
+// The same against a given list of architectures (oldest first).
+int default_sm(int min_sm, const std::vector<int>& archs);
 
 // One NVRTC run: the program's text and name, its in-memory headers {name, text}, options.
 struct Job {
@@ -101,8 +106,9 @@ Result<Built> run_nvrtc(const std::string& source, const std::string& name,
                         const std::vector<std::pair<std::string, std::string>>& headers,
                         const std::vector<std::string>& options);
 
-// The options every compile uses: architecture, C++20, -default-device, line info, includes.
-std::vector<std::string> base_options(int sm);
+// The options every compile uses: architecture (sm_XXa when `specific`), C++20,
+// -default-device, line info, includes.
+std::vector<std::string> base_options(int sm, bool specific = false);
 
 // Compiles kernelcoach's own device code (the worker's utility kernels), cached like learner
 // code. A failure is kernelcoach's bug, returned as an Error with the log.

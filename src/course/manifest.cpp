@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "compile/arch.h"
+
 namespace kc::course {
 
 using nlohmann::json;
@@ -30,6 +32,23 @@ bool is_name(const std::string& s) {
     for (char c : s)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
     return true;
+}
+
+// "arch": "sm_90a": an arch-specific target kernelcoach knows; min_sm follows it (left out, or equal).
+std::optional<Error> read_arch(const json& j, const Reader& r, Manifest& m) {
+    if (!j.contains("arch")) return std::nullopt;
+    const char* what = "must be an arch-specific target: \"sm_90a\" (H100/H200) or \"sm_100a\" (B200/GB200)";
+    if (!j["arch"].is_string()) return r.fail("arch", what);
+    auto a = compile::parse_arch(j["arch"].get<std::string>());
+    if (!a || !a->specific || !compile::specific_target(a->sm) || j["arch"].get<std::string>().rfind("sm_", 0) != 0)
+        return r.fail("arch", what);
+    if (j.contains("min_sm") && m.min_sm != a->sm)
+        return r.fail("min_sm", fmt::format("is {}, but \"arch\": \"{}\" runs only on compute capability {}: leave "
+                                            "min_sm out, or make it {}",
+                                            m.min_sm, compile::arch_name(*a), a->sm, a->sm));
+    m.arch_sm = a->sm;
+    m.min_sm = a->sm;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -92,7 +111,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     static const std::set<std::string> known = {"format",  "title",    "summary",  "exercise",
                                                 "kernel",  "min_sm",   "missing_elements",
                                                 "starter", "timeout_s", "cases",   "controls",
-                                                "starter_hash", "kernels"};
+                                                "starter_hash", "kernels", "arch"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) return r.fail(it.key(), "unknown field");
 
@@ -132,6 +151,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
             return r.fail("min_sm", "must be an integer compute capability like 70 or 90");
         m.min_sm = j["min_sm"].get<int>();
     }
+    if (auto e = read_arch(j, r, m)) return *e;
     if (j.contains("missing_elements")) {
         if (!j["missing_elements"].is_number_integer() || j["missing_elements"].get<int>() < 0)
             return r.fail("missing_elements", "must be a non-negative integer");

@@ -37,6 +37,9 @@ struct Manifest {
     std::string kernel;    // the extern "C" entry point (the first, when there are several)
     std::vector<std::string> kernels;  // every entry point, in launch-plan order ("kernel" or "kernels")
     int min_sm = 70;
+    // "arch": "sm_90a": compiled for that arch-specific target, so it runs on GPUs of exactly
+    // that compute capability (90); 0 when the module declares none. min_sm equals it.
+    int arch_sm = 0;
     int missing_elements = 0;
     std::string starter;   // verdict the untouched kernel.cu must get
     std::string starter_hash;  // hash_hex() of the untouched kernel.cu (for reset); optional

@@ -99,9 +99,11 @@ Result<std::vector<exercises::Step>> module_plan(const exercises::Exercise& ex, 
 // give their launches ("launch" for one kernel, "launch_<kernel>" for several) and size the
 // scratch tensors, one Problem per case.
 compile::Request compile_request(const exercises::Exercise& ex, const course::Manifest& m,
-                                 const std::vector<exercises::Step>& plan, int sm) {
+                                 const std::vector<exercises::Step>& plan, const Target& target) {
     compile::Request req;
-    req.header = exercises::prelude(ex.spec());
+    req.header = exercises::prelude(ex.spec(), target.constants);
+    req.sm = target.arch.sm;
+    req.arch_specific = target.arch.specific;
     req.kernels = m.kernels;
     const auto& first = m.cases.front().sizes;
     for (size_t k = 0; k < plan.size(); ++k) {
@@ -111,7 +113,6 @@ compile::Request compile_request(const exercises::Exercise& ex, const course::Ma
     for (const auto& t : ex.tensors(first))
         if (t.role == exercises::Role::kScratch && t.elements == 0)
             req.scratch.push_back(exercises::scratch_function(t.name));
-    req.sm = sm;
     for (const auto& c : m.cases) {
         req.problems.push_back(problem_init(ex.spec(), c.sizes));
         req.case_names.push_back(c.name);
@@ -119,10 +120,11 @@ compile::Request compile_request(const exercises::Exercise& ex, const course::Ma
     return req;
 }
 
-// launch_problem() of every launch of a case, naming the kernel when there are several.
-std::string launch_problems(const std::vector<Launch>& launches, const std::vector<std::string>& kernels) {
+// launch_problem_for() of every launch of a case, naming the kernel when there are several.
+std::string launch_problems(const std::vector<Launch>& launches, const std::vector<std::string>& kernels,
+                            const compile::DeviceConstants& device) {
     for (size_t k = 0; k < launches.size(); ++k) {
-        std::string bad = launch_problem(launches[k]);
+        std::string bad = launch_problem_for(launches[k], device);
         if (!bad.empty())
             return launches.size() > 1 && k < kernels.size() ? fmt::format("`{}`: {}", kernels[k], bad) : bad;
     }
@@ -354,6 +356,17 @@ const DeviceStatus& Grader::device() {
     return *device_;
 }
 
+Target Grader::target(const course::Module& module) {
+    const auto& m = module.manifest;
+    TargetQuery q;
+    q.min_sm = m.min_sm;
+    q.module_arch = m.arch_sm;
+    if (const DeviceStatus& dev = device(); dev.available) q.gpu = dev.device;
+    if (options_.arch_sm) q.requested = compile::Arch{*options_.arch_sm, options_.arch_specific};
+    q.buildable = compile::supported_archs();
+    return choose_target(q);
+}
+
 Result<SpeedOfLight> Grader::speed_of_light(bool measure_again, bool* measured) {
     if (measured) *measured = false;
     if (light_ && !measure_again) return *light_;
@@ -407,18 +420,18 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!text) return text.error();
     g.source_hash = hash_hex(*text);
 
-    // 1. Compile, for the GPU's architecture when there is one.
+    // 1. Compile, for the GPU's architecture when there is one (unless the module cannot run there).
     const DeviceStatus& dev = device();
-    int sm = dev.available ? dev.device.sm : options_.arch_sm.value_or(compile::default_sm(m.min_sm));
-    if (auto buildable = compile::check_arch(sm); !buildable) {  // a GPU this toolkit cannot build for
+    const Target target = this->target(module);
+    if (!target.skip.empty()) {
         g.verdict = Verdict::Skipped;
-        g.summary = "not compiled: " + buildable.error().message;
+        g.summary = target.skip;
         return g;
     }
     const exercises::Exercise* ex = exercises::find_exercise(m.exercise);
     auto plan = module_plan(*ex, m, module.rel_dir);
     if (!plan) return plan.error();
-    compile::Request req = compile_request(*ex, m, *plan, sm);
+    compile::Request req = compile_request(*ex, m, *plan, target);
     req.source = *text;
     req.source_path = g.source_path;
     req.timeout_s = options_.compile_timeout_s;
@@ -438,12 +451,13 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     for (size_t i = 0; i < m.cases.size(); ++i)
         g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i].front(),
                               out->launches[i]});
-    // Geometry the learner got wrong in any GPU's terms is known before running anything.
-    // With a GPU the worker reports those cases and still runs the others (a learner learns
-    // more from "only n = 1 gets zero blocks"); without one, this is all there is to say.
+    // Geometry the learner got wrong in any GPU's terms, or in those of the target's kc::device,
+    // is known before running anything. With a GPU the worker reports those cases and still runs
+    // the others (a learner learns more from "only n = 1 gets zero blocks"); without one, this is
+    // all there is to say.
     if (!dev.available) {
         for (const auto& geo : g.geometry) {
-            std::string bad = launch_problems(geo.launches, m.kernels);
+            std::string bad = launch_problems(geo.launches, m.kernels, target.constants);
             if (bad.empty()) continue;
             if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
             wire::CaseResult r;

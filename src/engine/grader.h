@@ -17,6 +17,7 @@
 #include "engine/spawn.h"
 #include "engine/speed.h"
 #include "engine/speed_of_light.h"
+#include "engine/target.h"
 #include "grade/verdict.h"
 #include "util/result.h"
 
@@ -27,6 +28,7 @@ struct Options {
     std::optional<double> timeout_s;    // --timeout; otherwise the manifest's
     double compile_timeout_s = 60;      // --compile-timeout: NVRTC's deadline, in a compile child
     std::optional<int> arch_sm;         // --arch, used when there is no GPU
+    bool arch_specific = false;         // --arch 90a: the arch-specific target
     bool timing = true;                 // time the timed case against the vendor
     bool use_gpu = true;                // false: compile only (no worker at all)
     bool fresh_probe = false;           // ignore the remembered device (info does this)
@@ -134,6 +136,9 @@ public:
     // Probes the GPU once, on first use.
     const DeviceStatus& device();
     std::filesystem::path cache_dir() const;
+    // What `module` is compiled for on this machine (the GPU, or --arch, or the defaults), with
+    // the kc::device its kernelcoach.h holds; or why it is SKIPPED before compiling.
+    Target target(const course::Module& module);
     // The device's speed of light: from .kernelcoach/speed-of-light.json when it holds this GPU
     // and driver, else measured now by a worker (a few seconds) and saved. `measure_again`
     // ignores the file (info --recalibrate). `measured` says whether it ran this time.

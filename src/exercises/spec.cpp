@@ -35,7 +35,7 @@ std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest) {
     return {out.rbegin(), out.rend()};
 }
 
-std::string prelude(const Spec& spec) {
+std::string prelude(const Spec& spec, const compile::DeviceConstants& device) {
     std::string fields;
     for (const auto& f : spec.fields) fields += fmt::format(" long long {};", f);
     return fmt::format(R"(// kernelcoach.h: made by kernelcoach for the exercise "{0}"; not a file on disk.
@@ -45,10 +45,11 @@ struct Launch {{
     Dim grid;                   // blocks in x, y, z
     Dim block;                  // threads per block in x, y, z
     unsigned shared_bytes = 0;  // dynamic shared memory per block, bytes
+    Dim cluster;                // blocks per thread-block cluster (sm_90+); 1 x 1 x 1: none
 }};
 struct Problem {{{1} }};
-)",
-                       spec.name, fields);
+{2})",
+                       spec.name, fields, compile::device_header(device));
 }
 
 uint64_t case_seed(uint64_t run_seed, size_t case_index) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "compile/device_constants.h"
+
 namespace kc::exercises {
 
 using Sizes = std::map<std::string, long long>;
@@ -36,8 +38,9 @@ std::vector<std::string> names();
 // duplicates dropped.
 std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest);
 
-// The text of kernelcoach.h for this exercise: Dim, Launch and the Problem struct.
-std::string prelude(const Spec& spec);
+// The text of kernelcoach.h for this exercise: Dim, Launch, the Problem struct, and kc::device
+// with the values of the GPU the file is compiled for (so they are in the compile cache's key).
+std::string prelude(const Spec& spec, const compile::DeviceConstants& device);
 
 // A small, fast, portable generator (splitmix64): the same seed gives the same inputs with
 // every compiler and standard library.

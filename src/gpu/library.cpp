@@ -41,10 +41,41 @@ Status allow_shared(cudaKernel_t k, size_t dynamic_bytes) {
     return Ok{};
 }
 
+Status prepare(cudaKernel_t k, const Launch& l) {
+    if (auto s = allow_shared(k, l.shared_bytes); !s) return s;
+    if (l.cluster.volume() <= kPortableClusterBlocks) return Ok{};
+    KC_CUDA(cudaFuncSetAttribute(reinterpret_cast<const void*>(k), cudaFuncAttributeNonPortableClusterSizeAllowed, 1));
+    return Ok{};
+}
+
+namespace {
+
+cudaError_t launch_clustered(cudaKernel_t k, const Launch& l, void** args, cudaStream_t stream) {
+    cudaLaunchConfig_t config{};
+    config.gridDim = dim3(l.grid.x, l.grid.y, l.grid.z);
+    config.blockDim = dim3(l.block.x, l.block.y, l.block.z);
+    config.dynamicSmemBytes = l.shared_bytes;
+    config.stream = stream;
+    cudaLaunchAttribute cluster[1]{};
+    cluster[0].id = cudaLaunchAttributeClusterDimension;
+    cluster[0].val.clusterDim.x = l.cluster.x;
+    cluster[0].val.clusterDim.y = l.cluster.y;
+    cluster[0].val.clusterDim.z = l.cluster.z;
+    config.attrs = cluster;
+    config.numAttrs = 1;
+    return cudaLaunchKernelExC(&config, reinterpret_cast<const void*>(k), args);
+}
+
+}  // namespace
+
 cudaError_t launch(cudaKernel_t k, const Launch& l, void** args, cudaStream_t stream) {
-    dim3 grid(l.grid.x, l.grid.y, l.grid.z), block(l.block.x, l.block.y, l.block.z);
-    cudaError_t e = cudaLaunchKernel(reinterpret_cast<const void*>(k), grid, block, args,
-                                     l.shared_bytes, stream);
+    cudaError_t e = cudaSuccess;
+    if (l.clustered()) {
+        e = launch_clustered(k, l, args, stream);
+    } else {
+        dim3 grid(l.grid.x, l.grid.y, l.grid.z), block(l.block.x, l.block.y, l.block.z);
+        e = cudaLaunchKernel(reinterpret_cast<const void*>(k), grid, block, args, l.shared_bytes, stream);
+    }
     if (e != cudaSuccess) return e;
     return cudaGetLastError();
 }

@@ -39,7 +39,13 @@ Result<KernelAttributes> attributes(cudaKernel_t k);
 // Lets a kernel use more than 48 KiB of dynamic shared memory when the launch asks for it.
 Status allow_shared(cudaKernel_t k, size_t dynamic_bytes);
 
-// Launches without waiting. A bad launch (resources, geometry) shows in the return code.
+// Readies `k` for launches of geometry `l`: allow_shared, and clusters of more than 8 blocks
+// (the non-portable sizes some GPUs allow, up to 16 on the H100).
+Status prepare(cudaKernel_t k, const Launch& l);
+
+// Launches without waiting: cudaLaunchKernel, or cudaLaunchKernelEx with the cluster dimension
+// when `l` asks for thread-block clusters. A bad launch (resources, geometry) shows in the
+// return code.
 cudaError_t launch(cudaKernel_t k, const Launch& l, void** args, cudaStream_t stream);
 
 }  // namespace kc::gpu

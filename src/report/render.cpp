@@ -62,6 +62,7 @@ std::string launch_short(const Launch& l) {
     };
     std::string s = fmt::format("grid {} x block {}", d(l.grid), d(l.block));
     if (l.shared_bytes) s += fmt::format(", {} B shared", l.shared_bytes);
+    if (l.clustered()) s += fmt::format(", clusters of {}", d(l.cluster));
     return s;
 }
 

@@ -13,7 +13,8 @@ using nlohmann::json;
 void to_json(json& j, const Launch& v) {
     j = {{"grid", {v.grid.x, v.grid.y, v.grid.z}},
          {"block", {v.block.x, v.block.y, v.block.z}},
-         {"shared_bytes", v.shared_bytes}};
+         {"shared_bytes", v.shared_bytes},
+         {"cluster", {v.cluster.x, v.cluster.y, v.cluster.z}}};
 }
 void from_json(const json& j, Launch& v) {
     auto g = j.at("grid").get<std::vector<uint32_t>>();
@@ -21,6 +22,10 @@ void from_json(const json& j, Launch& v) {
     v.grid = {g.at(0), g.at(1), g.at(2)};
     v.block = {b.at(0), b.at(1), b.at(2)};
     v.shared_bytes = j.at("shared_bytes").get<uint32_t>();
+    if (j.contains("cluster")) {  // 1 x 1 x 1 (no cluster) when absent
+        auto c = j.at("cluster").get<std::vector<uint32_t>>();
+        v.cluster = {c.at(0), c.at(1), c.at(2)};
+    }
 }
 
 }  // namespace kc

@@ -18,9 +18,9 @@ std::unique_ptr<Harness> make_harness(const std::string& exercise) {
     return nullptr;
 }
 
-Status allow_shared(const Kernels& kernels, const std::vector<Launch>& launches) {
+Status prepare(const Kernels& kernels, const std::vector<Launch>& launches) {
     for (size_t k = 0; k < kernels.size() && k < launches.size(); ++k)
-        if (auto s = gpu::allow_shared(kernels[k], launches[k].shared_bytes); !s) return s;
+        if (auto s = gpu::prepare(kernels[k], launches[k]); !s) return s;
     return Ok{};
 }
 
@@ -50,6 +50,10 @@ std::string explain_cuda_error(cudaError_t e) {
         case cudaErrorInvalidConfiguration:
             return "invalid launch configuration: the grid, block or shared memory size is "
                    "outside what this GPU allows";
+        case cudaErrorInvalidClusterSize:
+            return "the GPU refused the cluster: more blocks per cluster than it can place at once (8 is "
+                   "portable; more needs a GPU that allows it), or blocks too large to share a GPC with the "
+                   "rest of their cluster; use a smaller cluster or fewer resources per block";
         case cudaErrorAssert:
             return "a device-side assert() failed";
         case cudaErrorIllegalInstruction:

@@ -69,8 +69,8 @@ std::string explain_cuda_error(cudaError_t e);
 // Runs the learner's launch and waits for it; fills `crash` when it fails.
 void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStream_t stream,
                      Crash& crash);
-// Sets each kernel's dynamic shared memory limit for its launch in `launches`.
-Status allow_shared(const Kernels& kernels, const std::vector<Launch>& launches);
+// Readies each kernel for its launch in `launches` (gpu::prepare: shared memory, clusters).
+Status prepare(const Kernels& kernels, const std::vector<Launch>& launches);
 
 // Checks every buffer's guard zones; the first hit, with the element size for the report.
 Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,

@@ -46,7 +46,7 @@ public:
             ptrs[i] = *p;
         }
         PlanArgs args(ex_, c.sizes, std::move(ptrs));
-        if (auto s = allow_shared(kernels_, c.reference_launches); !s) return s;
+        if (auto s = prepare(kernels_, c.reference_launches); !s) return s;
         KC_CUDA(enqueue_plan(kernels_, c.reference_launches, args, stream_));
         return Ok{};
     }

@@ -76,7 +76,7 @@ std::string launch_problems(const Kernels& kernels, const std::vector<std::strin
     for (size_t k = 0; k < kernels.size() && k < launches.size(); ++k) {
         auto attrs = gpu::attributes(kernels[k]);
         if (!attrs) return attrs.error().message;
-        std::string bad = launch_problem_on_device(launches[k], attrs->max_threads,
+        std::string bad = launch_problem_on_device(launches[k], info.sm, attrs->max_threads,
                                                    info.max_shared_per_block - attrs->static_shared);
         if (!bad.empty()) return kernels.size() > 1 ? fmt::format("`{}`: {}", names[k], bad) : bad;
     }
@@ -99,7 +99,7 @@ int launch_once(const wire::Request& req, Harness& harness, const Kernels& kerne
     if (req.launch_case < 0 || static_cast<size_t>(req.launch_case) >= req.cases.size())
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
-    if (auto s = allow_shared(kernels, c.launches); !s) return fail("internal", s.error());
+    if (auto s = prepare(kernels, c.launches); !s) return fail("internal", s.error());
     if (req.hold) wait_for_release();
     Env env{info, stream, nullptr, nullptr, nullptr, req.seed, false, req.kernels};
     Crash crash;
@@ -178,7 +178,7 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
         auto timed_kernels = kernels_of(*fresh, req.kernels);
         if (!timed_kernels) return fail("internal", timed_kernels.error()), false;
         const Launch& l = req.cases[i].launch();
-        if (auto s = allow_shared(*timed_kernels, req.cases[i].launches); !s) return fail("internal", s.error()), false;
+        if (auto s = prepare(*timed_kernels, req.cases[i].launches); !s) return fail("internal", s.error()), false;
         Crash crash;
         auto t0 = std::chrono::steady_clock::now();
         auto t = harness->time_case(env, *timed_kernels, req.cases[i], i, crash);
@@ -204,7 +204,7 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
         const auto& c = req.cases[i];
         std::string bad = launch_problems(kernels, req.kernels, c.launches, info);
         if (bad.empty()) {
-            if (auto s = allow_shared(kernels, c.launches); !s) bad = s.error().message;
+            if (auto s = prepare(kernels, c.launches); !s) bad = s.error().message;
         }
         if (!bad.empty()) {
             wire::CaseResult r;
