@@ -2,10 +2,19 @@
 // re-timings, and the words that say what limits a kernel that is too slow.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "compile/toolkit.h"
+#include "course/course.h"
+#include "engine/grader.h"
 #include "grade/speed_gate.h"
+#include "support/cli.h"
 
 namespace kc::grade {
 namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -153,8 +162,7 @@ SlowKernel vector_add(int threads_per_block, long long blocks, int registers = 1
     k.compute_bound = false;
     k.percent_of_light = 25;
     k.rate = 750;
-    k.light = 3000;
-    k.light_name = "a device-to-device copy";
+    k.light_name = "a 1024 MiB device-to-device copy (3000 GB/s)";
     k.min_bytes = 12.0 * 67108864;
     k.blocks = blocks;
     k.threads_per_block = threads_per_block;
@@ -168,9 +176,9 @@ SlowKernel vector_add(int threads_per_block, long long blocks, int registers = 1
 TEST(SpeedGate, TheFirstReasonIsTheRegimeWithTheBytesACopyMoves) {
     const auto r = slow_reasons(vector_add(256, 262144));
     ASSERT_FALSE(r.empty());
-    EXPECT_EQ(r[0], "it moves the minimum 805 MB at 750 GB/s, 25.0% of a device-to-device copy (3000 GB/s): in its "
-                    "time a copy moves 4.0x those bytes, so it moves more than it must (accesses that neighbouring "
-                    "threads do not share, bytes read twice) or keeps too few loads in flight");
+    EXPECT_EQ(r[0], "it moves the minimum 805 MB at 750 GB/s, 25.0% of a 1024 MiB device-to-device copy (3000 GB/s): in its "
+                    "time the memory could move 4.0x those bytes, so it moves more than it must (accesses that "
+                    "neighbouring threads do not share, bytes read twice) or keeps too few loads in flight");
 }
 
 TEST(SpeedGate, ARightLookingLaunchPointsAtTheAccessPattern) {
@@ -227,8 +235,7 @@ TEST(SpeedGate, AComputeBoundKernelIsToldInFlops) {
     k.compute_bound = true;
     k.percent_of_light = 12.5;
     k.rate = 6.25;
-    k.light = 50;
-    k.light_name = "the fp32 cuBLAS GEMM";
+    k.light_name = "the fp32 cuBLAS GEMM (50.0 TFLOP/s, TF32 off)";
     k.blocks = 16384;
     k.threads_per_block = 256;
     k.sm_count = 132;
@@ -236,8 +243,8 @@ TEST(SpeedGate, AComputeBoundKernelIsToldInFlops) {
     k.occupancy = theoretical_occupancy(h100(), k.use);
     const auto r = slow_reasons(k);
     ASSERT_EQ(r.size(), 2u);
-    EXPECT_EQ(r[0], "it computes at 6.25 TFLOP/s, 12.5% of the fp32 cuBLAS GEMM (50.0 TFLOP/s): the arithmetic units "
-                    "wait most of the time");
+    EXPECT_EQ(r[0], "it computes at 6.25 TFLOP/s, 12.5% of the fp32 cuBLAS GEMM (50.0 TFLOP/s, TF32 off): the "
+                    "arithmetic units wait most of the time");
     EXPECT_TRUE(has(r[1], "shared memory and registers")) << r[1];
 }
 
@@ -248,6 +255,210 @@ TEST(SpeedGate, TheTooSlowSummarySaysTheSpreadTheTargetAndTheReasons) {
     EXPECT_EQ(too_slow_summary(GateKind::OfLight, 0.8, {70, 72, 74, 90}, 3, {}),
               "too slow: 72.0% of the speed of light (p10 70.0%, median 72.0%, p90 74.0%; 3 timings, 90 rounds); "
               "the module asks for at least 80% of the speed of light");
+}
+
+// ---- the grader's hook, with a script for a worker (no GPU) -------------------------------------
+//
+// The fixture module fixtures/09 (vector add, timed case 'large', "pass": {"vs_vendor": 0.5}) is
+// compiled for real; its workers are a shell script that answers the probe, refuses to
+// calibrate, and answers the n-th grading request with the events of grade-n.jsonl, keeping
+// the request as request-n.json.
+
+class GateGrader : public ::testing::Test {
+protected:
+    void SetUp() override {
+        test::copy_course(test::fixture_course(), dir.path());
+        wire::Device d;
+        d.name = "Fake GPU";
+        d.sm = compile::supported_archs().front();
+        d.sm_count = 132;
+        d.uuid = "GPU-fake";
+        d.peak_gbps = 4800;
+        d.peak_fp32_tflops = 60;
+        d.max_threads_per_sm = 2048;
+        d.max_blocks_per_sm = 32;
+        d.regs_per_sm = 65536;
+        d.shared_per_sm = 228 * 1024;
+        device = d;
+        json probe = d;
+        probe["event"] = "device";
+        test::write_text(dir.path() / "probe.jsonl", probe.dump() + "\n");
+        const fs::path w = dir.path() / "worker.sh";
+        const std::string at = dir.path().string();
+        test::write_text(w, "#!/bin/sh\nreq=$(cat)\ncase \"$req\" in\n"
+                            "  *'\"op\":\"probe\"'*) cat '" + at + "/probe.jsonl' >&3; exit 0;;\n"
+                            "  *'\"op\":\"calibrate\"'*) echo '{\"event\":\"error\",\"kind\":\"internal\","
+                            "\"message\":\"not in this test\"}' >&3; exit 0;;\nesac\n"
+                            "n=$(( $(ls '" + at + "' | grep -c '^request-') + 1 ))\n"
+                            "printf '%s' \"$req\" > '" + at + "/request-'$n.json\n"
+                            "cat '" + at + "/grade-'$n.jsonl >&3\n");
+        fs::permissions(w, fs::perms::owner_all);
+        options.fresh_probe = true;
+        options.memcheck = false;
+        options.racecheck = false;
+        options.worker_exe = w;
+    }
+
+    // The events of one grading worker: every named case passed, then one timing.
+    void answer(int n, const std::vector<std::string>& cases, std::optional<wire::Timing> t,
+                const std::string& wrong_case = "") {
+        json dev = device;
+        dev["event"] = "device";
+        std::string lines = dev.dump() + "\n";
+        lines += json{{"event", "kernel"}, {"registers", 16}, {"max_threads", 1024}, {"static_shared", 0},
+                      {"local_bytes", 0}}.dump() + "\n";
+        for (const auto& name : cases) {
+            wire::CaseResult c;
+            c.name = name;
+            c.verdict = name == wrong_case ? "WRONG" : "PASSED";
+            if (name == wrong_case) c.message = "the last element was never written";
+            c.launch.grid = {131072, 1, 1};
+            c.launch.block = {256, 1, 1};
+            json j = c;
+            j["event"] = "case";
+            lines += j.dump() + "\n";
+        }
+        if (t) {
+            json j = *t;
+            j["event"] = "timing";
+            lines += j.dump() + "\n";
+        }
+        lines += "{\"event\":\"done\"}\n";
+        test::write_text(dir.path() / ("grade-" + std::to_string(n) + ".jsonl"), lines);
+    }
+
+    // A timing of the 'large' case (2^25 elements, 403 MB): the kernel at `ms`, the vendor at
+    // 0.1 ms, the per-round ratio between p10 and p90.
+    static wire::Timing timing(double ms, double ratio_p10, double ratio_p90, int samples = 100) {
+        wire::Timing t;
+        t.case_name = "large";
+        t.kernel_ms = t.kernel_p10 = t.kernel_p90 = ms;
+        t.vendor_ms = t.vendor_p10 = t.vendor_p90 = 0.1;
+        t.copy_ms = 0.1;
+        t.samples = samples;
+        t.ratio_p10 = ratio_p10;
+        t.ratio_p90 = ratio_p90;
+        t.method = "single launches";
+        return t;
+    }
+
+    engine::Grade grade() {
+        auto course = course::load_course(dir.path());
+        EXPECT_TRUE(course) << course.error().message;
+        auto m = course->resolve("fixtures/09");
+        EXPECT_TRUE(m) << m.error().message;
+        engine::Grader grader(*course, options);
+        auto g = grader.grade(**m, (*m)->kernel_path());
+        EXPECT_TRUE(g) << g.error().message;
+        return g ? *g : engine::Grade{};
+    }
+
+    int requests() const {
+        int n = 0;
+        for (const auto& e : fs::directory_iterator(dir.path()))
+            n += e.path().filename().string().rfind("request-", 0) == 0;
+        return n;
+    }
+
+    test::TempDir dir;
+    wire::Device device;
+    engine::Options options;
+    const std::vector<std::string> all = {"one", "odd", "large"};
+};
+
+TEST_F(GateGrader, AClearlyFastKernelPassesWithOneTiming) {
+    answer(1, all, timing(0.1, 0.95, 1.05));
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    ASSERT_TRUE(g.gate);
+    EXPECT_EQ(g.gate->decision.call, GateCall::Pass);
+    EXPECT_EQ(g.gate->each.size(), 1u);
+    EXPECT_EQ(requests(), 1);
+    EXPECT_TRUE(has(g.summary, "all 3 cases match float64 truth; fast enough: 1.00x the vendor's speed (p10 0.95x, "
+                               "median 1.00x, p90 1.05x; 1 timing, 100 rounds), for at least 0.50x the vendor's speed"))
+        << g.summary;
+}
+
+TEST_F(GateGrader, AClearlySlowKernelIsTooSlowAndToldWhy) {
+    answer(1, all, timing(6.0, 0.0160, 0.0175, 40));
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
+    EXPECT_EQ(requests(), 1);
+    ASSERT_TRUE(g.gate);
+    EXPECT_FALSE(g.gate->decision.by_median);
+    EXPECT_EQ(g.summary.rfind("too slow: 0.017x the vendor's speed (p10 0.016x, median 0.017x, p90 0.018x; 1 timing, "
+                              "40 rounds); the module asks for at least 0.50x the vendor's speed. What limits it: it "
+                              "moves the minimum 403 MB at 67 GB/s, 1.4% of the DRAM peak (4800 GB/s)",
+                              0),
+              0u)
+        << g.summary;
+    ASSERT_FALSE(g.gate->reasons.empty());
+    EXPECT_EQ(g.gate->reasons.size(), 2u);  // the fixture kernel's launch looks right: the access pattern
+    EXPECT_TRUE(has(g.summary, "coalesced")) << g.summary;
+    EXPECT_TRUE(has(g.notes.empty() ? "" : g.notes.front(), "speed of light could not be measured"));
+}
+
+TEST_F(GateGrader, NoiseAcrossTheTargetIsTimedAgainOnTheTimedCaseAloneThenTheMedianDecides) {
+    answer(1, all, timing(0.2, 0.40, 0.60));  // median 0.5x: straddles 0.5
+    answer(2, {"large"}, timing(0.21, 0.40, 0.58));
+    answer(3, {"large"}, timing(0.22, 0.38, 0.56));
+    const auto g = grade();
+    EXPECT_EQ(requests(), 3);
+    for (int n : {2, 3}) {
+        const json req = json::parse(test::read_text(dir.path() / ("request-" + std::to_string(n) + ".json")));
+        EXPECT_EQ(req.at("op"), "grade");
+        ASSERT_EQ(req.at("cases").size(), 1u) << req.dump();
+        EXPECT_EQ(req.at("cases")[0].at("name"), "large");
+        EXPECT_TRUE(req.at("cases")[0].at("timed").get<bool>());
+    }
+    ASSERT_TRUE(g.gate);
+    EXPECT_EQ(g.gate->each.size(), 3u);
+    EXPECT_TRUE(g.gate->decision.by_median);
+    // Pooled median (0.5 + 0.476 + 0.455) / 3 = 0.477 < 0.5.
+    EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
+    EXPECT_TRUE(has(g.summary, "(p10 0.39x, median 0.48x, p90 0.58x; 3 timings, 300 rounds)")) << g.summary;
+}
+
+TEST_F(GateGrader, ARetimingThatClearsTheTargetStopsEarly) {
+    answer(1, all, timing(0.19, 0.45, 0.60));
+    answer(2, {"large"}, timing(0.1, 0.90, 1.00, 300));  // pooled p10 (45 + 270) / 400 = 0.79
+    const auto g = grade();
+    EXPECT_EQ(requests(), 2);
+    EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    ASSERT_TRUE(g.gate);
+    EXPECT_FALSE(g.gate->decision.by_median);
+    EXPECT_TRUE(has(g.summary, "2 timings, 400 rounds")) << g.summary;
+}
+
+TEST_F(GateGrader, ARetimingThatIsWrongMakesTheGradeWrong) {
+    answer(1, all, timing(0.2, 0.40, 0.60));
+    answer(2, {"large"}, std::nullopt, "large");
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
+    EXPECT_FALSE(g.gate);
+    EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate, case 'large' (n=33554432): the last element was never "
+                               "written"))
+        << g.summary;
+}
+
+TEST_F(GateGrader, AWrongKernelIsWrongWhateverItsSpeed) {
+    answer(1, all, std::nullopt, "one");
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
+    EXPECT_FALSE(g.gate);
+    EXPECT_EQ(requests(), 1);
+}
+
+TEST_F(GateGrader, WithoutTimingTheGateIsNotCheckedAndSaysSo) {
+    options.timing = false;
+    answer(1, all, std::nullopt);
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    EXPECT_FALSE(g.gate);
+    bool noted = false;
+    for (const auto& n : g.notes) noted = noted || has(n, "this module asks for at least 0.50x the vendor's speed; "
+                                                         "not timed, so that was not checked");
+    EXPECT_TRUE(noted);
 }
 
 }  // namespace

@@ -38,22 +38,24 @@ std::string plural(long long n, const char* one, const char* many) {
 // The regime statement: how far from the speed of light, in the regime's own unit.
 std::string regime_reason(const SlowKernel& k) {
     if (k.compute_bound)
-        return fmt::format("it computes at {:.2f} TFLOP/s, {:.1f}% of {} ({:.1f} TFLOP/s): the arithmetic units "
-                           "wait most of the time",
-                           k.rate, k.percent_of_light, k.light_name, k.light);
-    std::string s = fmt::format("it moves the minimum {} at {:.0f} GB/s, {:.1f}% of {} ({:.0f} GB/s)",
-                                bytes_text(k.min_bytes), k.rate, k.percent_of_light, k.light_name, k.light);
+        return fmt::format("it computes at {:.2f} TFLOP/s, {:.1f}% of {}: the arithmetic units wait most of the time",
+                           k.rate, k.percent_of_light, k.light_name);
+    std::string s = fmt::format("it moves the minimum {} at {:.0f} GB/s, {:.1f}% of {}", bytes_text(k.min_bytes),
+                                k.rate, k.percent_of_light, k.light_name);
     if (k.percent_of_light > 0 && k.percent_of_light < 100)
-        s += fmt::format(": in its time a copy moves {:.1f}x those bytes, so it moves more than it must (accesses "
-                         "that neighbouring threads do not share, bytes read twice) or keeps too few loads in flight",
+        s += fmt::format(": in its time the memory could move {:.1f}x those bytes, so it moves more than it must "
+                         "(accesses that neighbouring threads do not share, bytes read twice) or keeps too few loads "
+                         "in flight",
                          100 / k.percent_of_light);
     return s;
 }
 
+// Each reason below is empty when the numbers do not show it.
+
 // Blocks that do not fill their warps: a warp runs 32 lanes whatever the block asks for.
-std::optional<std::string> lanes_reason(const SlowKernel& k) {
+std::string lanes_reason(const SlowKernel& k) {
     const int tpb = k.threads_per_block;
-    if (tpb <= 0 || tpb % 32 == 0) return std::nullopt;
+    if (tpb <= 0 || tpb % 32 == 0) return {};
     if (tpb < 32)
         return fmt::format("blocks of {} use {} of a warp's 32 lanes, so {} of every 32 lanes sit idle: make a "
                            "block a multiple of 32 threads (128 or 256 is a good start)",
@@ -65,16 +67,16 @@ std::optional<std::string> lanes_reason(const SlowKernel& k) {
 }
 
 // A grid too small for the GPU: SMs without a block, or fewer threads than fit at once.
-std::optional<std::string> grid_reason(const SlowKernel& k) {
-    if (k.blocks <= 0 || k.sm_count <= 0) return std::nullopt;
+std::string grid_reason(const SlowKernel& k) {
+    if (k.blocks <= 0 || k.sm_count <= 0) return {};
     if (k.blocks < k.sm_count)
         return fmt::format("the grid has {} for {} SMs, so {} get no work: launch enough blocks to give every "
                            "SM several (a grid that grows with the problem size)",
                            plural(k.blocks, "block", "blocks"), k.sm_count,
                            plural(k.sm_count - k.blocks, "SM", "SMs"));
-    if (!k.occupancy || k.occupancy->blocks_per_sm <= 0) return std::nullopt;
+    if (!k.occupancy || k.occupancy->blocks_per_sm <= 0) return {};
     const long long wave = static_cast<long long>(k.sm_count) * k.occupancy->blocks_per_sm;
-    if (k.blocks >= wave) return std::nullopt;
+    if (k.blocks >= wave) return {};
     return fmt::format("the grid's {} of {} threads are {:.0f}% of the {} blocks the GPU holds at once "
                        "({} SMs x {}): too few threads in flight to hide memory latency; launch more blocks, or "
                        "give each thread several independent loads",
@@ -83,21 +85,21 @@ std::optional<std::string> grid_reason(const SlowKernel& k) {
                        k.occupancy->blocks_per_sm);
 }
 
-std::optional<std::string> occupancy_reason(const SlowKernel& k) {
+std::string occupancy_reason(const SlowKernel& k) {
     // Blocks narrower than a warp are the lanes reason's; their occupancy says the same thing.
-    if (!k.occupancy || k.threads_per_block < 32 || k.occupancy->percent >= 50) return std::nullopt;
+    if (!k.occupancy || k.threads_per_block < 32 || k.occupancy->percent >= 50) return {};
     return "occupancy " + describe(*k.occupancy, k.use);
 }
 
-std::optional<std::string> local_reason(const SlowKernel& k) {
-    if (k.local_bytes == 0) return std::nullopt;
+std::string local_reason(const SlowKernel& k) {
+    if (k.local_bytes == 0) return {};
     return fmt::format("{} B of local memory per thread ({} registers/thread): spilled registers or an array "
                        "indexed at run time, and every access to it goes through the caches to DRAM",
                        k.local_bytes, k.registers);
 }
 
 // Where to look when the launch and the resources look right.
-std::string otherwise_reason(const SlowKernel& k) {
+const char* otherwise_reason(const SlowKernel& k) {
     if (k.compute_bound)
         return "the launch and the resources look right: reuse operands from shared memory and registers "
                "(tiles, several outputs per thread) so that each loaded value feeds many multiply-adds";
@@ -168,10 +170,10 @@ std::string spread_text(GateKind kind, const Spread& s, int timings) {
 }
 
 std::vector<std::string> slow_reasons(const SlowKernel& k) {
-    std::vector<std::string> out = {regime_reason(k)};
-    for (auto r : {lanes_reason(k), grid_reason(k), occupancy_reason(k), local_reason(k)})
-        if (r) out.push_back(*r);
-    if (out.size() == 1) out.push_back(otherwise_reason(k));
+    std::vector<std::string> out{regime_reason(k)};
+    for (auto reason : {lanes_reason, grid_reason, occupancy_reason, local_reason})
+        if (std::string r = reason(k); !r.empty()) out.push_back(std::move(r));
+    if (out.size() == 1) out.emplace_back(otherwise_reason(k));
     return out;
 }
 

@@ -80,8 +80,7 @@ struct SlowKernel {
     bool compute_bound = false;
     double percent_of_light = 0;  // of `light`
     double rate = 0;              // the kernel's GB/s (memory-bound) or TFLOP/s (compute-bound)
-    double light = 0;             // the speed of light in the same unit
-    std::string light_name;       // "a 1 GiB device-to-device copy", ...
+    std::string light_name;       // with its rate: "a 1024 MiB device-to-device copy (3032 GB/s)"
     double min_bytes = 0;         // what the exercise must move at the least (Spec::bytes)
     // Its launch and resources.
     long long blocks = 0;         // grid x * y * z
@@ -94,7 +93,7 @@ struct SlowKernel {
 };
 
 // What limits the kernel, most telling first: the regime statement (how far from the speed of
-// light, and for a memory-bound size how many times the minimum bytes a copy moves in its
+// light, and for a memory-bound size how many times the minimum bytes the memory could move in its
 // time), then each launch or resource problem the numbers show (idle warp lanes, idle SMs or
 // too few threads in flight, low occupancy with its limiter, local memory), or, when the
 // launch looks right, where to look instead.
