@@ -8,6 +8,7 @@
 #include "course/course.h"
 #include "engine/grader.h"
 #include "grade/speed_gate.h"
+#include "report/render.h"
 #include "support/cli.h"
 
 namespace kc::grade {
@@ -343,12 +344,14 @@ protected:
     }
 
     engine::Grade grade() {
-        auto course = course::load_course(dir.path());
-        EXPECT_TRUE(course) << course.error().message;
-        auto m = course->resolve("fixtures/09");
+        auto loaded = course::load_course(dir.path());
+        EXPECT_TRUE(loaded) << loaded.error().message;
+        course = std::move(*loaded);
+        auto m = course.resolve("fixtures/09");
         EXPECT_TRUE(m) << m.error().message;
-        engine::Grader grader(*course, options);
-        auto g = grader.grade(**m, (*m)->kernel_path());
+        module = *m;
+        engine::Grader grader(course, options);
+        auto g = grader.grade(*module, module->kernel_path());
         EXPECT_TRUE(g) << g.error().message;
         return g ? *g : engine::Grade{};
     }
@@ -363,6 +366,8 @@ protected:
     test::TempDir dir;
     wire::Device device;
     engine::Options options;
+    course::Course course;
+    const course::Module* module = nullptr;
     const std::vector<std::string> all = {"one", "odd", "large"};
 };
 
@@ -396,6 +401,37 @@ TEST_F(GateGrader, AClearlySlowKernelIsTooSlowAndToldWhy) {
     EXPECT_EQ(g.gate->reasons.size(), 2u);  // the fixture kernel's launch looks right: the access pattern
     EXPECT_TRUE(has(g.summary, "coalesced")) << g.summary;
     EXPECT_TRUE(has(g.notes.empty() ? "" : g.notes.front(), "speed of light could not be measured"));
+}
+
+TEST_F(GateGrader, TooSlowIsAFailureShownInTextAndJson) {
+    answer(1, all, timing(6.0, 0.0160, 0.0175, 40));
+    const auto g = grade();
+    ASSERT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
+    EXPECT_TRUE(is_failure(g.verdict));  // exit code 1; progress records a failed attempt
+    const std::string text = report::grade_text(g, *module, report::Style{});
+    EXPECT_TRUE(has(text, "  speed gate: at least 0.50x the vendor's speed; measured 0.017x the vendor's speed (p10 "
+                          "0.016x, median 0.017x, p90 0.018x; 1 timing, 40 rounds): too slow\n  what limits it:\n    - "
+                          "it moves the minimum 403 MB"))
+        << text;
+    EXPECT_TRUE(has(text, "TOO_SLOW  too slow: 0.017x")) << text;
+    const json j = report::grade_json(g);
+    EXPECT_EQ(j.at("verdict"), "TOO_SLOW");
+    EXPECT_EQ(j.at("summary"), g.summary);
+    const json& gate = j.at("gate");
+    EXPECT_EQ(gate.at("kind"), "vs_vendor");
+    EXPECT_DOUBLE_EQ(gate.at("target").get<double>(), 0.5);
+    EXPECT_FALSE(gate.at("passed").get<bool>());
+    EXPECT_FALSE(gate.at("by_median").get<bool>());
+    EXPECT_DOUBLE_EQ(gate.at("spread").at("p10").get<double>(), 0.016);
+    EXPECT_EQ(gate.at("spread").at("samples"), 40);
+    EXPECT_EQ(gate.at("timings").size(), 1u);
+    EXPECT_EQ(gate.at("reasons").size(), 2u);
+    // A kernel that passes its gate says so, in green words.
+    answer(2, all, timing(0.1, 0.95, 1.05));
+    const auto fast = grade();
+    ASSERT_EQ(fast.verdict, Verdict::Passed) << fast.summary;
+    EXPECT_TRUE(has(report::grade_text(fast, *module, report::Style{}), "p90 1.05x; 1 timing, 100 rounds): fast enough\n"));
+    EXPECT_TRUE(report::grade_json(fast).at("gate").at("passed").get<bool>());
 }
 
 TEST_F(GateGrader, NoiseAcrossTheTargetIsTimedAgainOnTheTimedCaseAloneThenTheMedianDecides) {
