@@ -46,8 +46,8 @@ std::string show(const CliRun& r) {
     return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
 }
 
-const char* kFixtures[] = {"fixtures/01", "fixtures/02", "fixtures/03", "fixtures/04",
-                           "fixtures/05", "fixtures/06", "fixtures/07", "fixtures/08"};
+const char* kFixtures[] = {"fixtures/01", "fixtures/02", "fixtures/03", "fixtures/04", "fixtures/05",
+                           "fixtures/06", "fixtures/07", "fixtures/08", "fixtures/09"};
 
 // A fresh copy of tests/fixtures/course for every test: progress and cache start empty.
 class CliFixtures : public ::testing::Test {
@@ -101,7 +101,7 @@ TEST_F(CliFixtures, GlobalOptionsWorkAfterTheCommand) {
     EXPECT_EQ(run.json().at("result").at("verdict"), "COMPILE_ERROR");
     auto check = kc({"check", "--all", "--json"});
     ASSERT_EQ(check.exit_code, 1) << show(check);
-    EXPECT_EQ(check.json().at("results").size(), 8u);
+    EXPECT_EQ(check.json().at("results").size(), 9u);
     auto color = kc({"list", "--color", "always"});
     ASSERT_EQ(color.exit_code, 0) << show(color);
     EXPECT_TRUE(contains(color.out, "\033[")) << show(color);
@@ -233,11 +233,11 @@ TEST_F(CliFixtures, CheckAllHasALinePerModuleAndASummary) {
     }
     std::string summary;
     for (const auto& l : lines)
-        if (contains(l, "8 module(s):")) summary = l;
+        if (contains(l, "9 module(s):")) summary = l;
     ASSERT_FALSE(summary.empty()) << show(r);
     EXPECT_TRUE(contains(summary, "2 COMPILE_ERROR")) << summary;
     EXPECT_TRUE(contains(summary, "1 WRONG")) << summary;
-    EXPECT_TRUE(contains(summary, "5 SKIPPED")) << summary;
+    EXPECT_TRUE(contains(summary, "6 SKIPPED")) << summary;
     EXPECT_FALSE(contains(summary, "PASSED")) << summary;
 }
 
@@ -247,10 +247,10 @@ TEST_F(CliFixtures, CheckAllJsonHasAResultPerModule) {
     json j = r.json();
     EXPECT_EQ(j.at("schema"), 1);
     const json& results = j.at("results");
-    ASSERT_EQ(results.size(), 8u);
-    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED", "WRONG", "COMPILE_ERROR",
-                              "SKIPPED"};
-    for (size_t i = 0; i < 8; ++i) {
+    ASSERT_EQ(results.size(), 9u);
+    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED",
+                              "WRONG",   "COMPILE_ERROR", "SKIPPED", "SKIPPED"};
+    for (size_t i = 0; i < 9; ++i) {
         EXPECT_EQ(results[i].at("module"), kFixtures[i]);
         EXPECT_EQ(results[i].at("verdict"), expected[i]) << kFixtures[i];
     }
@@ -499,7 +499,7 @@ TEST_F(CliFixtures, InfoWithoutGpuSaysSo) {
     auto j = kc({"--json", "info"});
     EXPECT_EQ(j.exit_code, 0) << show(j);
     EXPECT_EQ(j.json().at("gpu").at("available"), false);
-    EXPECT_EQ(j.json().at("modules"), 8);
+    EXPECT_EQ(j.json().at("modules"), 9);
 }
 
 TEST_F(CliCourse, InfoOfAModuleShowsItsContract) {
@@ -545,34 +545,34 @@ TEST_F(CliFixtures, FindsTheCourseFromAModuleFolder) {
 // ---- a broken module (issue 12, point 7) ----------------------------------------------------
 
 TEST_F(CliFixtures, ABrokenModuleLeavesTheOthersUsable) {
-    fs::create_directories(dir.path() / "tracks/fixtures/module-09-scratch");  // no module.json
-    write_text(dir.path() / "tracks/fixtures/module-10-typo/module.json", "{\"format\": 1");  // not JSON
+    fs::create_directories(dir.path() / "tracks/fixtures/module-98-scratch");  // no module.json
+    write_text(dir.path() / "tracks/fixtures/module-99-typo/module.json", "{\"format\": 1");  // not JSON
     auto list = kc({"list"});
     EXPECT_EQ(list.exit_code, 0) << show(list);
-    EXPECT_TRUE(contains(list.out, "fixtures/08")) << show(list);
-    EXPECT_TRUE(contains(list.err, "tracks/fixtures/module-09-scratch/module.json: missing")) << show(list);
-    EXPECT_TRUE(contains(list.err, "tracks/fixtures/module-10-typo/module.json")) << show(list);
+    EXPECT_TRUE(contains(list.out, "fixtures/09")) << show(list);
+    EXPECT_TRUE(contains(list.err, "tracks/fixtures/module-98-scratch/module.json: missing")) << show(list);
+    EXPECT_TRUE(contains(list.err, "tracks/fixtures/module-99-typo/module.json")) << show(list);
     const json listed = kc({"--json", "list"}).json();
-    EXPECT_EQ(listed.at("modules").size(), 8u);
+    EXPECT_EQ(listed.at("modules").size(), 9u);
     ASSERT_EQ(listed.at("broken").size(), 2u) << listed.dump(2);
-    EXPECT_EQ(listed.at("broken")[0].at("id"), "fixtures/09");
+    EXPECT_EQ(listed.at("broken")[0].at("id"), "fixtures/98");
     EXPECT_EQ(kc({"progress"}).exit_code, 0);
     EXPECT_EQ(kc({"info", "fixtures/01"}).exit_code, 0);
     auto other = kc({"run", "fixtures/03"});
     EXPECT_EQ(other.exit_code, 1) << show(other);
     EXPECT_TRUE(contains(other.out, "COMPILE_ERROR")) << show(other);
     // Only the commands that need a broken module fail, with exit 4, and say what is wrong.
-    for (const char* id : {"fixtures/09", "fixtures/module-10-typo", "typo"}) {
+    for (const char* id : {"fixtures/98", "fixtures/module-99-typo", "typo"}) {
         auto r = kc({"run", id});
         EXPECT_EQ(r.exit_code, 4) << id << "\n" << show(r);
         EXPECT_TRUE(contains(r.err, "module.json")) << id << "\n" << show(r);
     }
     auto check = kc({"check", "--all"});
     EXPECT_EQ(check.exit_code, 4) << show(check);
-    EXPECT_TRUE(contains(check.out, "fixtures/09")) << show(check);
-    EXPECT_TRUE(contains(check.out, "8 module(s)")) << show(check);
+    EXPECT_TRUE(contains(check.out, "fixtures/98")) << show(check);
+    EXPECT_TRUE(contains(check.out, "9 module(s)")) << show(check);
     const json checked = kc({"--json", "check", "--all"}).json();
-    EXPECT_EQ(checked.at("results").size(), 8u);
+    EXPECT_EQ(checked.at("results").size(), 9u);
     EXPECT_EQ(checked.at("errors").size(), 2u);
 }
 
