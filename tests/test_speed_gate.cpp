@@ -258,6 +258,17 @@ TEST(SpeedGate, TheTooSlowSummarySaysTheSpreadTheTargetAndTheReasons) {
               "the module asks for at least 80% of the speed of light");
 }
 
+TEST(SpeedGate, InfoShowsAModulesGate) {
+    test::TempDir dir;
+    test::copy_course(test::fixture_course(), dir.path());
+    auto text = test::run_cli({"--course", dir.path().string(), "info", "fixtures/09"});
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_TRUE(has(text.out, "  to pass, also: at least 0.50x the vendor's speed, on the timed case\n")) << text.out;
+    auto j = test::run_cli({"--course", dir.path().string(), "--json", "info", "fixtures/09"});
+    EXPECT_EQ(j.json().at("pass"), json({{"vs_vendor", 0.5}}));
+    EXPECT_FALSE(test::run_cli({"--course", dir.path().string(), "--json", "info", "fixtures/01"}).json().contains("pass"));
+}
+
 // ---- the grader's hook, with a script for a worker (no GPU) -------------------------------------
 //
 // The fixture module fixtures/09 (vector add, timed case 'large', "pass": {"vs_vendor": 0.5}) is
