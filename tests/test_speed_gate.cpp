@@ -274,7 +274,7 @@ TEST(SpeedGate, InfoShowsAModulesGate) {
 // The fixture module fixtures/09 (vector add, timed case 'large', "pass": {"vs_vendor": 0.5}) is
 // compiled for real; its workers are a shell script that answers the probe, refuses to
 // calibrate, and answers the n-th grading request with the events of grade-n.jsonl, keeping
-// the request as request-n.json.
+// the request as request-n.json (and then hangs, when there is a file sleep-n).
 
 class GateGrader : public ::testing::Test {
 protected:
@@ -303,7 +303,9 @@ protected:
                             "\"message\":\"not in this test\"}' >&3; exit 0;;\nesac\n"
                             "n=$(( $(ls '" + at + "' | grep -c '^request-') + 1 ))\n"
                             "printf '%s' \"$req\" > '" + at + "/request-'$n.json\n"
-                            "cat '" + at + "/grade-'$n.jsonl >&3\n");
+                            "cat '" + at + "/grade-'$n.jsonl >&3\n"
+                            "[ -f '" + at + "/sleep-'$n ] && sleep 30\n"
+                            "exit 0\n");
         fs::permissions(w, fs::perms::owner_all);
         options.fresh_probe = true;
         options.memcheck = false;
@@ -486,6 +488,45 @@ TEST_F(GateGrader, ARetimingThatIsWrongMakesTheGradeWrong) {
     EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate, case 'large' (n=33554432): the last element was never "
                                "written"))
         << g.summary;
+}
+
+TEST_F(GateGrader, ARetimingWithoutATimingLeavesTheMedianToDecideAndSaysWhy) {
+    answer(1, all, timing(0.19, 0.45, 0.60));  // median 0.53x: straddles 0.5
+    answer(2, {"large"}, std::nullopt);
+    std::string lines = test::read_text(dir.path() / "grade-2.jsonl");
+    lines.insert(lines.rfind("{\"event\":\"done\"}"), "{\"event\":\"error\",\"kind\":\"internal\",\"message\":"
+                                                       "\"cuBLAS failed\"}\n");
+    test::write_text(dir.path() / "grade-2.jsonl", lines);
+    const auto g = grade();
+    EXPECT_EQ(requests(), 2);
+    EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    ASSERT_TRUE(g.gate);
+    EXPECT_EQ(g.gate->each.size(), 1u);
+    EXPECT_TRUE(g.gate->decision.by_median);
+    bool noted = false;
+    for (const auto& n : g.notes) noted = noted || n == "a re-timing for the speed gate gave no timing: cuBLAS failed";
+    EXPECT_TRUE(noted);
+}
+
+TEST_F(GateGrader, ARetimingThatHangsIsTimedOut) {
+    options.timeout_s = 2;
+    answer(1, all, timing(0.2, 0.40, 0.60));
+    answer(2, {"large"}, std::nullopt);
+    test::write_text(dir.path() / "sleep-2", "");
+    test::write_text(dir.path() / "grade-2.jsonl", "");  // nothing said before it hangs
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::TimedOut) << g.summary;
+    EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate: the kernel did not finish within 2 s")) << g.summary;
+    EXPECT_FALSE(g.gate);
+}
+
+TEST_F(GateGrader, ARetimingThatCrashesIsCrashed) {
+    answer(1, all, timing(0.2, 0.40, 0.60));
+    test::write_text(dir.path() / "grade-2.jsonl", "{\"event\":\"error\",\"kind\":\"crashed\",\"message\":"
+                                                    "\"an illegal memory access was encountered\"}\n");
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Crashed) << g.summary;
+    EXPECT_EQ(g.summary, "a re-timing for the speed gate: an illegal memory access was encountered");
 }
 
 TEST_F(GateGrader, AWrongKernelIsWrongWhateverItsSpeed) {

@@ -609,6 +609,48 @@ void Grader::gate_speed(const course::Module& module, const wire::Request& wr, G
     g.gate = std::move(gate);
 }
 
+namespace {
+
+// What a re-timing's worker said: its timing, or why there is none: a verdict that is no longer
+// PASSED (with its summary), or a note.
+struct Retimed {
+    std::optional<wire::Timing> timing;
+    std::optional<Verdict> verdict;
+    std::string why;
+};
+
+Retimed read_retiming(const WorkerRun& run, const Grade& g, double timeout) {
+    const std::string what = "a re-timing for the speed gate";
+    std::optional<wire::Timing> timing;
+    std::string note;
+    for (const auto& e : run.events) {
+        const std::string kind = e.value("event", "");
+        if (kind == "timing") timing = e.get<wire::Timing>();
+        if (kind == "error") {
+            const auto err = e.get<wire::ErrorEvent>();
+            if (err.kind == "crashed") return {std::nullopt, Verdict::Crashed, what + ": " + err.message};
+            note = ": " + err.message;
+        }
+        if (kind != "case") continue;
+        const auto c = e.get<wire::CaseResult>();
+        if (c.verdict != "PASSED")
+            return {std::nullopt, c.verdict == "CRASHED" ? Verdict::Crashed : Verdict::Wrong,
+                    fmt::format("{}, case '{}' ({}): {}", what, c.name, case_sizes(g, c.name),
+                                c.message.empty() ? "the result is wrong this time" : c.message)};
+    }
+    if (run.timed_out) return {std::nullopt, Verdict::TimedOut, what + ": " + timeout_message(timeout, "timing")};
+    if (timing && !timing->wrong.empty())
+        return {std::nullopt, Verdict::Wrong, fmt::format("{}, case '{}': {}", what, timing->case_name, timing->wrong)};
+    if (!timing || timing->samples == 0) return {std::nullopt, std::nullopt, what + " gave no timing" + note};
+    const std::string low = g.device ? grade::below_floor(timing->kernel_ms, g.bytes, g.device->peak_gbps, g.flops,
+                                                          g.device->peak_fp32_tflops)
+                                     : std::string();
+    if (!low.empty()) return {std::nullopt, Verdict::Wrong, what + ": " + low};
+    return {timing, std::nullopt, ""};
+}
+
+}  // namespace
+
 std::optional<wire::Timing> Grader::retime(const course::Module& module, const wire::Request& request, Grade& g) {
     wire::Request req = request;
     req.op = "grade";
@@ -618,57 +660,18 @@ std::optional<wire::Timing> Grader::retime(const course::Module& module, const w
         if (c.timed) req.cases.push_back(c);
     const double timeout = options_.timeout_s.value_or(module.manifest.timeout_s);
     auto run = run_worker(options_.worker_exe, json(req).dump(), timeout);
-    const std::string what = "a re-timing for the speed gate";
     if (!run) {
-        g.notes.push_back(fmt::format("{} could not start: {}", what, run.error().message));
+        g.notes.push_back("a re-timing for the speed gate could not start: " + run.error().message);
         return std::nullopt;
     }
-    std::optional<wire::Timing> timing;
-    std::string note;
-    for (const auto& e : run->events) {
-        const std::string kind = e.value("event", "");
-        if (kind == "timing") timing = e.get<wire::Timing>();
-        else if (kind == "error") {
-            const auto err = e.get<wire::ErrorEvent>();
-            if (err.kind == "crashed") {
-                g.verdict = Verdict::Crashed;
-                g.summary = what + ": " + err.message;
-                return std::nullopt;
-            }
-            note = err.message;
-        } else if (kind == "case") {
-            auto c = e.get<wire::CaseResult>();
-            if (c.verdict == "PASSED") continue;
-            g.verdict = c.verdict == "CRASHED" ? Verdict::Crashed : Verdict::Wrong;
-            g.summary = fmt::format("{}, case '{}' ({}): {}", what, c.name, case_sizes(g, c.name),
-                                    c.message.empty() ? "the result is wrong this time" : c.message);
-            return std::nullopt;
-        }
+    Retimed r = read_retiming(*run, g, timeout);
+    if (r.verdict) {
+        g.verdict = *r.verdict;
+        g.summary = r.why;
+    } else if (!r.timing) {
+        g.notes.push_back(r.why);
     }
-    if (run->timed_out) {
-        g.verdict = Verdict::TimedOut;
-        g.summary = what + ": " + timeout_message(timeout, "timing");
-        return std::nullopt;
-    }
-    if (timing && !timing->wrong.empty()) {
-        g.verdict = Verdict::Wrong;
-        g.summary = fmt::format("{}, case '{}': {}", what, timing->case_name, timing->wrong);
-        return std::nullopt;
-    }
-    if (!timing || timing->samples == 0) {
-        g.notes.push_back(fmt::format("{} gave no timing{}", what, note.empty() ? "" : ": " + note));
-        return std::nullopt;
-    }
-    if (g.device) {
-        if (auto low = grade::below_floor(timing->kernel_ms, g.bytes, g.device->peak_gbps, g.flops,
-                                          g.device->peak_fp32_tflops);
-            !low.empty()) {
-            g.verdict = Verdict::Wrong;
-            g.summary = what + ": " + low;
-            return std::nullopt;
-        }
-    }
-    return timing;
+    return r.timing;
 }
 
 std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& module, bool uses_shared_memory) const {
