@@ -43,6 +43,57 @@ TEST(Manifest, AControlMayAskToBeTimed) {
     EXPECT_FALSE(m->controls[1].timed);
 }
 
+// module.json "pass" (issue 13 point 6): one speed target, measured on the timed case.
+std::string with_pass(const std::string& pass, bool timed = true) {
+    return std::string(R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",
+        "cases": [{"name": "a", "n": 1}, {"name": "b", "n": 4096)") +
+           (timed ? R"(, "timed": true)" : "") + "}], \"pass\": " + pass + "}";
+}
+
+TEST(Manifest, ASpeedGateIsVsVendorOrOfLight) {
+    auto none = course::parse_manifest(kGood, "m.json");
+    ASSERT_TRUE(none) << none.error().message;
+    EXPECT_FALSE(none->pass);
+    auto vendor = course::parse_manifest(with_pass(R"({"vs_vendor": 0.6})"), "m.json");
+    ASSERT_TRUE(vendor) << vendor.error().message;
+    ASSERT_TRUE(vendor->pass);
+    EXPECT_EQ(vendor->pass->kind, course::PassTarget::Kind::VsVendor);
+    EXPECT_DOUBLE_EQ(vendor->pass->value, 0.6);
+    auto light = course::parse_manifest(with_pass(R"({"of_light": 1})"), "m.json");
+    ASSERT_TRUE(light) << light.error().message;
+    ASSERT_TRUE(light->pass);
+    EXPECT_EQ(light->pass->kind, course::PassTarget::Kind::OfLight);
+    EXPECT_DOUBLE_EQ(light->pass->value, 1.0);
+    EXPECT_TRUE(course::parse_manifest(with_pass(R"({"vs_vendor": 100})"), "m.json"));
+}
+
+TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
+    const std::pair<std::string, std::string> cases[] = {
+        {R"({"vs_vendor": 0})", "m.json: pass.vs_vendor: must be a number in (0, 100]"},
+        {R"({"vs_vendor": -0.5})", "m.json: pass.vs_vendor: must be a number in (0, 100]"},
+        {R"({"vs_vendor": 100.5})", "m.json: pass.vs_vendor: must be a number in (0, 100]"},
+        {R"({"vs_vendor": "0.6"})", "m.json: pass.vs_vendor: must be a number in (0, 100]"},
+        {R"({"vs_vendor": true})", "m.json: pass.vs_vendor: must be a number in (0, 100]"},
+        {R"({"of_light": 0})", "m.json: pass.of_light: must be a number in (0, 1]"},
+        {R"({"of_light": 80})", "m.json: pass.of_light: must be a number in (0, 1]"},
+        {R"({})", "m.json: pass: must be an object with one target"},
+        {R"(0.6)", "m.json: pass: must be an object with one target"},
+        {R"({"vs_vendor": 0.6, "of_light": 0.8})", "m.json: pass: holds of_light and vs_vendor"},
+        {R"({"vs_vendr": 0.6})", "m.json: pass.vs_vendr: unknown target (known: vs_vendor, of_light)"},
+        {R"({"vs_solution": 0.9})", "m.json: pass.vs_solution: not supported yet (issue 13 point 5)"},
+        {R"({"vs_variant": {"file": "controls/one-stage.cu", "speedup": 1.25}})",
+         "m.json: pass.vs_variant: not supported yet (issue 13 point 5)"},
+    };
+    for (const auto& [pass, message] : cases) {
+        auto m = course::parse_manifest(with_pass(pass), "m.json");
+        ASSERT_FALSE(m) << pass;
+        EXPECT_EQ(m.error().message.rfind(message, 0), 0u) << pass << "\n" << m.error().message;
+    }
+    auto untimed = course::parse_manifest(with_pass(R"({"vs_vendor": 0.6})", false), "m.json");
+    ASSERT_FALSE(untimed);
+    EXPECT_EQ(untimed.error().message, "m.json: pass: needs a case marked \"timed\": true (the gate is measured on it)");
+}
+
 struct BadManifest {
     const char* text;
     const char* must_mention;

@@ -22,6 +22,20 @@ TEST(DevCheck, ReadsTheCountAReadmeStates) {
     EXPECT_EQ(engine::stated_missing_elements("no count here"), -1);
 }
 
+TEST(DevCheck, WhatAGateDecidesIsGradedWithTiming) {
+    course::Manifest plain;
+    course::Manifest gated;
+    gated.pass = course::PassTarget{course::PassTarget::Kind::VsVendor, 0.5};
+    EXPECT_FALSE(engine::graded_with_timing(plain, "PASSED", false));
+    EXPECT_FALSE(engine::graded_with_timing(plain, "WRONG", false));
+    EXPECT_TRUE(engine::graded_with_timing(plain, "WRONG", true));     // a control's "timed": true
+    EXPECT_TRUE(engine::graded_with_timing(plain, "TOO_SLOW", false));  // only timing can say so
+    EXPECT_TRUE(engine::graded_with_timing(gated, "TOO_SLOW", false));
+    EXPECT_TRUE(engine::graded_with_timing(gated, "PASSED", false));    // a pass needs the gate's word
+    EXPECT_FALSE(engine::graded_with_timing(gated, "WRONG", false));
+    EXPECT_FALSE(engine::graded_with_timing(gated, "COMPILE_ERROR", false));
+}
+
 class DevCheckCourse : public ::testing::Test {
 protected:
     void SetUp() override { copy_course(source_dir(), dir.path()); }

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "report/render.h"
 #include "support/cli.h"
 
 namespace kc::test {
@@ -61,6 +62,28 @@ TEST(JsonSchema, TheValidatorCatchesViolations) {
     json bad = json::parse(R"({"schema": 2, "course": "x", "modules": [{"id": 3}]})");
     validate(bad, schema("list"), "$", errors);
     EXPECT_GE(errors.size(), 3u);  // wrong schema number, wrong id type, missing fields
+}
+
+TEST(JsonSchema, ASpeedGateFollowsTheCheckSchema) {
+    engine::Grade g;
+    g.module_id = "fixtures/09";
+    g.verdict = grade::Verdict::TooSlow;
+    g.summary = "too slow: ...";
+    engine::SpeedGate gate;
+    gate.target = 0.5;
+    gate.each = {{0.016, 0.017, 0.018, 40}};
+    gate.spread = gate.each.front();
+    gate.decision = {grade::GateCall::TooSlow, false};
+    gate.reasons = {"it moves the minimum 403 MB at 67 GB/s"};
+    g.gate = gate;
+    const json doc = {{"schema", 1}, {"seed", 1}, {"device", {{"available", false}}},
+                      {"results", json::array({report::grade_json(g)})}, {"counts", json::object()}};
+    expect_valid(doc, "check");
+    json broken = doc;
+    broken["results"][0]["gate"].erase("passed");
+    std::vector<std::string> errors;
+    validate(broken, schema("check"), "$", errors);
+    EXPECT_EQ(errors.size(), 1u);
 }
 
 class JsonOutput : public ::testing::Test {

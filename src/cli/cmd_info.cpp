@@ -7,6 +7,7 @@
 #include "compile/compiler.h"
 #include "exercises/registry.h"
 #include "gpu/versions.h"
+#include "grade/speed_gate.h"
 #include "util/printable.h"
 
 namespace kc::cli {
@@ -70,6 +71,8 @@ int run_info(const Global& g, const InfoOptions& o) {
                                 {"reference", spec->vendor}, {"cases", cases},
                                 {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""},
                                 {"header", header}};
+            if (man.pass) j["pass"] = {{man.pass->kind == course::PassTarget::Kind::VsVendor ? "vs_vendor" : "of_light",
+                                        man.pass->value}};
             std::cout << j.dump(2) << "\n";
             return 0;
         }
@@ -81,6 +84,12 @@ int run_info(const Global& g, const InfoOptions& o) {
             for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
             std::cout << fmt::format("    {:<10} {}{}\n", c.name, sz, c.timed ? "(timed)" : "");
         }
+        if (man.pass)  // the speed gate: correct is not enough
+            std::cout << "  to pass, also: "
+                      << grade::target_text(man.pass->kind == course::PassTarget::Kind::VsVendor ? grade::GateKind::VsVendor
+                                                                                                : grade::GateKind::OfLight,
+                                            man.pass->value)
+                      << ", on the timed case\n";
         std::cout << "  kernelcoach.h, as your kernel.cu sees it:\n";
         const std::string& h = header;
         for (size_t p = 0; p < h.size();) {

@@ -172,7 +172,8 @@ int run_watch(const Global& g, const WatchOptions& o) {
                     engine::Grader second(s->course, full);
                     auto t = second.grade(*m, m->kernel_path());
                     if (t) {
-                        std::cout << report::sanitizer_text(*t, s->style) << report::timing_text(*t, *m, s->style);
+                        std::cout << report::sanitizer_text(*t, s->style) << report::timing_text(*t, *m, s->style)
+                                  << report::gate_text(*t, s->style);
                         if (t->verdict != gr->verdict) std::cout << report::grade_line(*t, s->style) << "\n";
                         gr = std::move(t);
                     }

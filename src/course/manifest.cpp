@@ -51,6 +51,38 @@ std::optional<Error> read_arch(const json& j, const Reader& r, Manifest& m) {
     return std::nullopt;
 }
 
+// "pass": exactly one target. vs_solution and vs_variant are recognised but need the reference
+// solution's run, which does not exist yet.
+std::optional<Error> parse_pass(const json& p, const Reader& r, Manifest& m) {
+    if (!p.is_object() || p.empty())
+        return r.fail("pass", "must be an object with one target: {\"vs_vendor\": 0.6} or {\"of_light\": 0.8}");
+    if (p.size() > 1) {
+        std::vector<std::string> keys;
+        for (auto it = p.begin(); it != p.end(); ++it) keys.push_back(it.key());
+        return r.fail("pass", fmt::format("holds {}: a module has exactly one target", fmt::join(keys, " and ")));
+    }
+    const std::string key = p.begin().key();
+    const json& v = p.begin().value();
+    const std::string field = "pass." + key;
+    if (key == "vs_solution" || key == "vs_variant") return r.fail(field, "not supported yet (issue 13 point 5)");
+    PassTarget t;
+    if (key == "vs_vendor") {
+        if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= 100))
+            return r.fail(field, "must be a number in (0, 100]: the vendor's time over the kernel's");
+        t.kind = PassTarget::Kind::VsVendor;
+    } else if (key == "of_light") {
+        if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= 1))
+            return r.fail(field, "must be a number in (0, 1]: the fraction of the speed of light (0.8 = 80%)");
+        t.kind = PassTarget::Kind::OfLight;
+    } else {
+        return r.fail(field, "unknown target (known: vs_vendor, of_light)");
+    }
+    t.value = v.get<double>();
+    if (!m.timed_case()) return r.fail("pass", "needs a case marked \"timed\": true (the gate is measured on it)");
+    m.pass = t;
+    return std::nullopt;
+}
+
 }  // namespace
 
 bool is_verdict_name(const std::string& name) { return kVerdicts.count(name) > 0; }
@@ -111,7 +143,7 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     static const std::set<std::string> known = {"format",  "title",    "summary",  "exercise",
                                                 "kernel",  "min_sm",   "missing_elements",
                                                 "starter", "timeout_s", "cases",   "controls",
-                                                "starter_hash", "kernels", "arch"};
+                                                "starter_hash", "kernels", "arch", "pass"};
     for (auto it = j.begin(); it != j.end(); ++it)
         if (!known.count(it.key())) return r.fail(it.key(), "unknown field");
 
@@ -196,6 +228,8 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     int timed = 0;
     for (const auto& c : m.cases) timed += c.timed;
     if (timed > 1) return r.fail("cases", "at most one case may be \"timed\": true");
+    if (j.contains("pass"))
+        if (auto e = parse_pass(j["pass"], r, m)) return *e;
 
     if (j.contains("controls")) {
         if (!j["controls"].is_array()) return r.fail("controls", "must be an array");

@@ -29,6 +29,14 @@ struct Control {
     bool timed = false;  // graded with timing (a kernel that misbehaves only when timed)
 };
 
+// "pass": the speed a correct kernel must reach, measured on the timed case (docs/grading.md,
+// "Speed gates"). Below it the verdict is TOO_SLOW.
+struct PassTarget {
+    enum class Kind { VsVendor, OfLight };
+    Kind kind = Kind::VsVendor;
+    double value = 0;  // VsVendor: vendor_ms / kernel_ms at least this; OfLight: a fraction (0.8 = 80%)
+};
+
 struct Manifest {
     int format = kManifestFormat;
     std::string title;
@@ -46,6 +54,7 @@ struct Manifest {
     double timeout_s = 20;
     std::vector<Case> cases;
     std::vector<Control> controls;
+    std::optional<PassTarget> pass;  // no gate: correct is enough
 
     const Case* timed_case() const;
 };

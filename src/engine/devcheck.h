@@ -30,8 +30,14 @@ std::vector<int> todo_numbers(const std::string& source);
 // The count a README states as "N missing elements" (the first such phrase), or -1.
 int stated_missing_elements(const std::string& readme);
 
+// Whether a starter or control expected to get `expect` is graded with timing: when its
+// manifest entry asks (`asked`, a control's "timed"), when it must be TOO_SLOW, and, in a
+// module with a speed gate ("pass"), when it must pass (a pass is one only once the gate has
+// seen its timing).
+bool graded_with_timing(const course::Manifest& m, const std::string& expect, bool asked);
+
 // Grades the starter, the solution and every control with the graders given (one that times,
-// for solutions; one that does not, for the rest). Without a GPU, what compiled but could not
+// for solutions and graded_with_timing(); one that does not, for the rest). Without a GPU, what compiled but could not
 // run is a Skip; a kernel that should fail to compile but compiles is a Fail anywhere.
 std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed);
 

@@ -606,7 +606,163 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     //    when it uses shared memory (plain runs cannot see a missing barrier); with --sanitize,
     //    every tool on one case. The runs go side by side.
     run_sanitizers(module, wr, g, std::move(primed));
+    // 4. The module's speed gate, on a kernel that is correct.
+    gate_speed(module, wr, g);
     return g;
+}
+
+namespace {
+
+grade::GateKind gate_kind(const course::PassTarget& p) {
+    return p.kind == course::PassTarget::Kind::OfLight ? grade::GateKind::OfLight : grade::GateKind::VsVendor;
+}
+
+// One timing as the gate sees it: the per-round ratio to the vendor, or the percent of light.
+grade::Spread gate_spread(const Grade& g, grade::GateKind kind, const wire::Timing& t) {
+    if (kind == grade::GateKind::VsVendor)
+        return grade::ratio_spread(t.ratio_p10, t.kernel_ms > 0 ? t.vendor_ms / t.kernel_ms : 0, t.ratio_p90,
+                                   t.samples);
+    return grade::light_spread(g.speed(t, g.bytes, g.flops).percent_of_light, t.kernel_ms, t.kernel_p10,
+                               t.kernel_p90, t.samples);
+}
+
+// The device's per-SM limits, as bench's occupancy column reads them (report/bench.cpp).
+grade::SmLimits sm_limits(const wire::Device& d) {
+    grade::SmLimits l;
+    if (d.max_threads_per_sm) l.max_threads_per_sm = d.max_threads_per_sm;
+    if (d.max_blocks_per_sm) l.max_blocks_per_sm = d.max_blocks_per_sm;
+    if (d.regs_per_sm) l.regs_per_sm = d.regs_per_sm;
+    l.shared_per_sm = d.shared_per_sm;
+    l.reserved_shared_per_block = d.reserved_shared_per_block;
+    return l;
+}
+
+// What the grade knows of a kernel that is too slow: its speed, launch and resources.
+grade::SlowKernel slow_kernel(const Grade& g) {
+    const Speed sp = g.speed();
+    grade::SlowKernel k;
+    k.compute_bound = sp.compute_bound;
+    k.percent_of_light = sp.percent_of_light;
+    k.rate = sp.compute_bound ? sp.tflops : sp.gbps;
+    k.light_name = sp.light_name;
+    k.min_bytes = g.bytes;
+    if (g.device) k.sm_count = g.device->sm_count;
+    if (g.kernel) {
+        k.registers = g.kernel->registers;
+        k.local_bytes = g.kernel->local_bytes;
+    }
+    for (const auto& geo : g.geometry) {
+        if (!g.timing || geo.name != g.timing->case_name) continue;
+        const Launch& l = geo.launch;
+        k.blocks = static_cast<long long>(l.grid.x) * l.grid.y * l.grid.z;
+        k.threads_per_block = static_cast<int>(l.block.x * l.block.y * l.block.z);
+        k.use = {k.registers, g.kernel ? g.kernel->static_shared : 0, l.shared_bytes, k.threads_per_block};
+        if (g.device && g.kernel) k.occupancy = grade::theoretical_occupancy(sm_limits(*g.device), k.use);
+    }
+    return k;
+}
+
+}  // namespace
+
+void Grader::gate_speed(const course::Module& module, const wire::Request& wr, Grade& g) {
+    const auto& pass = module.manifest.pass;
+    if (!pass || g.verdict != Verdict::Passed || options_.bench) return;
+    SpeedGate gate{.kind = gate_kind(*pass), .target = pass->value};
+    if (!g.timing || g.timing->samples == 0) {
+        g.notes.push_back(fmt::format("this module asks for {}; not timed, so that was not checked",
+                                      grade::target_text(gate.kind, gate.target)));
+        return;
+    }
+    const double threshold = grade::gate_threshold(gate.kind, gate.target);
+    gate.each.push_back(gate_spread(g, gate.kind, *g.timing));
+    for (;;) {
+        gate.spread = grade::pool(gate.each);
+        const int timings = static_cast<int>(gate.each.size());
+        gate.decision = grade::decide_gate(gate.spread, threshold, timings);
+        if (gate.decision.call != grade::GateCall::Undecided) break;
+        auto t = retime(module, wr, g);
+        if (!t) {
+            if (g.verdict != Verdict::Passed) return;  // the re-run found it wrong, crashed or hung
+            gate.decision = grade::decide_gate(gate.spread, threshold, timings, timings);  // by its median
+            break;
+        }
+        gate.each.push_back(gate_spread(g, gate.kind, *t));
+    }
+    const int timings = static_cast<int>(gate.each.size());
+    if (gate.decision.call == grade::GateCall::TooSlow) {
+        gate.reasons = grade::slow_reasons(slow_kernel(g));
+        g.verdict = Verdict::TooSlow;
+        g.summary = grade::too_slow_summary(gate.kind, gate.target, gate.spread, timings, gate.reasons);
+    } else {
+        g.summary += fmt::format("; fast enough: {}, for {}", grade::spread_text(gate.kind, gate.spread, timings),
+                                 grade::target_text(gate.kind, gate.target));
+    }
+    g.gate = std::move(gate);
+}
+
+namespace {
+
+// What a re-timing's worker said: its timing, or why there is none: a verdict that is no longer
+// PASSED (with its summary), or a note.
+struct Retimed {
+    std::optional<wire::Timing> timing;
+    std::optional<Verdict> verdict;
+    std::string why;
+};
+
+Retimed read_retiming(const WorkerRun& run, const Grade& g, double timeout) {
+    const std::string what = "a re-timing for the speed gate";
+    std::optional<wire::Timing> timing;
+    std::string note;
+    for (const auto& e : run.events) {
+        const std::string kind = e.value("event", "");
+        if (kind == "timing") timing = e.get<wire::Timing>();
+        if (kind == "error") {
+            const auto err = e.get<wire::ErrorEvent>();
+            if (err.kind == "crashed") return {std::nullopt, Verdict::Crashed, what + ": " + err.message};
+            note = ": " + err.message;
+        }
+        if (kind != "case") continue;
+        const auto c = e.get<wire::CaseResult>();
+        if (c.verdict != "PASSED")
+            return {std::nullopt, c.verdict == "CRASHED" ? Verdict::Crashed : Verdict::Wrong,
+                    fmt::format("{}, case '{}' ({}): {}", what, c.name, case_sizes(g, c.name),
+                                c.message.empty() ? "the result is wrong this time" : c.message)};
+    }
+    if (run.timed_out) return {std::nullopt, Verdict::TimedOut, what + ": " + timeout_message(timeout, "timing")};
+    if (timing && !timing->wrong.empty())
+        return {std::nullopt, Verdict::Wrong, fmt::format("{}, case '{}': {}", what, timing->case_name, timing->wrong)};
+    if (!timing || timing->samples == 0) return {std::nullopt, std::nullopt, what + " gave no timing" + note};
+    const std::string low = g.device ? grade::below_floor(timing->kernel_ms, g.bytes, g.device->peak_gbps, g.flops,
+                                                          g.device->peak_fp32_tflops)
+                                     : std::string();
+    if (!low.empty()) return {std::nullopt, Verdict::Wrong, what + ": " + low};
+    return {timing, std::nullopt, ""};
+}
+
+}  // namespace
+
+std::optional<wire::Timing> Grader::retime(const course::Module& module, const wire::Request& request, Grade& g) {
+    wire::Request req = request;
+    req.op = "grade";
+    req.timing = true;
+    req.cases.clear();
+    for (const auto& c : request.cases)
+        if (c.timed) req.cases.push_back(c);
+    const double timeout = options_.timeout_s.value_or(module.manifest.timeout_s);
+    auto run = run_worker(options_.worker_exe, json(req).dump(), timeout);
+    if (!run) {
+        g.notes.push_back("a re-timing for the speed gate could not start: " + run.error().message);
+        return std::nullopt;
+    }
+    Retimed r = read_retiming(*run, g, timeout);
+    if (r.verdict) {
+        g.verdict = *r.verdict;
+        g.summary = r.why;
+    } else if (!r.timing) {
+        g.notes.push_back(r.why);
+    }
+    return r.timing;
 }
 
 std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& module, bool uses_shared_memory) const {

@@ -18,6 +18,7 @@
 #include "engine/speed.h"
 #include "engine/speed_of_light.h"
 #include "engine/target.h"
+#include "grade/speed_gate.h"
 #include "grade/verdict.h"
 #include "util/result.h"
 
@@ -76,6 +77,16 @@ struct NcuProfile {
     double seconds = 0;
 };
 
+// A module's speed gate (module.json "pass"), as decided for a correct kernel.
+struct SpeedGate {
+    grade::GateKind kind = grade::GateKind::VsVendor;
+    double target = 0;                  // as in module.json: 0.6 (x vendor), 0.8 (of light)
+    std::vector<grade::Spread> each;    // one per timing: the grade's own, then the re-timings
+    grade::Spread spread;               // pooled over them (grade::pool)
+    grade::GateDecision decision;
+    std::vector<std::string> reasons;   // what limits the kernel, when it is too slow
+};
+
 struct Grade {
     std::string module_id;
     std::string source;        // as shown: "tracks/.../kernel.cu"
@@ -108,6 +119,7 @@ struct Grade {
     std::vector<SanitizerRun> sanitizer;  // memcheck and racecheck, or every tool with --sanitize
     std::optional<NcuProfile> ncu;        // bench --ncu
     std::vector<std::string> notes;       // what the grade did not check, and why
+    std::optional<SpeedGate> gate;        // the module's speed gate, when it was decided
 
     // Derived numbers for the timed case (all 0 when not timed); see engine/speed.h.
     Speed speed() const;
@@ -183,6 +195,13 @@ private:
     // Compiles the module's reference solution (solution/kernel.cu) for an exercise without a
     // vendor, like `learner`, and puts its cubin and launches in `wr`.
     Status compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr);
+    // The module's speed gate on a kernel that passed: decided on the spread of its timing,
+    // re-timed (the timed case alone, checked again) at most twice while the spread straddles
+    // the target; below it the verdict becomes TOO_SLOW.
+    void gate_speed(const course::Module& module, const wire::Request& request, Grade& g);
+    // One more grading worker on the timed case alone: its timing, or nullopt when it gave none
+    // (then `g` says why: a verdict that is no longer PASSED, or a note).
+    std::optional<wire::Timing> retime(const course::Module& module, const wire::Request& request, Grade& g);
     // Profiles one plain launch of a case under Nsight Compute.
     NcuProfile profile(const course::Module& module, const wire::Request& request, size_t case_index);
     const course::Course& course_;

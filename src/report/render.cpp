@@ -178,6 +178,23 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
     return out;
 }
 
+// The speed gate: the target, the measured spread and the decision; when too slow, what limits it.
+std::string gate_text(const Grade& g, const Style& s) {
+    if (!g.gate) return {};
+    const auto& gate = *g.gate;
+    const int timings = static_cast<int>(gate.each.size());
+    const bool slow = gate.decision.call == grade::GateCall::TooSlow;
+    std::string out = fmt::format("  speed gate: {}; measured {}: {}{}\n", grade::target_text(gate.kind, gate.target),
+                                  grade::spread_text(gate.kind, gate.spread, timings),
+                                  paint(s, slow ? kRed : kGreen, slow ? "too slow" : "fast enough"),
+                                  gate.decision.by_median ? " (the spread straddles the target: its median decides)" : "");
+    if (!gate.reasons.empty()) {
+        out += "  what limits it:\n";
+        for (const auto& r : gate.reasons) out += "    - " + printable(r) + "\n";
+    }
+    return out;
+}
+
 std::string heading(const Grade& g, const course::Module& m, const Style& s) {
     return fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), printable(m.manifest.title), printable(g.source));
 }
@@ -247,6 +264,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     out += sanitizer_text(g, s);
     for (const auto& note : g.notes) out += paint(s, kYellow, "  note: " + note) + "\n";
     out += timing_text(g, m, s);
+    out += gate_text(g, s);
     if (!g.worker_output.empty()) {
         out += "  kernel output (printf):\n";
         std::string o = printable(g.worker_output);
@@ -306,6 +324,23 @@ json grade_json(const Grade& g) {
         j["timing"]["percent_of_light"] = g.percent_of_light();
         j["timing"]["light"] = g.speed().light_name;
         j["timing"]["vendor_ratio"] = g.vendor_ratio();
+    }
+    if (g.gate) {
+        const auto& gate = *g.gate;
+        auto spread = [](const grade::Spread& sp) {
+            return json{{"p10", sp.slow}, {"median", sp.median}, {"p90", sp.fast}, {"samples", sp.samples}};
+        };
+        json each = json::array();
+        for (const auto& sp : gate.each) each.push_back(spread(sp));
+        j["gate"] = {{"kind", gate.kind == grade::GateKind::VsVendor ? "vs_vendor" : "of_light"},
+                     {"target", gate.target},
+                     {"threshold", grade::gate_threshold(gate.kind, gate.target)},
+                     {"unit", gate.kind == grade::GateKind::VsVendor ? "vendor_ms / kernel_ms" : "percent of light"},
+                     {"spread", spread(gate.spread)},
+                     {"timings", each},
+                     {"passed", gate.decision.call == grade::GateCall::Pass},
+                     {"by_median", gate.decision.by_median},
+                     {"reasons", gate.reasons}};
     }
     if (!g.worker_output.empty()) j["output"] = g.worker_output;
     if (!g.sanitizer.empty()) {

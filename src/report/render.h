@@ -44,6 +44,9 @@ std::string grade_text(const engine::Grade& g, const course::Module& m, const St
 std::string sanitizer_text(const engine::Grade& g, const Style& s);
 // The timing block of a grade alone (time, speed of light, vendor); empty when not timed.
 std::string timing_text(const engine::Grade& g, const course::Module& m, const Style& s);
+// The speed gate of a grade alone (target, measured spread, decision, what limits a slow kernel);
+// empty when the module has none or it was not decided.
+std::string gate_text(const engine::Grade& g, const Style& s);
 // One line for `check`'s table.
 std::string grade_line(const engine::Grade& g, const Style& s);
 nlohmann::json grade_json(const engine::Grade& g);
