@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 
 #include "reference/host/gemm_truth.h"
@@ -140,8 +141,10 @@ TEST(ReferenceGemmTruth, Bf16CorrectKernelsStayWithinTheBound) {
         for (DType out : {DType::kBf16, DType::kFp32})
             for (int64_t k : {int64_t{37}, int64_t{1024}}) {
                 const Case c = make_case(GemmShape{24, 40, k, DType::kBf16, out, e}, 0x6765 + k);
-                for (size_t g : {size_t{1}, size_t{8}})
-                    EXPECT_LE(ratio(c, simulate(c, truncating(g), true, true, 0x1p-10.987), g == 1 ? "truncate per add" : "truncate per 8"), 1.0);
+                for (size_t g : {size_t{1}, size_t{8}}) {
+                    const auto d = simulate(c, truncating(g), true, true, std::exp2(-10.987));
+                    EXPECT_LE(ratio(c, d, g == 1 ? "truncate per add" : "truncate per 8"), 1.0);
+                }
                 EXPECT_LE(ratio(c, simulate(c, fma_dot), "fp32 fma"), 1.0);
             }
 }

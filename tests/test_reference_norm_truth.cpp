@@ -32,6 +32,10 @@ std::vector<float> rows_of(const NormShape& s, uint64_t seed) {
     return x;
 }
 
+// Correct fp32 kernels stay within half their bound; a bf16 output spends up to all of it on
+// its own rounding (2^-8 relative, the bound's last term, reached just above a power of two).
+double max_ratio(DType type) { return type == DType::kFp32 ? 0.5 : 1.0; }
+
 void print(const char* what, const NormShape& s, const char* part, const test::Worst& w) {
     std::printf("[calibration] %s %s %lldx%lld %s: %s\n", what, dtype_name(s.type), static_cast<long long>(s.rows),
                 static_cast<long long>(s.cols), part, w.text().c_str());
@@ -89,12 +93,12 @@ TEST(ReferenceNormTruth, LayerNormForwardBoundsAnFp32Kernel) {
         print("layer norm forward two-pass", s, "y", wy);
         print("layer norm forward two-pass", s, "mean", wm);
         print("layer norm forward two-pass", s, "inv_std", wr);
-        EXPECT_LE(wy.ratio, 0.5);
+        EXPECT_LE(wy.ratio, max_ratio(type));
         EXPECT_LE(wm.ratio, 0.5);
         EXPECT_LE(wr.ratio, 0.5);
         const auto unbiased = worst_of(t.y, layer_norm_fp32(s, x, g, b, true).y);
         print("layer norm forward unbiased variance", s, "y", unbiased);
-        EXPECT_GT(unbiased.ratio, type == DType::kFp32 ? 100.0 : 1.5);
+        EXPECT_GT(unbiased.ratio, 10.0);
         const DType half = type == DType::kFp32 ? DType::kFp16 : DType::kBf16;
         const auto narrow = worst_of(t.y, layer_norm_fp32(s, x, g, b, false, half).y);
         print("layer norm forward in half precision", s, "y", narrow);
@@ -197,7 +201,7 @@ TEST(ReferenceNormTruth, LayerNormBackwardBoundsAnFp32Kernel) {
         print("layer norm backward fp32", s, "dx", wdx);
         print("layer norm backward fp32", s, "dgamma", wg);
         print("layer norm backward fp32", s, "dbeta", wb);
-        EXPECT_LE(wdx.ratio, 0.5);
+        EXPECT_LE(wdx.ratio, max_ratio(type));
         EXPECT_LE(wg.ratio, 0.5);
         EXPECT_LE(wb.ratio, 0.5);
         const auto wrong = worst_of(t.dx, layer_norm_backward_fp32(s, dy, x, g, f, true).dx);
@@ -241,12 +245,19 @@ TEST(ReferenceNormTruth, RmsNormKnownRowAndBounds) {
         const auto wy = worst_of(t.y, y), wi = worst_of(t.inv_rms, inv);
         print("rms norm fp32", s, "y", wy);
         print("rms norm fp32", s, "inv_rms", wi);
-        EXPECT_LE(wy.ratio, 0.5);
+        EXPECT_LE(wy.ratio, max_ratio(type));
         EXPECT_LE(wi.ratio, 0.5);
         std::vector<float> inv_centred;
         const auto wrong = worst_of(t.y, rms_norm_fp32(s, x, g, inv_centred, true));
         print("rms norm over centred values", s, "y", wrong);
         EXPECT_GT(wrong.ratio, 10.0);
+        if (type == DType::kFp32) {  // the worst-case sum still leaves no room for a half output
+            std::vector<float> half(y);
+            for (auto& v : half) v = round_to(DType::kFp16, v);
+            const auto narrow = worst_of(t.y, half);
+            print("rms norm with a half output", s, "y", narrow);
+            EXPECT_GT(narrow.ratio, 3.0);
+        }
     }
 }
 

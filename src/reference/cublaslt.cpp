@@ -258,4 +258,6 @@ std::string CublasLt::detail() const { return s_ ? s_->last : std::string(); }
 
 size_t CublasLt::workspace_bytes() const { return s_ ? s_->workspace_bytes : 0; }
 
+size_t CublasLt::plan_count() const { return s_ ? s_->plans.size() : 0; }
+
 }  // namespace kc::reference

@@ -41,6 +41,7 @@ public:
     // The algorithm of the last call (host/lt_plan.h's describe()); "" before any.
     std::string detail() const;
     size_t workspace_bytes() const;
+    size_t plan_count() const;  // the algorithms chosen so far, one per shape and alignment
 
 private:
     struct State;

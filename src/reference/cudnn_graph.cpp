@@ -321,4 +321,6 @@ Status CudnnGraph::rms_norm_forward(const NormShape& shape, const void* x, const
 
 std::string CudnnGraph::detail() const { return s_ ? s_->last : std::string(); }
 
+size_t CudnnGraph::graph_count() const { return s_ ? s_->sdpa.size() + s_->norms.size() : 0; }
+
 }  // namespace kc::reference

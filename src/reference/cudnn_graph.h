@@ -50,6 +50,7 @@ public:
     // The last call's graph: "cuDNN frontend SDPA forward, bf16, causal: plan <engine and
     // knobs>, workspace 0 B"; "" before any.
     std::string detail() const;
+    size_t graph_count() const;  // the graphs built so far, one per key (host/graph_plan.h)
 
 private:
     struct State;
