@@ -6,10 +6,13 @@
 #include <cudnn_frontend.h>
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <initializer_list>
 #include <map>
+#include <memory>
+#include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -32,7 +35,6 @@ fe::DataType_t fe_type(DType t) {
     switch (t) {
         case DType::kFp16: return fe::DataType_t::HALF;
         case DType::kBf16: return fe::DataType_t::BFLOAT16;
-        case DType::kInt32: return fe::DataType_t::INT32;
         default: return fe::DataType_t::FLOAT;
     }
 }
