@@ -36,7 +36,50 @@ kc_install_deps() {
         kc_say "install it from NVIDIA's packages, or point CUDAToolkit_ROOT at it."
         return 1
     fi
+    kc_install_cudnn_frontend || return 1
     return 0
+}
+
+# cuDNN's C++ frontend (the graph API behind the SDPA and norm references) is header-only and
+# ships in the nvidia-cudnn-frontend wheel on PyPI, under include/. Only those headers (3 MB)
+# are unpacked, into a folder git ignores; CMake looks there. A machine that cannot download
+# (the GPU machine) gets the folder carried over instead: then nothing is done here.
+KC_CUDNN_FRONTEND_VERSION=1.32.0
+KC_CUDNN_FRONTEND_DIR="$KC_ROOT/.deps/cudnn-frontend"
+kc_install_cudnn_frontend() {
+    local dir="$KC_CUDNN_FRONTEND_DIR"
+    if [ -e "$dir/include/cudnn_frontend.h" ] &&
+        [ "$(cat "$dir/VERSION" 2>/dev/null)" = "$KC_CUDNN_FRONTEND_VERSION" ]; then
+        return 0
+    fi
+    if ! command -v python3 >/dev/null || ! python3 -m pip --version >/dev/null 2>&1; then
+        kc_say "python3 with pip is needed once, to fetch cuDNN's C++ frontend headers (nvidia-cudnn-frontend)"
+        return 1
+    fi
+    kc_say "fetching the cuDNN frontend headers (nvidia-cudnn-frontend $KC_CUDNN_FRONTEND_VERSION) into $dir"
+    local tmp
+    tmp=$(mktemp -d) || return 1
+    # Any wheel of the release holds the same headers: ask for one that exists whatever this
+    # machine's Python is, and never for a source package (pip would build it).
+    if ! python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.11 \
+        --platform manylinux_2_28_x86_64 -d "$tmp" "nvidia-cudnn-frontend==$KC_CUDNN_FRONTEND_VERSION" >&2; then
+        kc_say "could not download nvidia-cudnn-frontend $KC_CUDNN_FRONTEND_VERSION from PyPI"
+        rm -rf "$tmp"
+        return 1
+    fi
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial" && python3 - "$tmp" "$dir.partial" <<'PY' || { rm -rf "$tmp" "$dir.partial"; return 1; }
+import glob, os, shutil, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    names = z.namelist()
+    z.extractall(sys.argv[2], [n for n in names if n.startswith("include/")])
+    for n in names:  # the licences travel with the headers
+        if "/licenses/" in n and not n.endswith("/"):
+            with z.open(n) as src, open(os.path.join(sys.argv[2], os.path.basename(n)), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+PY
+    echo "$KC_CUDNN_FRONTEND_VERSION" >"$dir.partial/VERSION"
+    rm -rf "$tmp" "$dir" && mv "$dir.partial" "$dir"
 }
 
 # Builds the named targets (all of them when none is named), showing ninja's progress.

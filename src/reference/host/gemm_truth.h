@@ -1,0 +1,24 @@
+// float64 truth of the cuBLASLt reference's GEMMs (host/lt_plan.h's GemmShape), with the error
+// bound of each element of D from the error analysis of how cuBLASLt computes it (derived in
+// gemm_truth.cpp). The vendor's D is right when every element is within its bound.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "reference/host/bounded.h"
+#include "reference/host/lt_plan.h"
+
+namespace kc::reference {
+
+// The GELU in the tanh form cuBLASLt's epilogue computes: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+double gelu_tanh(double x);
+// Its steepest slope, max |gelu_tanh'(x)| = 1.12899 (near x = 2.4), rounded up.
+constexpr double kGeluMaxSlope = 1.13;
+
+// D (m x n, row-major) with its bounds. a (m x k), b (k x n) and bias (n, or empty without one) hold the values as stored, already in
+// the input type (bf16 values, or fp32) and the output type (the bias). s must be valid.
+Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const float> b,
+                     std::span<const float> bias);
+
+}  // namespace kc::reference
