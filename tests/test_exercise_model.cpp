@@ -46,7 +46,7 @@ TEST(DType, NamesSizesAndSentinels) {
         const uint32_t word = sentinel_word(t);
         std::byte bytes[4];
         std::memcpy(bytes, &word, 4);
-        EXPECT_TRUE(is_sentinel(t, bytes)) << name_of(t);
+        EXPECT_EQ(is_sentinel(t, bytes), t != DType::U8) << name_of(t);  // every byte is a uint8 value
         if (is_float(t)) EXPECT_TRUE(std::isnan(value_at(t, bytes))) << name_of(t);
     }
     EXPECT_EQ(size_of(DType::BF16), 2u);

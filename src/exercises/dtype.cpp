@@ -130,7 +130,10 @@ uint32_t sentinel_word(DType t) {
     return 0x7fc0deadu;
 }
 
+bool has_sentinel(DType t) { return t != DType::U8; }
+
 bool is_sentinel(DType t, const std::byte* p) {
+    if (!has_sentinel(t)) return false;
     const uint32_t word = sentinel_word(t);
     return std::memcmp(p, &word, size_of(t)) == 0;
 }

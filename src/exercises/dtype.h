@@ -28,11 +28,15 @@ float from_bf16(uint16_t bits);
 // The value of the element at `p`, read as `t`.
 double value_at(DType t, const std::byte* p);
 
-// The bits that mark an element no kernel wrote ("the sentinel"), repeated to fill 32 bits: a
-// NaN with a payload for the float types (0x7fc0dead for fp32), a value no exercise produces by
-// chance for the integer ones.
+// The bits outputs are filled with before a run ("the sentinel"), repeated to fill 32 bits: a
+// NaN with a payload for the float types (0x7fc0dead for fp32), 0x7fc0dead for int32 (a value no
+// exercise produces by chance), 0xad for uint8.
 uint32_t sentinel_word(DType t);
-// Whether the element at `p` still holds the sentinel.
+// Whether an element still holding the sentinel can be told from a value a kernel wrote: not
+// for uint8, where every byte is a value (173 is a right answer as often as any other); there an
+// unwritten element shows only as a wrong value, and in the run with garbage.
+bool has_sentinel(DType t);
+// Whether the element at `p` still holds the sentinel (false for a type without one).
 bool is_sentinel(DType t, const std::byte* p);
 
 }  // namespace kc::exercises

@@ -415,6 +415,10 @@ public:
         const grade::StopRule rule;
         grade::BatchRule batch;
         batch.deciders = 2;  // the kernel and the vendor; the copy follows them
+        // In-place tensors are restored once per sample: a batch may not run the plan on a set
+        // twice, or the second run would update what the first one wrote.
+        for (const auto& t : specs)
+            if (t.role == exercises::Role::kInOut) batch.max_launches = static_cast<int>(sets);
         auto samples = env.timer->run(candidates, 3, rule, batch, sets, !env.hot, &fail, &method, &hooks);
         if (!samples) {
             if (!fail.wrong.empty()) {
