@@ -626,16 +626,6 @@ grade::Spread gate_spread(const Grade& g, grade::GateKind kind, const wire::Timi
                                t.kernel_p90, t.samples);
 }
 
-// The device's per-SM limits, as bench's occupancy column reads them (report/bench.cpp).
-grade::SmLimits sm_limits(const wire::Device& d) {
-    grade::SmLimits l;
-    if (d.max_threads_per_sm) l.max_threads_per_sm = d.max_threads_per_sm;
-    if (d.max_blocks_per_sm) l.max_blocks_per_sm = d.max_blocks_per_sm;
-    if (d.regs_per_sm) l.regs_per_sm = d.regs_per_sm;
-    l.shared_per_sm = d.shared_per_sm;
-    l.reserved_shared_per_block = d.reserved_shared_per_block;
-    return l;
-}
 
 // What the grade knows of a kernel that is too slow: its speed, launch and resources.
 grade::SlowKernel slow_kernel(const Grade& g) {

@@ -52,4 +52,14 @@ Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::De
     return s;
 }
 
+grade::SmLimits sm_limits(const wire::Device& d) {
+    grade::SmLimits l;
+    if (d.max_threads_per_sm) l.max_threads_per_sm = d.max_threads_per_sm;
+    if (d.max_blocks_per_sm) l.max_blocks_per_sm = d.max_blocks_per_sm;
+    if (d.regs_per_sm) l.regs_per_sm = d.regs_per_sm;
+    l.shared_per_sm = d.shared_per_sm;
+    l.reserved_shared_per_block = d.reserved_shared_per_block;
+    return l;
+}
+
 }  // namespace kc::engine

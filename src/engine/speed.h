@@ -4,8 +4,9 @@
 
 #include <string>
 
-#include "wire/protocol.h"
 #include "engine/speed_of_light.h"
+#include "grade/occupancy.h"
+#include "wire/protocol.h"
 
 namespace kc::engine {
 
@@ -28,5 +29,9 @@ struct Speed {
 // `light` may be null (not measured): the data-sheet peaks of `device` stand in for it.
 Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,
                const SpeedOfLight* light);
+
+// The device's per-SM limits for grade::theoretical_occupancy (the library's defaults where the
+// device reported none).
+grade::SmLimits sm_limits(const wire::Device& d);
 
 }  // namespace kc::engine

@@ -10,15 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-grade::SmLimits limits_of(const wire::Device& d) {
-    grade::SmLimits l;
-    if (d.max_threads_per_sm) l.max_threads_per_sm = d.max_threads_per_sm;
-    if (d.max_blocks_per_sm) l.max_blocks_per_sm = d.max_blocks_per_sm;
-    if (d.regs_per_sm) l.regs_per_sm = d.regs_per_sm;
-    l.shared_per_sm = d.shared_per_sm;
-    l.reserved_shared_per_block = d.reserved_shared_per_block;
-    return l;
-}
 
 std::string rate_text(double v) { return v >= 100 ? fmt::format("{:.0f}", v) : v >= 1 ? fmt::format("{:.2f}", v) : fmt::format("{:.3f}", v); }
 
@@ -66,7 +57,7 @@ std::vector<BenchRow> bench_rows(const engine::Grade& g, const course::Module& m
             use.static_shared = g.kernel->static_shared;
             use.dynamic_shared = geo->launch.shared_bytes;
             use.threads_per_block = static_cast<int>(geo->launch.block.x * geo->launch.block.y * geo->launch.block.z);
-            auto occ = grade::theoretical_occupancy(limits_of(*g.device), use);
+            auto occ = grade::theoretical_occupancy(engine::sm_limits(*g.device), use);
             r.theoretical_blocks = occ.blocks_per_sm;
             r.runtime_blocks = t.active_blocks_per_sm;
             // The runtime's answer is the authority; ours names the limiting resource.

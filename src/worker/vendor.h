@@ -32,6 +32,15 @@ public:
 
 using VendorFactory = Result<std::unique_ptr<Vendor>> (*)(cudaStream_t stream);
 
+// The factory of a vendor `V` built around a library handle `Lib` (reference::Cublas, Cudnn):
+// `Lib::create(stream)`, then `V(handle)`.
+template <class V, class Lib>
+Result<std::unique_ptr<Vendor>> make_library_vendor(cudaStream_t stream) {
+    auto lib = Lib::create(stream);
+    if (!lib) return lib.error();
+    return std::unique_ptr<Vendor>(std::make_unique<V>(std::move(*lib)));
+}
+
 // Adds the library vendor of `exercise`; true (for the registration macro).
 bool register_vendor(const std::string& exercise, VendorFactory make);
 

@@ -21,14 +21,8 @@ private:
     reference::Cudnn cudnn_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream) {
-    auto c = reference::Cudnn::create(stream);
-    if (!c) return c.error();
-    return std::unique_ptr<Vendor>(std::make_unique<Conv2dVendor>(std::move(*c)));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("conv2d", make);
+KC_REGISTER_VENDOR("conv2d", (make_library_vendor<Conv2dVendor, reference::Cudnn>));
 
 }  // namespace kc::worker

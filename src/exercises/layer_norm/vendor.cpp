@@ -20,14 +20,8 @@ private:
     reference::Cudnn cudnn_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream) {
-    auto c = reference::Cudnn::create(stream);
-    if (!c) return c.error();
-    return std::unique_ptr<Vendor>(std::make_unique<LayerNormVendor>(std::move(*c)));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("layer-norm", make);
+KC_REGISTER_VENDOR("layer-norm", (make_library_vendor<LayerNormVendor, reference::Cudnn>));
 
 }  // namespace kc::worker

@@ -21,14 +21,8 @@ private:
     reference::Cublas cublas_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream) {
-    auto c = reference::Cublas::create(stream);
-    if (!c) return c.error();
-    return std::unique_ptr<Vendor>(std::make_unique<MatrixMulVendor>(std::move(*c)));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("matrix-mul", make);
+KC_REGISTER_VENDOR("matrix-mul", (make_library_vendor<MatrixMulVendor, reference::Cublas>));
 
 }  // namespace kc::worker

@@ -17,14 +17,8 @@ private:
     reference::Cudnn cudnn_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream) {
-    auto c = reference::Cudnn::create(stream);
-    if (!c) return c.error();
-    return std::unique_ptr<Vendor>(std::make_unique<SoftmaxVendor>(std::move(*c)));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("softmax", make);
+KC_REGISTER_VENDOR("softmax", (make_library_vendor<SoftmaxVendor, reference::Cudnn>));
 
 }  // namespace kc::worker

@@ -19,14 +19,8 @@ private:
     reference::Cublas cublas_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream) {
-    auto c = reference::Cublas::create(stream);
-    if (!c) return c.error();
-    return std::unique_ptr<Vendor>(std::make_unique<VectorAddVendor>(std::move(*c)));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("vector-add", make);
+KC_REGISTER_VENDOR("vector-add", (make_library_vendor<VectorAddVendor, reference::Cublas>));
 
 }  // namespace kc::worker
