@@ -57,14 +57,17 @@ TEST(Manifest, ASpeedGateIsVsVendorOrOfLight) {
     auto vendor = course::parse_manifest(with_pass(R"({"vs_vendor": 0.6})"), "m.json");
     ASSERT_TRUE(vendor) << vendor.error().message;
     ASSERT_TRUE(vendor->pass);
-    EXPECT_EQ(vendor->pass->kind, course::PassTarget::Kind::VsVendor);
+    EXPECT_EQ(vendor->pass->kind, grade::GateKind::VsVendor);
     EXPECT_DOUBLE_EQ(vendor->pass->value, 0.6);
     auto light = course::parse_manifest(with_pass(R"({"of_light": 1})"), "m.json");
     ASSERT_TRUE(light) << light.error().message;
     ASSERT_TRUE(light->pass);
-    EXPECT_EQ(light->pass->kind, course::PassTarget::Kind::OfLight);
+    EXPECT_EQ(light->pass->kind, grade::GateKind::OfLight);
     EXPECT_DOUBLE_EQ(light->pass->value, 1.0);
     EXPECT_TRUE(course::parse_manifest(with_pass(R"({"vs_vendor": 100})"), "m.json"));
+    auto solution = course::parse_manifest(with_pass(R"({"vs_solution": 0.9})"), "m.json");
+    ASSERT_TRUE(solution) << solution.error().message;
+    EXPECT_EQ(solution->pass->kind, grade::GateKind::VsSolution);
 }
 
 TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
@@ -79,10 +82,11 @@ TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
         {R"({})", "m.json: pass: must be an object with one target"},
         {R"(0.6)", "m.json: pass: must be an object with one target"},
         {R"({"vs_vendor": 0.6, "of_light": 0.8})", "m.json: pass: holds of_light and vs_vendor"},
-        {R"({"vs_vendr": 0.6})", "m.json: pass.vs_vendr: unknown target (known: vs_vendor, of_light)"},
-        {R"({"vs_solution": 0.9})", "m.json: pass.vs_solution: not supported yet (issue 13 point 5)"},
+        {R"({"vs_vendr": 0.6})", "m.json: pass.vs_vendr: unknown target (known: vs_vendor, vs_solution, of_light)"},
+        {R"({"vs_variant": {}})", "m.json: pass.vs_variant: not supported yet (issue 13 point 6: a variant of your own kernel)"},
+        {R"({"vs_solution": 0})", "m.json: pass.vs_solution: must be a number in (0, 100]"},
         {R"({"vs_variant": {"file": "controls/one-stage.cu", "speedup": 1.25}})",
-         "m.json: pass.vs_variant: not supported yet (issue 13 point 5)"},
+         "m.json: pass.vs_variant: not supported yet (issue 13 point 6: a variant of your own kernel)"},
     };
     for (const auto& [pass, message] : cases) {
         auto m = course::parse_manifest(with_pass(pass), "m.json");

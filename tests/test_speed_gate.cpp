@@ -141,6 +141,8 @@ TEST(SpeedGate, OneDisturbedTimingIsOutweighedWhenPooled) {
 
 TEST(SpeedGate, TargetAndSpreadTexts) {
     EXPECT_EQ(target_text(GateKind::VsVendor, 0.5), "at least 0.50x the vendor's speed");
+    EXPECT_EQ(target_text(GateKind::VsSolution, 0.9), "at least 0.90x the reference solution's speed");
+    EXPECT_STREQ(gate_name(GateKind::VsSolution), "vs_solution");
     EXPECT_EQ(target_text(GateKind::OfLight, 0.8), "at least 80% of the speed of light");
     EXPECT_EQ(target_text(GateKind::OfLight, 0.825), "at least 82.5% of the speed of light");
     EXPECT_EQ(spread_text(GateKind::VsVendor, {0.20, 0.21, 0.22, 412}, 2),

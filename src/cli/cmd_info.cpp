@@ -71,7 +71,7 @@ int run_info(const Global& g, const InfoOptions& o) {
                                 {"reference", spec->vendor}, {"cases", cases},
                                 {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""},
                                 {"header", header}};
-            if (man.pass) j["pass"] = {{man.pass->kind == course::PassTarget::Kind::VsVendor ? "vs_vendor" : "of_light",
+            if (man.pass) j["pass"] = {{grade::gate_name(man.pass->kind),
                                         man.pass->value}};
             std::cout << j.dump(2) << "\n";
             return 0;
@@ -86,9 +86,7 @@ int run_info(const Global& g, const InfoOptions& o) {
         }
         if (man.pass)  // the speed gate: correct is not enough
             std::cout << "  to pass, also: "
-                      << grade::target_text(man.pass->kind == course::PassTarget::Kind::VsVendor ? grade::GateKind::VsVendor
-                                                                                                : grade::GateKind::OfLight,
-                                            man.pass->value)
+                      << grade::target_text(man.pass->kind, man.pass->value)
                       << ", on the timed case\n";
         std::cout << "  kernelcoach.h, as your kernel.cu sees it:\n";
         const std::string& h = header;

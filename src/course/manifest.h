@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "grade/speed_gate.h"
 #include "util/result.h"
 
 namespace kc::course {
@@ -32,9 +33,10 @@ struct Control {
 // "pass": the speed a correct kernel must reach, measured on the timed case (docs/grading.md,
 // "Speed gates"). Below it the verdict is TOO_SLOW.
 struct PassTarget {
-    enum class Kind { VsVendor, OfLight };
-    Kind kind = Kind::VsVendor;
-    double value = 0;  // VsVendor: vendor_ms / kernel_ms at least this; OfLight: a fraction (0.8 = 80%)
+    grade::GateKind kind = grade::GateKind::VsVendor;
+    // VsVendor: vendor_ms / kernel_ms at least this; VsSolution: the same with the module's
+    // reference solution (an exercise without a vendor); OfLight: a fraction (0.8 = 80%).
+    double value = 0;
 };
 
 struct Manifest {

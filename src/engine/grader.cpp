@@ -431,6 +431,10 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     const exercises::Exercise* ex = exercises::find_exercise(m.exercise);
     auto plan = module_plan(*ex, m, module.rel_dir);
     if (!plan) return plan.error();
+    if (m.pass && m.pass->kind == grade::GateKind::VsSolution && !ex->spec().vendor.empty())
+        return make_error(fmt::format("{}/module.json: pass.vs_solution: exercise '{}' is timed against its vendor "
+                                      "({}), not the reference solution: use vs_vendor",
+                                      module.rel_dir, m.exercise, ex->spec().vendor));
     compile::Request req = compile_request(*ex, m, *plan, target);
     req.source = *text;
     req.source_path = g.source_path;
@@ -613,13 +617,9 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
 
 namespace {
 
-grade::GateKind gate_kind(const course::PassTarget& p) {
-    return p.kind == course::PassTarget::Kind::OfLight ? grade::GateKind::OfLight : grade::GateKind::VsVendor;
-}
-
 // One timing as the gate sees it: the per-round ratio to the vendor, or the percent of light.
 grade::Spread gate_spread(const Grade& g, grade::GateKind kind, const wire::Timing& t) {
-    if (kind == grade::GateKind::VsVendor)
+    if (kind != grade::GateKind::OfLight)  // the vendor, or the reference solution standing in for it
         return grade::ratio_spread(t.ratio_p10, t.kernel_ms > 0 ? t.vendor_ms / t.kernel_ms : 0, t.ratio_p90,
                                    t.samples);
     return grade::light_spread(g.speed(t, g.bytes, g.flops).percent_of_light, t.kernel_ms, t.kernel_p10,
@@ -657,7 +657,7 @@ grade::SlowKernel slow_kernel(const Grade& g) {
 void Grader::gate_speed(const course::Module& module, const wire::Request& wr, Grade& g) {
     const auto& pass = module.manifest.pass;
     if (!pass || g.verdict != Verdict::Passed || options_.bench) return;
-    SpeedGate gate{.kind = gate_kind(*pass), .target = pass->value};
+    SpeedGate gate{.kind = pass->kind, .target = pass->value};
     if (!g.timing || g.timing->samples == 0) {
         g.notes.push_back(fmt::format("this module asks for {}; not timed, so that was not checked",
                                       grade::target_text(gate.kind, gate.target)));

@@ -155,15 +155,27 @@ GateDecision decide_gate(const Spread& s, double target, int timings, int max_ti
     return {s.median >= target ? GateCall::Pass : GateCall::TooSlow, true};
 }
 
+const char* gate_name(GateKind kind) {
+    switch (kind) {
+        case GateKind::VsVendor: return "vs_vendor";
+        case GateKind::VsSolution: return "vs_solution";
+        case GateKind::OfLight: return "of_light";
+    }
+    return "?";
+}
+
 double gate_threshold(GateKind kind, double target) { return kind == GateKind::OfLight ? 100 * target : target; }
 
 std::string target_text(GateKind kind, double target) {
     if (kind == GateKind::VsVendor) return fmt::format("at least {:.2f}x the vendor's speed", target);
+    if (kind == GateKind::VsSolution) return fmt::format("at least {:.2f}x the reference solution's speed", target);
     return fmt::format("at least {}% of the speed of light", number_text(100 * target));
 }
 
 std::string spread_text(GateKind kind, const Spread& s, int timings) {
-    const char* what = kind == GateKind::VsVendor ? " the vendor's speed" : " of the speed of light";
+    const char* what = kind == GateKind::VsVendor     ? " the vendor's speed"
+                       : kind == GateKind::VsSolution ? " the reference solution's speed"
+                                                      : " of the speed of light";
     return fmt::format("{}{} (p10 {}, median {}, p90 {}; {}, {})", value_text(kind, s.median), what,
                        value_text(kind, s.slow), value_text(kind, s.median), value_text(kind, s.fast),
                        plural(timings, "timing", "timings"), plural(s.samples, "round", "rounds"));

@@ -14,7 +14,9 @@ namespace kc::grade {
 
 // What a gate compares with: the vendor's speed (vendor time / kernel time, per round) or the
 // speed of light of the size's regime (percent of the copy bandwidth or of the fp32 GEMM rate).
-enum class GateKind { VsVendor, OfLight };
+enum class GateKind { VsVendor, VsSolution, OfLight };
+// "vs_vendor", "vs_solution", "of_light": the names module.json and --json use.
+const char* gate_name(GateKind kind);
 
 // A speed measure over the timed rounds of one timing (or several, pooled), in a unit where
 // higher is faster: the vendor/kernel ratio for VsVendor, the percent of light for OfLight.

@@ -332,10 +332,10 @@ json grade_json(const Grade& g) {
         };
         json each = json::array();
         for (const auto& sp : gate.each) each.push_back(spread(sp));
-        j["gate"] = {{"kind", gate.kind == grade::GateKind::VsVendor ? "vs_vendor" : "of_light"},
+        j["gate"] = {{"kind", grade::gate_name(gate.kind)},
                      {"target", gate.target},
                      {"threshold", grade::gate_threshold(gate.kind, gate.target)},
-                     {"unit", gate.kind == grade::GateKind::VsVendor ? "vendor_ms / kernel_ms" : "percent of light"},
+                     {"unit", gate.kind == grade::GateKind::OfLight ? "percent of light" : "vendor_ms / kernel_ms"},
                      {"spread", spread(gate.spread)},
                      {"timings", each},
                      {"passed", gate.decision.call == grade::GateCall::Pass},
