@@ -139,6 +139,18 @@ std::string sanitizer_text(const Grade& g, const Style& s) {
     return out;
 }
 
+namespace {
+
+// What a module is checked and timed against: its exercise's vendor, or (an exercise without
+// one) the module's reference solution.
+bool has_vendor(const course::Module& m) {
+    const auto* spec = exercises::find(m.manifest.exercise);
+    return !spec || !spec->vendor.empty();
+}
+const char* reference_name(const course::Module& m) { return has_vendor(m) ? "the vendor" : "the reference solution"; }
+
+}  // namespace
+
 std::string timing_text(const Grade& g, const course::Module& m, const Style& s) {
     std::string out;
     if (g.timing && g.timing->samples == 0) {  // stopped by a wrong timed run: no times to show
@@ -164,9 +176,11 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
             out += fmt::format("  a device-to-device copy of the same bytes takes {}: yours is at {:.1f}% of it\n",
                                ms_text(t.copy_ms), sp.percent_of_copy);
         const auto* spec = exercises::find(m.manifest.exercise);
-        out += fmt::format("  vendor ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x the vendor's speed",
-                           spec ? spec->vendor : "vendor", t.vendor_detail.empty() ? "" : ", " + t.vendor_detail,
-                           ms_text(t.vendor_ms), ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio());
+        const bool vendor = has_vendor(m);
+        out += fmt::format("  {} ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x {}'s speed",
+                           vendor ? "vendor" : "reference", vendor && spec ? spec->vendor : "solution/kernel.cu",
+                           t.vendor_detail.empty() || !vendor ? "" : ", " + t.vendor_detail, ms_text(t.vendor_ms),
+                           ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio(), reference_name(m));
         if (t.ratio_p90 > 0) out += fmt::format(" [p10 {:.2f}x, p90 {:.2f}x]", t.ratio_p10, t.ratio_p90);
         out += "\n";
         if (t.check && !t.check->comparison.passed()) {
@@ -253,13 +267,13 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
             for (const auto& other : r->others)  // the other written tensors that are wrong too
                 if (!other.comparison.passed()) out += check_lines(other, "      ");
             if (r->vendor && r->check && !r->check->comparison.passed())
-                out += fmt::format("      the vendor on the same inputs: max error {:.3g}, headroom {:.2f}\n",
+                out += fmt::format("      {} on the same inputs: max error {:.3g}, headroom {:.2f}\n", reference_name(m),
                                    r->vendor->comparison.max_error, r->vendor->comparison.headroom);
         }
         if (r && r->vendor && !r->vendor->comparison.passed())
-            out += paint(s, kYellow, fmt::format("      note: the vendor reference itself misses the bound here "
+            out += paint(s, kYellow, fmt::format("      note: {} itself misses the bound here "
                                                  "(headroom {:.2f}); please report this to the course authors\n",
-                                                 r->vendor->comparison.headroom));
+                                                 reference_name(m), r->vendor->comparison.headroom));
     }
     out += sanitizer_text(g, s);
     for (const auto& note : g.notes) out += paint(s, kYellow, "  note: " + note) + "\n";
