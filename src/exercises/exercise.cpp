@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <climits>
 #include <set>
 
@@ -28,58 +29,38 @@ std::vector<Step> Exercise::plan(const Sizes& s) const {
     return {step};
 }
 
-std::vector<TensorSpec> written_of(const std::vector<TensorSpec>& tensors) {
-    std::vector<TensorSpec> out;
-    for (const auto& t : tensors)
-        if (t.written()) out.push_back(t);
-    return out;
-}
-
-std::vector<TensorSpec> seeded_of(const std::vector<TensorSpec>& tensors) {
-    std::vector<TensorSpec> out;
-    for (const auto& t : tensors)
-        if (t.seeded()) out.push_back(t);
-    return out;
-}
-
-namespace {
-
-// What a step's argument `name` is: a tensor (its index) or a scalar (its index), or neither.
-struct Arg {
-    int tensor = -1, scalar = -1;
-};
-
-Arg find_arg(const std::vector<TensorSpec>& tensors, const std::vector<Scalar>& scalars, const std::string& name,
-             size_t position) {
-    for (size_t i = 0; i < tensors.size(); ++i)
-        if (tensors[i].name == name) return {static_cast<int>(i), -1};
-    // A one-kernel plan names unnamed scalars "": the position among the scalars decides.
-    size_t unnamed = 0;
-    for (size_t i = 0; i < scalars.size(); ++i) {
-        if (scalars[i].name == name && (!name.empty() || unnamed++ == position)) return {-1, static_cast<int>(i)};
+std::vector<std::vector<ArgRef>> resolve_plan(const std::vector<TensorSpec>& tensors,
+                                              const std::vector<Scalar>& scalars, const std::vector<Step>& plan) {
+    std::vector<std::vector<ArgRef>> out;
+    for (const auto& step : plan) {
+        std::vector<ArgRef> args;
+        for (const auto& name : step.args) {
+            ArgRef a;
+            for (size_t i = 0; i < tensors.size() && a.tensor < 0; ++i)
+                if (tensors[i].name == name) a.tensor = static_cast<int>(i);
+            for (size_t i = 0; i < scalars.size() && a.tensor < 0 && a.scalar < 0; ++i)
+                if (!name.empty() && scalars[i].name == name) a.scalar = static_cast<int>(i);
+            args.push_back(a);
+        }
+        out.push_back(std::move(args));
     }
-    return {};
+    return out;
 }
-
-}  // namespace
 
 std::string parameters(const Exercise& ex, const Sizes& s, size_t step_index) {
     const auto tensors = ex.tensors(s);
     const auto scalars = ex.scalars(s);
-    const auto plan = ex.plan(s);
-    if (step_index >= plan.size()) return {};
+    const auto steps = resolve_plan(tensors, scalars, ex.plan(s));
+    if (step_index >= steps.size()) return {};
     std::string out;
-    size_t scalar_position = 0;
-    for (const auto& name : plan[step_index].args) {
-        const Arg a = find_arg(tensors, scalars, name, scalar_position);
+    for (const ArgRef& a : steps[step_index]) {
         if (!out.empty()) out += ", ";
         if (a.tensor >= 0) {
             const auto& t = tensors[static_cast<size_t>(a.tensor)];
             out += fmt::format("{}{}* {}", t.role == Role::kIn ? "const " : "", c_type_of(t.type), t.name);
         } else if (a.scalar >= 0) {
             const auto& v = scalars[static_cast<size_t>(a.scalar)];
-            ++scalar_position;
-            out += fmt::format("{} {}", v.is_float ? "float" : "int", v.name.empty() ? "n" : v.name);
+            out += fmt::format("{} {}", v.is_float ? "float" : "int", v.name);
         }
     }
     return out;
@@ -91,20 +72,20 @@ std::string check_declarations(const Exercise& ex, const Sizes& s) {
     std::set<std::string> names;
     for (const auto& t : tensors)
         if (!names.insert(t.name).second) return fmt::format("two tensors are named `{}`", t.name);
-    if (written_of(tensors).empty()) return "no tensor is written (out or inout)";
+    if (std::none_of(tensors.begin(), tensors.end(), [](const TensorSpec& t) { return t.written(); }))
+        return "no tensor is written (out or inout)";
+    for (size_t i = 0; i < scalars.size(); ++i)
+        if (scalars[i].name.empty()) return fmt::format("scalar {} has no name", i);
     const auto plan = ex.plan(s);
     if (plan.empty()) return "the launch plan is empty";
+    const auto steps = resolve_plan(tensors, scalars, plan);
     std::set<std::string> used;
-    for (size_t k = 0; k < plan.size(); ++k) {
-        size_t scalar_position = 0;
-        for (const auto& name : plan[k].args) {
-            const Arg a = find_arg(tensors, scalars, name, scalar_position);
-            if (a.tensor < 0 && a.scalar < 0)
-                return fmt::format("step {} names `{}`, which is no tensor or scalar", k, name);
-            if (a.scalar >= 0) ++scalar_position;
-            used.insert(name);
+    for (size_t k = 0; k < plan.size(); ++k)
+        for (size_t j = 0; j < plan[k].args.size(); ++j) {
+            if (steps[k][j].tensor < 0 && steps[k][j].scalar < 0)
+                return fmt::format("step {} names `{}`, which is no tensor or scalar", k, plan[k].args[j]);
+            used.insert(plan[k].args[j]);
         }
-    }
     for (const auto& t : tensors)
         if (!used.count(t.name)) return fmt::format("no step of the plan takes tensor `{}`", t.name);
     const auto t = ex.timed_transform(s);

@@ -49,7 +49,7 @@ struct Scalar {
     bool is_float = false;
     int i = 0;
     float f = 0.f;
-    std::string name;  // how a launch plan's step names it; "" is fine for a one-kernel exercise
+    std::string name;  // the kernel parameter's name, by which a launch plan's step takes it
     static Scalar of(int v, std::string name = {}) { return {false, v, 0.f, std::move(name)}; }
     static Scalar of(float v, std::string name = {}) { return {true, 0, v, std::move(name)}; }
 };
@@ -119,9 +119,15 @@ public:
     }
 };
 
-// The written tensors of `tensors`, in order.
-std::vector<TensorSpec> written_of(const std::vector<TensorSpec>& tensors);
-std::vector<TensorSpec> seeded_of(const std::vector<TensorSpec>& tensors);
+// What one argument of a step is: a tensor (its index in tensors()) or a scalar (its index in
+// scalars()); both -1 when the name is neither.
+struct ArgRef {
+    int tensor = -1, scalar = -1;
+};
+// Every step's arguments, resolved by name: the one reading of a plan (parameters(),
+// check_declarations() and the worker's argument arrays).
+std::vector<std::vector<ArgRef>> resolve_plan(const std::vector<TensorSpec>& tensors,
+                                              const std::vector<Scalar>& scalars, const std::vector<Step>& plan);
 
 // The kernel parameter list of step `step` ("const float* a, const float* b, float* out, int n"):
 // a pointer to const for inputs, to mutable for the others, then the scalars.

@@ -81,21 +81,6 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
     crash.message = explain_cuda_error(e);
 }
 
-Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
-                                                    size_t element_bytes) {
-    for (const auto* b : buffers) {
-        auto hit = b->check_guards();
-        if (!hit) return hit.error();
-        if (*hit) {
-            const auto& h = **hit;
-            return std::optional<wire::Guard>(wire::Guard{
-                h.buffer, h.before, h.first_offset, h.last_offset, h.bytes_changed, element_bytes,
-                b->bytes() / element_bytes});
-        }
-    }
-    return std::optional<wire::Guard>();
-}
-
 Result<wire::Check> check_output(std::span<const float> got, std::span<const double> truth,
                                      std::span<const double> bound, std::vector<long long> shape,
                                      const CaseContext* context) {

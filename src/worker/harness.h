@@ -72,10 +72,6 @@ void launch_and_wait(cudaKernel_t kernel, const Launch& l, void** args, cudaStre
 // Readies each kernel for its launch in `launches` (gpu::prepare: shared memory, clusters).
 Status prepare(const Kernels& kernels, const std::vector<Launch>& launches);
 
-// Checks every buffer's guard zones; the first hit, with the element size for the report.
-Result<std::optional<wire::Guard>> check_guards(std::span<const gpu::DeviceBuffer* const> buffers,
-                                                    size_t element_bytes);
-
 // The case whose output a check explains: its exercise, sizes and input seed (for the
 // exercise's explain()) and the launch (for the never-written patterns).
 struct CaseContext {

@@ -8,22 +8,15 @@ namespace kc::worker {
 
 PlanArgs::PlanArgs(const exercises::Exercise& ex, const exercises::Sizes& s, std::vector<void*> tensors)
     : tensors_(std::move(tensors)), scalars_(ex.scalars(s)) {
-    const auto specs = ex.tensors(s);
-    for (const auto& step : ex.plan(s)) {
+    // exercises::check_declarations() proves every name resolves (a test runs it on every exercise).
+    for (const auto& step : exercises::resolve_plan(ex.tensors(s), scalars_, ex.plan(s))) {
         std::vector<void*> a;
-        size_t unnamed = 0;
-        for (const auto& name : step.args) {
-            void* p = nullptr;
-            for (size_t i = 0; i < specs.size() && !p; ++i)
-                if (specs[i].name == name) p = &tensors_[i];
-            // Scalars: by name, or (unnamed, in a one-kernel plan) by position.
-            for (size_t i = 0, seen = 0; i < scalars_.size() && !p; ++i) {
-                auto& v = scalars_[i];
-                if (v.name != name) continue;
-                if (!name.empty() || seen++ == unnamed) p = v.is_float ? static_cast<void*>(&v.f) : &v.i;
-            }
-            if (name.empty()) ++unnamed;
-            a.push_back(p);  // exercises::check_declarations() proves every name resolves
+        for (const auto& ref : step) {
+            if (ref.tensor >= 0) a.push_back(&tensors_[static_cast<size_t>(ref.tensor)]);
+            else if (ref.scalar >= 0) {
+                auto& v = scalars_[static_cast<size_t>(ref.scalar)];
+                a.push_back(v.is_float ? static_cast<void*>(&v.f) : static_cast<void*>(&v.i));
+            } else a.push_back(nullptr);
         }
         args_.push_back(std::move(a));
     }

@@ -45,8 +45,8 @@ private:
     std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
 };
 
-Result<gpu::DeviceBuffer> device_buffer(const std::string& name, size_t floats) {
-    return gpu::DeviceBuffer::create(name, std::max<size_t>(1, floats) * sizeof(float));
+Result<gpu::DeviceBuffer> device_buffer(const std::string& name, size_t bytes) {
+    return gpu::DeviceBuffer::create(name, std::max<size_t>(1, bytes));
 }
 
 // Batched timing rotates over at most this many buffer sets (tiny problems stay in L2 anyway).
@@ -315,11 +315,11 @@ public:
 
         // The speed of light for memory: a copy that moves the same bytes (read + write).
         const size_t copy_bytes = std::max<size_t>(4, static_cast<size_t>(ex_.spec().bytes(sz) / 2) / 4 * 4);
-        auto csrc = device_buffer("copy-src", stride(copy_bytes) * sets / 4 + 1);
+        auto csrc = device_buffer("copy-src", stride(copy_bytes) * sets);
         if (!csrc) return csrc.error();
-        auto cdst = device_buffer("copy-dst", stride(copy_bytes) * sets / 4 + 1);
+        auto cdst = device_buffer("copy-dst", stride(copy_bytes) * sets);
         if (!cdst) return cdst.error();
-        if (auto s = env.util->fill_u32(csrc->data(), stride(copy_bytes) * sets / 4 * 4, 0x3c3c3c3cu, env.stream); !s)
+        if (auto s = env.util->fill_u32(csrc->data(), stride(copy_bytes) * sets, 0x3c3c3c3cu, env.stream); !s)
             return s.error();
 
         // Each set's kernel arguments and vendor pointers (their addresses stay put for graphs).
@@ -535,7 +535,7 @@ private:
         std::vector<gpu::DeviceBuffer> first;
         for (size_t i = 0; i < specs.size(); ++i) {
             if (!specs[i].written()) continue;
-            auto b = device_buffer(specs[i].name + " (first run)", specs[i].bytes() / 4 + 1);
+            auto b = device_buffer(specs[i].name + " (first run)", specs[i].bytes());
             if (!b) return b.error();
             if (auto s = copy(b->data(), tensors.buffer(i).data(), specs[i].bytes(), env.stream); !s) return s.error();
             first.push_back(std::move(*b));
