@@ -68,6 +68,12 @@ TEST(Manifest, ASpeedGateIsVsVendorOrOfLight) {
     auto solution = course::parse_manifest(with_pass(R"({"vs_solution": 0.9})"), "m.json");
     ASSERT_TRUE(solution) << solution.error().message;
     EXPECT_EQ(solution->pass->kind, grade::GateKind::VsSolution);
+    auto variant = course::parse_manifest(
+        with_pass(R"({"vs_variant": {"defines": {"STAGES": 1, "SWIZZLE": "off"}, "at_least": 1.25}})"), "m.json");
+    ASSERT_TRUE(variant) << variant.error().message;
+    EXPECT_EQ(variant->pass->kind, grade::GateKind::VsVariant);
+    EXPECT_DOUBLE_EQ(variant->pass->value, 1.25);
+    EXPECT_EQ(variant->pass->variant(), "STAGES=1, SWIZZLE=off");
 }
 
 TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
@@ -82,11 +88,22 @@ TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
         {R"({})", "m.json: pass: must be an object with one target"},
         {R"(0.6)", "m.json: pass: must be an object with one target"},
         {R"({"vs_vendor": 0.6, "of_light": 0.8})", "m.json: pass: holds of_light and vs_vendor"},
-        {R"({"vs_vendr": 0.6})", "m.json: pass.vs_vendr: unknown target (known: vs_vendor, vs_solution, of_light)"},
-        {R"({"vs_variant": {}})", "m.json: pass.vs_variant: not supported yet (issue 13 point 6: a variant of your own kernel)"},
+        {R"({"vs_vendr": 0.6})",
+         "m.json: pass.vs_vendr: unknown target (known: vs_vendor, vs_solution, vs_variant, of_light)"},
         {R"({"vs_solution": 0})", "m.json: pass.vs_solution: must be a number in (0, 100]"},
+        {R"({"vs_variant": 1.25})", "m.json: pass.vs_variant: must be an object"},
+        {R"({"vs_variant": {}})", "m.json: pass.vs_variant.at_least: must be a number in (0, 100]"},
         {R"({"vs_variant": {"file": "controls/one-stage.cu", "speedup": 1.25}})",
-         "m.json: pass.vs_variant: not supported yet (issue 13 point 6: a variant of your own kernel)"},
+         "m.json: pass.vs_variant.file: unknown field"},
+        {R"({"vs_variant": {"at_least": 1.25}})", "m.json: pass.vs_variant.defines: must be an object of one or more"},
+        {R"({"vs_variant": {"at_least": 1.25, "defines": {}}})", "m.json: pass.vs_variant.defines: must be an object"},
+        {R"({"vs_variant": {"at_least": 0, "defines": {"STAGES": 1}}})", "m.json: pass.vs_variant.at_least: must be"},
+        {R"({"vs_variant": {"at_least": 1.25, "defines": {"1STAGE": 1}}})",
+         "m.json: pass.vs_variant.defines.1STAGE: is not a macro name"},
+        {R"({"vs_variant": {"at_least": 1.25, "defines": {"STAGES": 1.5}}})",
+         "m.json: pass.vs_variant.defines.STAGES: must be an integer or a string"},
+        {R"({"vs_variant": {"at_least": 1.25, "defines": {"STAGES": "1 -DX=2"}}})",
+         "m.json: pass.vs_variant.defines.STAGES: must be a number or a name"},
     };
     for (const auto& [pass, message] : cases) {
         auto m = course::parse_manifest(with_pass(pass), "m.json");

@@ -487,7 +487,7 @@ TEST_F(GateGrader, ARetimingThatIsWrongMakesTheGradeWrong) {
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
     EXPECT_FALSE(g.gate);
-    EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate, case 'large' (n=33554432): the last element was never "
+    EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate: case 'large' (n=33554432): the last element was never "
                                "written"))
         << g.summary;
 }
@@ -549,6 +549,106 @@ TEST_F(GateGrader, WithoutTimingTheGateIsNotCheckedAndSaysSo) {
     for (const auto& n : g.notes) noted = noted || has(n, "this module asks for at least 0.50x the vendor's speed; "
                                                          "not timed, so that was not checked");
     EXPECT_TRUE(noted);
+}
+
+
+// ---- vs_variant: the kernel against itself built with other -D values --------------------------
+//
+// The fixture's module.json asks for 4x its own 16-block build; its kernel.cu reads BLOCKS. The
+// grade's own timing is against the vendor; the gate's timings are against the variant, each a
+// worker of its own (request 2 onwards) told to time against the variant's cubin.
+
+class VariantGate : public GateGrader {
+protected:
+    void SetUp() override {
+        GateGrader::SetUp();
+        const fs::path m = dir.path() / "tracks/fixtures/module-09-speed-gate";
+        std::string manifest = test::read_text(m / "module.json");
+        const std::string from = R"("pass": {"vs_vendor": 0.5})";
+        manifest.replace(manifest.find(from), from.size(), R"("pass": {"vs_variant": {"defines": {"BLOCKS": 16}, "at_least": 4}})");
+        test::write_text(m / "module.json", manifest);
+        test::write_text(m / "kernel.cu", kernel(""));
+    }
+    // The fixture's kernel, grid-strided over BLOCKS blocks; `extra` goes after the macro's default.
+    static std::string kernel(const std::string& extra) {
+        return "#include \"kernelcoach.h\"\n" + extra +
+               "#ifndef BLOCKS\n#define BLOCKS 528\n#endif\n"
+               "extern \"C\" __global__ void vector_add(const float* a, const float* b, float* out, int n) {\n"
+               "    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x)\n"
+               "        out[i] = a[i] + b[i];\n}\n"
+               "constexpr Launch launch(Problem p) { return Launch{.grid = {BLOCKS}, .block = {256}}; }\n";
+    }
+    // The kernel at 0.1 ms against a variant at 1 ms: 10x, round by round between 9x and 11x.
+    static wire::Timing ten_times() {
+        wire::Timing t = timing(0.1, 9.0, 11.0);
+        t.vendor_ms = t.vendor_p10 = t.vendor_p90 = 1.0;
+        return t;
+    }
+    json request(int n) const { return json::parse(test::read_text(dir.path() / ("request-" + std::to_string(n) + ".json"))); }
+};
+
+TEST_F(VariantGate, TimesTheKernelAgainstItsOwnVariant) {
+    answer(1, all, timing(0.1, 0.95, 1.05));  // against the vendor: shown, not gated
+    answer(2, {"large"}, ten_times());        // against the 16-block build
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    ASSERT_EQ(requests(), 2);
+    const json first = request(1), second = request(2);
+    EXPECT_FALSE(first.value("versus_reference", false));
+    EXPECT_TRUE(second.at("versus_reference").get<bool>());
+    const std::string variant = second.at("reference_cubin");
+    EXPECT_FALSE(variant.empty());
+    EXPECT_NE(variant, second.at("cubin_path").get<std::string>());  // another build of the same file
+    EXPECT_EQ(second.at("cases").size(), 1u);
+    EXPECT_EQ(second.at("cases")[0].at("reference_launches")[0].at("grid")[0], 16);  // BLOCKS=16's launch
+    ASSERT_TRUE(g.gate);
+    EXPECT_EQ(g.gate->kind, grade::GateKind::VsVariant);
+    EXPECT_EQ(g.gate->variant, "BLOCKS=16");
+    EXPECT_TRUE(has(g.summary, "fast enough: 10.00x the speed of your own kernel built with BLOCKS=16 (p10 9.00x, "
+                               "median 10.00x, p90 11.00x; 1 timing, 100 rounds), for at least 4.00x the speed of "
+                               "your own kernel built with BLOCKS=16"))
+        << g.summary;
+}
+
+TEST_F(VariantGate, AKernelThatIgnoresTheMacroIsTooSlow) {
+    answer(1, all, timing(0.1, 0.95, 1.05));
+    answer(2, {"large"}, timing(0.1, 0.95, 1.05));  // the same kernel: 1x
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
+    EXPECT_EQ(g.summary.rfind("too slow: 1.00x the speed of your own kernel built with BLOCKS=16", 0), 0u) << g.summary;
+    EXPECT_TRUE(has(g.summary, "the module asks for at least 4.00x the speed of your own kernel built with BLOCKS=16"))
+        << g.summary;
+}
+
+TEST_F(VariantGate, AVariantThatDoesNotCompileIsACompileError) {
+    test::write_text(dir.path() / "tracks/fixtures/module-09-speed-gate/kernel.cu",
+                     kernel("#ifdef BLOCKS\n#error \"not built for a fixed BLOCKS\"\n#endif\n"));
+    answer(1, all, timing(0.1, 0.95, 1.05));
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::CompileError) << g.summary;
+    EXPECT_EQ(requests(), 1);
+    EXPECT_TRUE(has(g.summary, "this module's speed gate times your kernel against itself built with BLOCKS=16, and "
+                               "built that way it"))
+        << g.summary;
+    EXPECT_FALSE(g.diagnostics.empty());
+}
+
+TEST_F(VariantGate, AWrongVariantMakesTheGradeWrong) {
+    answer(1, all, timing(0.1, 0.95, 1.05));
+    answer(2, {"large"}, ten_times());
+    // The variant's output, as the worker checks it against the truth: one element never written.
+    std::string lines = test::read_text(dir.path() / "grade-2.jsonl");
+    const std::string c = R"("verdict":"PASSED")";
+    wire::Check vendor;
+    vendor.tensor = "out";
+    vendor.comparison.count = 33554432;
+    vendor.comparison.mismatches = 1;
+    lines.insert(lines.find(c), "\"vendor\":" + json(vendor).dump() + ",");
+    test::write_text(dir.path() / "grade-2.jsonl", lines);
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
+    EXPECT_EQ(g.summary, "a timing against your kernel built with BLOCKS=16: built that way your kernel is wrong: case "
+                         "'large' (n=33554432): 1 of 33554432 elements are wrong");
 }
 
 }  // namespace

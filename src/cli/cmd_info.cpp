@@ -49,6 +49,14 @@ std::string kernel_signatures(const course::Manifest& man) {
     return fmt::format("{}", fmt::join(lines, "\n"));
 }
 
+// The gate as module.json writes it: 0.6, or {"defines": {...}, "at_least": 1.25}.
+nlohmann::json gate_json(const course::PassTarget& p) {
+    if (p.kind != grade::GateKind::VsVariant) return p.value;
+    nlohmann::json defines = nlohmann::json::object();
+    for (const auto& [name, value] : p.defines) defines[name] = value;
+    return {{"defines", defines}, {"at_least", p.value}};
+}
+
 int run_info(const Global& g, const InfoOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kUsage);
@@ -71,8 +79,7 @@ int run_info(const Global& g, const InfoOptions& o) {
                                 {"reference", spec->vendor}, {"cases", cases},
                                 {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""},
                                 {"header", header}};
-            if (man.pass) j["pass"] = {{grade::gate_name(man.pass->kind),
-                                        man.pass->value}};
+            if (man.pass) j["pass"] = {{grade::gate_name(man.pass->kind), gate_json(*man.pass)}};
             std::cout << j.dump(2) << "\n";
             return 0;
         }
@@ -86,7 +93,7 @@ int run_info(const Global& g, const InfoOptions& o) {
         }
         if (man.pass)  // the speed gate: correct is not enough
             std::cout << "  to pass, also: "
-                      << grade::target_text(man.pass->kind, man.pass->value)
+                      << grade::target_text(man.pass->kind, man.pass->value, man.pass->variant())
                       << ", on the timed case\n";
         std::cout << "  kernelcoach.h, as your kernel.cu sees it:\n";
         const std::string& h = header;

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -51,8 +52,47 @@ std::optional<Error> read_arch(const json& j, const Reader& r, Manifest& m) {
     return std::nullopt;
 }
 
-// "pass": exactly one target. vs_variant is recognised but not built yet; vs_solution needs an
-// exercise without a vendor (the grader checks it).
+// A C identifier (a kernel name becomes one in generated code; a macro name is one), and a -D
+// value kept to tokens that cannot smuggle in an option or a second definition: identifiers,
+// numbers, '.', '-' and '+'.
+bool is_identifier(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+bool is_define_value(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+';
+    });
+}
+
+// "pass.vs_variant": {"defines": {"STAGES": 1}, "at_least": 1.25}.
+std::optional<Error> parse_variant(const json& v, const Reader& r, PassTarget& t) {
+    const std::string field = "pass.vs_variant";
+    if (!v.is_object())
+        return r.fail(field, "must be an object: {\"defines\": {\"STAGES\": 1}, \"at_least\": 1.25}");
+    for (auto it = v.begin(); it != v.end(); ++it)
+        if (it.key() != "defines" && it.key() != "at_least") return r.fail(field + "." + it.key(), "unknown field");
+    if (!v.contains("at_least") || !v["at_least"].is_number() ||
+        !(v["at_least"].get<double>() > 0 && v["at_least"].get<double>() <= 100))
+        return r.fail(field + ".at_least", "must be a number in (0, 100]: the variant's time over the kernel's");
+    t.value = v["at_least"].get<double>();
+    if (!v.contains("defines") || !v["defines"].is_object() || v["defines"].empty())
+        return r.fail(field + ".defines", "must be an object of one or more macros: {\"STAGES\": 1}");
+    for (auto it = v["defines"].begin(); it != v["defines"].end(); ++it) {
+        const std::string where = field + ".defines." + it.key();
+        if (!is_identifier(it.key())) return r.fail(where, "is not a macro name");
+        std::string value;
+        if (it.value().is_number_integer()) value = std::to_string(it.value().get<long long>());
+        else if (it.value().is_string()) value = it.value().get<std::string>();
+        else return r.fail(where, "must be an integer or a string");
+        if (!is_define_value(value)) return r.fail(where, "must be a number or a name (letters, digits, _ . - +)");
+        t.defines.emplace_back(it.key(), value);
+    }
+    return std::nullopt;
+}
+
+// "pass": exactly one target. vs_solution needs an exercise without a vendor, which only the
+// grader knows (it refuses the combination).
 std::optional<Error> parse_pass(const json& p, const Reader& r, Manifest& m) {
     if (!p.is_object() || p.empty())
         return r.fail("pass", "must be an object with one target: {\"vs_vendor\": 0.6} or {\"of_light\": 0.8}");
@@ -64,28 +104,37 @@ std::optional<Error> parse_pass(const json& p, const Reader& r, Manifest& m) {
     const std::string key = p.begin().key();
     const json& v = p.begin().value();
     const std::string field = "pass." + key;
-    if (key == "vs_variant") return r.fail(field, "not supported yet (issue 13 point 6: a variant of your own kernel)");
     PassTarget t;
-    if (key == "vs_vendor" || key == "vs_solution") {
+    if (key == "vs_variant") {
+        t.kind = grade::GateKind::VsVariant;
+        if (auto e = parse_variant(v, r, t)) return e;
+    } else if (key == "vs_vendor" || key == "vs_solution") {
         if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= 100))
             return r.fail(field, key == "vs_vendor" ? "must be a number in (0, 100]: the vendor's time over the kernel's"
                                                     : "must be a number in (0, 100]: the reference solution's time over "
                                                       "the kernel's");
         t.kind = key == "vs_vendor" ? grade::GateKind::VsVendor : grade::GateKind::VsSolution;
+        t.value = v.get<double>();
     } else if (key == "of_light") {
         if (!v.is_number() || !(v.get<double>() > 0 && v.get<double>() <= 1))
             return r.fail(field, "must be a number in (0, 1]: the fraction of the speed of light (0.8 = 80%)");
         t.kind = grade::GateKind::OfLight;
+        t.value = v.get<double>();
     } else {
-        return r.fail(field, "unknown target (known: vs_vendor, vs_solution, of_light)");
+        return r.fail(field, "unknown target (known: vs_vendor, vs_solution, vs_variant, of_light)");
     }
-    t.value = v.get<double>();
     if (!m.timed_case()) return r.fail("pass", "needs a case marked \"timed\": true (the gate is measured on it)");
     m.pass = t;
     return std::nullopt;
 }
 
 }  // namespace
+
+std::string PassTarget::variant() const {
+    std::vector<std::string> parts;
+    for (const auto& [name, value] : defines) parts.push_back(name + "=" + value);
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
 
 bool is_verdict_name(const std::string& name) { return kVerdicts.count(name) > 0; }
 
@@ -96,14 +145,6 @@ const Case* Manifest::timed_case() const {
 }
 
 namespace {
-
-// A kernel name becomes an identifier in generated code: keep it one.
-bool is_identifier(const std::string& s) {
-    if (s.empty() || isdigit(static_cast<unsigned char>(s[0]))) return false;
-    for (char c : s)
-        if (!(isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-    return true;
-}
 
 // "kernel": "name" for a module of one kernel, or "kernels": ["a", "b"] in launch-plan order.
 std::optional<Error> read_kernels(const json& j, Reader& r, Manifest& m) {

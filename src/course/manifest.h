@@ -35,8 +35,15 @@ struct Control {
 struct PassTarget {
     grade::GateKind kind = grade::GateKind::VsVendor;
     // VsVendor: vendor_ms / kernel_ms at least this; VsSolution: the same with the module's
-    // reference solution (an exercise without a vendor); OfLight: a fraction (0.8 = 80%).
+    // reference solution (an exercise without a vendor); VsVariant: variant_ms / kernel_ms;
+    // OfLight: a fraction (0.8 = 80%).
     double value = 0;
+    // VsVariant: the -D values that make the variant of the learner's own kernel.cu it is timed
+    // against ({"STAGES", "1"}), sorted by name.
+    std::vector<std::pair<std::string, std::string>> defines;
+
+    // "STAGES=1, BM=64": the variant's defines as a learner reads them ("" for other kinds).
+    std::string variant() const;
 };
 
 struct Manifest {

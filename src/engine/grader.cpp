@@ -9,6 +9,7 @@
 #include <random>
 
 #include "engine/compile_child.h"
+#include "engine/decide.h"
 #include "engine/sanitize_case.h"
 #include "engine/spawn.h"
 #include "grade/floor.h"
@@ -67,13 +68,6 @@ std::string problem_init(const exercises::Spec& spec, const exercises::Sizes& s)
     std::vector<std::string> vals;
     for (const auto& f : spec.fields) vals.push_back(fmt::format("{}", s.at(f)));
     return fmt::format("Problem{{{}}}", fmt::join(vals, ", "));
-}
-
-std::string timeout_message(double seconds, const std::string& case_name) {
-    std::string where = case_name.empty() ? "" : fmt::format(" (case '{}')", case_name);
-    return fmt::format("the kernel did not finish within {:g} s{}: did a loop never end, or a "
-                       "barrier never meet (a __syncthreads() that not every thread reaches)?",
-                       seconds, where);
 }
 
 // "n=1000" for the case of that name.
@@ -251,13 +245,17 @@ Status Grader::compile_reference(const course::Module& module, const compile::Re
     auto out = compile::compile(req, cache_dir(), compile_in_child());
     if (!out) return out.error();
     if (!out->ok) return make_error(fmt::format("the reference solution {} {}", req.display_path, out->summary));
-    const fs::path cubin = cache_dir() / (out->key + ".cubin");
+    return use_as_reference(*out, wr);
+}
+
+Status Grader::use_as_reference(const compile::Output& out, wire::Request& wr) {
+    const fs::path cubin = cache_dir() / (out.key + ".cubin");
     if (!fs::exists(cubin))
-        if (auto s = write_file_atomic(cubin, out->cubin); !s) return s;
+        if (auto s = write_file_atomic(cubin, out.cubin); !s) return s;
     wr.reference_cubin = cubin.string();
-    for (size_t i = 0; i < wr.cases.size() && i < out->launches.size(); ++i) {
-        wr.cases[i].reference_launches = out->launches[i];
-        wr.cases[i].reference_scratch = out->scratch[i];
+    for (size_t i = 0; i < wr.cases.size() && i < out.launches.size(); ++i) {
+        wr.cases[i].reference_launches = out.launches[i];
+        wr.cases[i].reference_scratch = out.scratch[i];
     }
     return Ok{};
 }
@@ -518,75 +516,21 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     g.worker_output = run->output;
     g.seconds = run->seconds;
 
-    std::optional<wire::ErrorEvent> error;
-    bool done = false;
-    for (const auto& e : run->events) {
-        std::string kind = e.value("event", "");
-        if (kind == "device") g.device = e.get<wire::Device>();
-        else if (kind == "kernel") g.kernel = e.get<wire::KernelInfo>();
-        else if (kind == "case") g.cases.push_back(e.get<wire::CaseResult>());
-        else if (kind == "timing") {
-            g.timings.push_back(e.get<wire::Timing>());
-            g.timing = g.timings.back();
-        }
-        else if (kind == "error") error = e.get<wire::ErrorEvent>();
-        else if (kind == "done") done = true;
-    }
-    // The case that was running when the worker stopped, if it stopped early.
-    if (!done && g.cases.size() < m.cases.size() && !(g.cases.size() && g.cases.back().verdict == "CRASHED"))
-        g.stopped_case = m.cases[g.cases.size()].name;
-
-    auto first_bad = [&](const char* verdict) -> const wire::CaseResult* {
-        for (const auto& c : g.cases)
-            if (c.verdict == verdict) return &c;
-        return nullptr;
-    };
-    if (run->timed_out) {
-        g.verdict = Verdict::TimedOut;
-        g.summary = timeout_message(timeout, g.stopped_case.empty() && m.timed_case() ? "timing" : g.stopped_case);
-    } else if (const auto* c = first_bad("CRASHED")) {
-        g.verdict = Verdict::Crashed;
-        g.summary = fmt::format("case '{}': {}", c->name, c->message);
-    } else if (error && error->kind == "crashed") {
-        g.verdict = Verdict::Crashed;
-        g.summary = error->message;
-    } else if (error && (error->kind == "no-gpu" || error->kind == "too-old")) {
-        g.verdict = Verdict::Skipped;
-        g.summary = "not run: " + error->message;
-    } else if (error) {
-        return make_error(fmt::format("grading {} failed inside kernelcoach: {}", g.source, error->message),
-                          error->detail);
-    } else if (const auto* c = first_bad("WRONG")) {
-        g.verdict = Verdict::Wrong;
-        std::string why = c->message;
-        if (why.empty() && c->check) {
-            const auto& cmp = c->check->comparison;
-            // With several written tensors, say which one ("`v`: ...").
-            const std::string which = c->others.empty() ? "" : fmt::format("`{}`: ", c->check->tensor);
-            why = fmt::format("{}{} of {} elements are wrong", which, cmp.mismatches, cmp.count);
-            if (!c->check->diagnosis.empty()) why += ": " + c->check->diagnosis;
-        }
-        g.summary = fmt::format("case '{}' ({}): {}", c->name, case_sizes(g, c->name), why);
-    } else if (g.timing && !g.timing->wrong.empty()) {
-        g.verdict = Verdict::Wrong;
-        g.summary = fmt::format("case '{}' ({}), timed runs: {}", g.timing->case_name, case_sizes(g, g.timing->case_name),
-                                g.timing->wrong);
-    } else if (!done) {
-        g.verdict = Verdict::Crashed;
-        g.summary = run->signal
-                        ? fmt::format("the grading worker was killed by signal {} during case '{}'",
-                                      run->signal, g.stopped_case)
-                        : fmt::format("the grading worker stopped unexpectedly (exit code {})", run->exit_code);
-    } else if (std::string low = g.timing && g.device ? grade::below_floor(g.timing->kernel_ms, g.bytes, g.device->peak_gbps, g.flops,
-                                                                                     g.device->peak_fp32_tflops)
-                                                         : std::string();
-               !low.empty()) {
-        g.verdict = Verdict::Wrong;  // an impossible time is an error, never a record
-        g.summary = low;
-    } else {
-        g.verdict = Verdict::Passed;
-        g.summary = fmt::format("all {} cases match float64 truth", g.cases.size());
-    }
+    RunEvents events = read_events(run->events);
+    RunContext context{timeout, {}, g.bytes, g.flops};
+    for (const auto& geo : g.geometry) context.case_sizes.push_back(geo.sizes);
+    auto decision = decide_run(m, *run, events, context);
+    if (!decision)
+        return make_error(fmt::format("grading {} failed inside kernelcoach: {}", g.source, decision.error().message),
+                          decision.error().detail);
+    g.device = events.device;
+    g.kernel = events.kernel;
+    g.cases.insert(g.cases.end(), events.cases.begin(), events.cases.end());
+    g.timings = events.timings;
+    if (!g.timings.empty()) g.timing = g.timings.back();
+    g.verdict = decision->verdict;
+    g.summary = decision->summary;
+    g.stopped_case = decision->stopped_case;
 
     // bench --ncu: Nsight Compute on the last timed case (a sweep's largest size).
     if (options_.ncu && g.verdict == Verdict::Passed) {
@@ -611,7 +555,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     //    every tool on one case. The runs go side by side.
     run_sanitizers(module, wr, g, std::move(primed));
     // 4. The module's speed gate, on a kernel that is correct.
-    gate_speed(module, wr, g);
+    gate_speed(module, req, wr, g);
     return g;
 }
 
@@ -654,23 +598,63 @@ grade::SlowKernel slow_kernel(const Grade& g) {
 
 }  // namespace
 
-void Grader::gate_speed(const course::Module& module, const wire::Request& wr, Grade& g) {
+std::optional<wire::Request> Grader::variant_request(const course::Module& module, const compile::Request& learner,
+                                                     const wire::Request& wr, Grade& g) {
+    const auto& pass = *module.manifest.pass;
+    compile::Request req = learner;
+    for (const auto& [name, value] : pass.defines) req.extra_options.push_back("-D" + name + "=" + value);
+    auto out = compile::compile(req, cache_dir(), compile_in_child());
+    if (!out || !out->ok) {
+        g.verdict = out && out->timed_out ? Verdict::TimedOut : Verdict::CompileError;
+        g.summary = fmt::format("this module's speed gate times your kernel against itself built with {}, and "
+                                "built that way it {}",
+                                pass.variant(), out ? out->summary : out.error().message);
+        if (out) g.diagnostics = out->diagnostics;
+        return std::nullopt;
+    }
+    wire::Request variant = wr;
+    variant.versus_reference = true;
+    if (auto s = use_as_reference(*out, variant); !s) {
+        g.notes.push_back("the speed gate's variant could not be used: " + s.error().message);
+        return std::nullopt;
+    }
+    return variant;
+}
+
+void Grader::gate_speed(const course::Module& module, const compile::Request& learner, const wire::Request& wr,
+                        Grade& g) {
     const auto& pass = module.manifest.pass;
     if (!pass || g.verdict != Verdict::Passed || options_.bench) return;
-    SpeedGate gate{.kind = pass->kind, .target = pass->value};
+    SpeedGate gate{.kind = pass->kind, .target = pass->value, .variant = pass->variant()};
     if (!g.timing || g.timing->samples == 0) {
         g.notes.push_back(fmt::format("this module asks for {}; not timed, so that was not checked",
-                                      grade::target_text(gate.kind, gate.target)));
+                                      grade::target_text(gate.kind, gate.target, gate.variant)));
         return;
     }
+    // vs_variant: every timing of the gate is against the variant, the grade's own (against the
+    // vendor) aside.
+    wire::Request request = wr;
+    std::optional<wire::Timing> first = g.timing;
+    if (gate.kind == grade::GateKind::VsVariant) {
+        auto variant = variant_request(module, learner, wr, g);
+        if (!variant) return;
+        request = std::move(*variant);
+        first = retime(module, request, g);
+        if (!first) {
+            if (g.verdict == Verdict::Passed)
+                g.notes.push_back(fmt::format("this module asks for {}; that could not be checked",
+                                              grade::target_text(gate.kind, gate.target, gate.variant)));
+            return;
+        }
+    }
     const double threshold = grade::gate_threshold(gate.kind, gate.target);
-    gate.each.push_back(gate_spread(g, gate.kind, *g.timing));
+    gate.each.push_back(gate_spread(g, gate.kind, *first));
     for (;;) {
         gate.spread = grade::pool(gate.each);
         const int timings = static_cast<int>(gate.each.size());
         gate.decision = grade::decide_gate(gate.spread, threshold, timings);
         if (gate.decision.call != grade::GateCall::Undecided) break;
-        auto t = retime(module, wr, g);
+        auto t = retime(module, request, g);
         if (!t) {
             if (g.verdict != Verdict::Passed) return;  // the re-run found it wrong, crashed or hung
             gate.decision = grade::decide_gate(gate.spread, threshold, timings, timings);  // by its median
@@ -682,55 +666,14 @@ void Grader::gate_speed(const course::Module& module, const wire::Request& wr, G
     if (gate.decision.call == grade::GateCall::TooSlow) {
         gate.reasons = grade::slow_reasons(slow_kernel(g));
         g.verdict = Verdict::TooSlow;
-        g.summary = grade::too_slow_summary(gate.kind, gate.target, gate.spread, timings, gate.reasons);
+        g.summary = grade::too_slow_summary(gate.kind, gate.target, gate.spread, timings, gate.reasons, gate.variant);
     } else {
-        g.summary += fmt::format("; fast enough: {}, for {}", grade::spread_text(gate.kind, gate.spread, timings),
-                                 grade::target_text(gate.kind, gate.target));
+        g.summary += fmt::format("; fast enough: {}, for {}",
+                                 grade::spread_text(gate.kind, gate.spread, timings, gate.variant),
+                                 grade::target_text(gate.kind, gate.target, gate.variant));
     }
     g.gate = std::move(gate);
 }
-
-namespace {
-
-// What a re-timing's worker said: its timing, or why there is none: a verdict that is no longer
-// PASSED (with its summary), or a note.
-struct Retimed {
-    std::optional<wire::Timing> timing;
-    std::optional<Verdict> verdict;
-    std::string why;
-};
-
-Retimed read_retiming(const WorkerRun& run, const Grade& g, double timeout) {
-    const std::string what = "a re-timing for the speed gate";
-    std::optional<wire::Timing> timing;
-    std::string note;
-    for (const auto& e : run.events) {
-        const std::string kind = e.value("event", "");
-        if (kind == "timing") timing = e.get<wire::Timing>();
-        if (kind == "error") {
-            const auto err = e.get<wire::ErrorEvent>();
-            if (err.kind == "crashed") return {std::nullopt, Verdict::Crashed, what + ": " + err.message};
-            note = ": " + err.message;
-        }
-        if (kind != "case") continue;
-        const auto c = e.get<wire::CaseResult>();
-        if (c.verdict != "PASSED")
-            return {std::nullopt, c.verdict == "CRASHED" ? Verdict::Crashed : Verdict::Wrong,
-                    fmt::format("{}, case '{}' ({}): {}", what, c.name, case_sizes(g, c.name),
-                                c.message.empty() ? "the result is wrong this time" : c.message)};
-    }
-    if (run.timed_out) return {std::nullopt, Verdict::TimedOut, what + ": " + timeout_message(timeout, "timing")};
-    if (timing && !timing->wrong.empty())
-        return {std::nullopt, Verdict::Wrong, fmt::format("{}, case '{}': {}", what, timing->case_name, timing->wrong)};
-    if (!timing || timing->samples == 0) return {std::nullopt, std::nullopt, what + " gave no timing" + note};
-    const std::string low = g.device ? grade::below_floor(timing->kernel_ms, g.bytes, g.device->peak_gbps, g.flops,
-                                                          g.device->peak_fp32_tflops)
-                                     : std::string();
-    if (!low.empty()) return {std::nullopt, Verdict::Wrong, what + ": " + low};
-    return {timing, std::nullopt, ""};
-}
-
-}  // namespace
 
 std::optional<wire::Timing> Grader::retime(const course::Module& module, const wire::Request& request, Grade& g) {
     wire::Request req = request;
@@ -745,14 +688,39 @@ std::optional<wire::Timing> Grader::retime(const course::Module& module, const w
         g.notes.push_back("a re-timing for the speed gate could not start: " + run.error().message);
         return std::nullopt;
     }
-    Retimed r = read_retiming(*run, g, timeout);
-    if (r.verdict) {
-        g.verdict = *r.verdict;
-        g.summary = r.why;
-    } else if (!r.timing) {
-        g.notes.push_back(r.why);
+    // The same decision as the grade's, on the timed case alone.
+    course::Manifest timed = module.manifest;
+    std::erase_if(timed.cases, [](const course::Case& c) { return !c.timed; });
+    RunContext context{timeout, {}, g.bytes, g.flops};
+    for (const auto& c : timed.cases) context.case_sizes.push_back(case_sizes(g, c.name));
+    const RunEvents events = read_events(run->events);
+    const std::string what = request.versus_reference && module.manifest.pass
+                                 ? "a timing against your kernel built with " + module.manifest.pass->variant()
+                                 : "a re-timing for the speed gate";
+    auto d = decide_run(timed, *run, events, context);
+    if (!d || d->verdict == Verdict::Skipped) {
+        g.notes.push_back(what + " gave no timing: " + (d ? d->summary : d.error().message));
+        return std::nullopt;
     }
-    return r.timing;
+    if (d->verdict != Verdict::Passed) {
+        g.verdict = d->verdict;
+        g.summary = what + ": " + d->summary;
+        return std::nullopt;
+    }
+    // A variant of the learner's own kernel must be right too, or its time says nothing.
+    for (const auto& c : events.cases) {
+        if (!request.versus_reference || !c.vendor || c.vendor->comparison.passed()) continue;
+        g.verdict = Verdict::Wrong;
+        g.summary = fmt::format("{}: built that way your kernel is wrong: case '{}' ({}): {} of {} elements are wrong",
+                                what, c.name, case_sizes(g, c.name), c.vendor->comparison.mismatches,
+                                c.vendor->comparison.count);
+        return std::nullopt;
+    }
+    if (events.timings.empty() || events.timings.back().samples == 0) {
+        g.notes.push_back(what + " gave no timing");
+        return std::nullopt;
+    }
+    return events.timings.back();
 }
 
 std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& module, bool uses_shared_memory) const {

@@ -81,6 +81,7 @@ struct NcuProfile {
 struct SpeedGate {
     grade::GateKind kind = grade::GateKind::VsVendor;
     double target = 0;                  // as in module.json: 0.6 (x vendor), 0.8 (of light)
+    std::string variant;                // vs_variant: its defines, "STAGES=1"
     std::vector<grade::Spread> each;    // one per timing: the grade's own, then the re-timings
     grade::Spread spread;               // pooled over them (grade::pool)
     grade::GateDecision decision;
@@ -195,10 +196,20 @@ private:
     // Compiles the module's reference solution (solution/kernel.cu) for an exercise without a
     // vendor, like `learner`, and puts its cubin and launches in `wr`.
     Status compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr);
+    // Puts a compiled kernel in `wr` as what the kernel is checked and timed against (its cubin,
+    // its launches and scratch per case).
+    Status use_as_reference(const compile::Output& out, wire::Request& wr);
+    // For a vs_variant gate: `wr` with the learner's own file, built with the gate's -D values,
+    // as the reference the timing compares with; or, when the variant does not compile, `g`
+    // says so (COMPILE_ERROR) and the result is empty.
+    std::optional<wire::Request> variant_request(const course::Module& module, const compile::Request& learner,
+                                                 const wire::Request& wr, Grade& g);
     // The module's speed gate on a kernel that passed: decided on the spread of its timing,
     // re-timed (the timed case alone, checked again) at most twice while the spread straddles
     // the target; below it the verdict becomes TOO_SLOW.
-    void gate_speed(const course::Module& module, const wire::Request& request, Grade& g);
+    // `learner` is the graded file's compile request (a vs_variant gate builds it again).
+    void gate_speed(const course::Module& module, const compile::Request& learner, const wire::Request& request,
+                    Grade& g);
     // One more grading worker on the timed case alone: its timing, or nullopt when it gave none
     // (then `g` says why: a verdict that is no longer PASSED, or a note).
     std::optional<wire::Timing> retime(const course::Module& module, const wire::Request& request, Grade& g);

@@ -159,6 +159,7 @@ const char* gate_name(GateKind kind) {
     switch (kind) {
         case GateKind::VsVendor: return "vs_vendor";
         case GateKind::VsSolution: return "vs_solution";
+        case GateKind::VsVariant: return "vs_variant";
         case GateKind::OfLight: return "of_light";
     }
     return "?";
@@ -166,16 +167,29 @@ const char* gate_name(GateKind kind) {
 
 double gate_threshold(GateKind kind, double target) { return kind == GateKind::OfLight ? 100 * target : target; }
 
-std::string target_text(GateKind kind, double target) {
-    if (kind == GateKind::VsVendor) return fmt::format("at least {:.2f}x the vendor's speed", target);
-    if (kind == GateKind::VsSolution) return fmt::format("at least {:.2f}x the reference solution's speed", target);
-    return fmt::format("at least {}% of the speed of light", number_text(100 * target));
+namespace {
+
+// " the vendor's speed", " of the speed of light", " the speed of your own kernel built with
+// STAGES=1": what a value of the gate's unit is of.
+std::string unit_of(GateKind kind, const std::string& variant) {
+    switch (kind) {
+        case GateKind::VsVendor: return " the vendor's speed";
+        case GateKind::VsSolution: return " the reference solution's speed";
+        case GateKind::VsVariant: return " the speed of your own kernel built with " + variant;
+        case GateKind::OfLight: return " of the speed of light";
+    }
+    return "";
 }
 
-std::string spread_text(GateKind kind, const Spread& s, int timings) {
-    const char* what = kind == GateKind::VsVendor     ? " the vendor's speed"
-                       : kind == GateKind::VsSolution ? " the reference solution's speed"
-                                                      : " of the speed of light";
+}  // namespace
+
+std::string target_text(GateKind kind, double target, const std::string& variant) {
+    if (kind == GateKind::OfLight) return fmt::format("at least {}% of the speed of light", number_text(100 * target));
+    return fmt::format("at least {:.2f}x{}", target, unit_of(kind, variant));
+}
+
+std::string spread_text(GateKind kind, const Spread& s, int timings, const std::string& variant) {
+    const std::string what = unit_of(kind, variant);
     return fmt::format("{}{} (p10 {}, median {}, p90 {}; {}, {})", value_text(kind, s.median), what,
                        value_text(kind, s.slow), value_text(kind, s.median), value_text(kind, s.fast),
                        plural(timings, "timing", "timings"), plural(s.samples, "round", "rounds"));
@@ -190,9 +204,9 @@ std::vector<std::string> slow_reasons(const SlowKernel& k) {
 }
 
 std::string too_slow_summary(GateKind kind, double target, const Spread& s, int timings,
-                             const std::vector<std::string>& reasons) {
-    std::string out = fmt::format("too slow: {}; the module asks for {}", spread_text(kind, s, timings),
-                                  target_text(kind, target));
+                             const std::vector<std::string>& reasons, const std::string& variant) {
+    std::string out = fmt::format("too slow: {}; the module asks for {}", spread_text(kind, s, timings, variant),
+                                  target_text(kind, target, variant));
     if (!reasons.empty()) {
         out += ". What limits it: ";
         for (size_t i = 0; i < reasons.size(); ++i) out += (i ? "; " : "") + reasons[i];

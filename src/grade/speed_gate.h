@@ -12,10 +12,12 @@
 
 namespace kc::grade {
 
-// What a gate compares with: the vendor's speed (vendor time / kernel time, per round) or the
+// What a gate compares with: the vendor's speed (vendor time / kernel time, per round), the
+// module's reference solution's (an exercise without a vendor), a variant of the learner's own
+// kernel (the same file built with other -D values: "1.25x your own STAGES=1 version"), or the
 // speed of light of the size's regime (percent of the copy bandwidth or of the fp32 GEMM rate).
-enum class GateKind { VsVendor, VsSolution, OfLight };
-// "vs_vendor", "vs_solution", "of_light": the names module.json and --json use.
+enum class GateKind { VsVendor, VsSolution, VsVariant, OfLight };
+// "vs_vendor", "vs_solution", "vs_variant", "of_light": the names module.json and --json use.
 const char* gate_name(GateKind kind);
 
 // A speed measure over the timed rounds of one timing (or several, pooled), in a unit where
@@ -70,11 +72,12 @@ GateDecision decide_gate(const Spread& s, double target, int timings, int max_ti
 // The target in the spread's unit: VsVendor's 0.6 is a ratio of 0.6, OfLight's 0.8 is 80%.
 double gate_threshold(GateKind kind, double target);
 
-// "at least 0.50x the vendor's speed", "at least 80% of the speed of light".
-std::string target_text(GateKind kind, double target);
+// "at least 0.50x the vendor's speed", "at least 80% of the speed of light", "at least 1.25x the
+// speed of your own kernel built with STAGES=1" (`variant` names a VsVariant's defines).
+std::string target_text(GateKind kind, double target, const std::string& variant = "");
 
 // "0.21x the vendor's speed (p10 0.20x, median 0.21x, p90 0.22x; 2 timings, 412 rounds)"
-std::string spread_text(GateKind kind, const Spread& s, int timings);
+std::string spread_text(GateKind kind, const Spread& s, int timings, const std::string& variant = "");
 
 // What the grade knows about a kernel that is correct but too slow.
 struct SlowKernel {
@@ -105,6 +108,6 @@ std::vector<std::string> slow_reasons(const SlowKernel& k);
 // reasons. "too slow: 0.21x the vendor's speed (...); the module asks for at least 0.50x the
 // vendor's speed. What limits it: ...; ..."
 std::string too_slow_summary(GateKind kind, double target, const Spread& s, int timings,
-                             const std::vector<std::string>& reasons);
+                             const std::vector<std::string>& reasons, const std::string& variant = "");
 
 }  // namespace kc::grade

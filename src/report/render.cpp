@@ -198,8 +198,8 @@ std::string gate_text(const Grade& g, const Style& s) {
     const auto& gate = *g.gate;
     const int timings = static_cast<int>(gate.each.size());
     const bool slow = gate.decision.call == grade::GateCall::TooSlow;
-    std::string out = fmt::format("  speed gate: {}; measured {}: {}{}\n", grade::target_text(gate.kind, gate.target),
-                                  grade::spread_text(gate.kind, gate.spread, timings),
+    std::string out = fmt::format("  speed gate: {}; measured {}: {}{}\n", grade::target_text(gate.kind, gate.target, gate.variant),
+                                  grade::spread_text(gate.kind, gate.spread, timings, gate.variant),
                                   paint(s, slow ? kRed : kGreen, slow ? "too slow" : "fast enough"),
                                   gate.decision.by_median ? " (the spread straddles the target: its median decides)" : "");
     if (!gate.reasons.empty()) {
@@ -349,11 +349,14 @@ json grade_json(const Grade& g) {
         j["gate"] = {{"kind", grade::gate_name(gate.kind)},
                      {"target", gate.target},
                      {"threshold", grade::gate_threshold(gate.kind, gate.target)},
-                     {"unit", gate.kind == grade::GateKind::OfLight ? "percent of light" : "vendor_ms / kernel_ms"},
+                     {"unit", gate.kind == grade::GateKind::OfLight     ? "percent of light"
+                              : gate.kind == grade::GateKind::VsVariant ? "variant_ms / kernel_ms"
+                                                                        : "vendor_ms / kernel_ms"},
                      {"spread", spread(gate.spread)},
                      {"timings", each},
                      {"passed", gate.decision.call == grade::GateCall::Pass},
                      {"by_median", gate.decision.by_median},
+                     {"variant", gate.variant},
                      {"reasons", gate.reasons}};
     }
     if (!g.worker_output.empty()) j["output"] = g.worker_output;

@@ -91,7 +91,7 @@ void from_json(const json& j, CaseRequest& v) {
 
 void to_json(json& j, const Request& v) {
     j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernels", v.kernels},
-         {"reference_cubin", v.reference_cubin},
+         {"reference_cubin", v.reference_cubin}, {"versus_reference", v.versus_reference},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
          {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold}};
 }
@@ -101,6 +101,7 @@ void from_json(const json& j, Request& v) {
     v.cache_dir = json_or<std::string>(j, "cache_dir", "");
     v.kernels = json_or(j, "kernels", std::vector<std::string>{});
     v.reference_cubin = json_or<std::string>(j, "reference_cubin", "");
+    v.versus_reference = json_or(j, "versus_reference", false);
     v.exercise = json_or<std::string>(j, "exercise", "");
     v.cases = json_or(j, "cases", std::vector<CaseRequest>{});
     v.seed = json_or<uint64_t>(j, "seed", 0);

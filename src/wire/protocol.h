@@ -43,6 +43,9 @@ struct Request {
     std::vector<std::string> kernels;  // the entry points, in launch-plan order
     // The reference solution's cubin, for an exercise without a vendor ("": none).
     std::string reference_cubin;
+    // Check and time against reference_cubin even when the exercise has a vendor: a vs_variant
+    // speed gate's timing, where the reference is the learner's own file built with other -D.
+    bool versus_reference = false;
     std::string exercise;
     std::vector<CaseRequest> cases;
     uint64_t seed = 0;

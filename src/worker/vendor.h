@@ -45,7 +45,7 @@ Result<std::unique_ptr<Vendor>> make_library_vendor(cudaStream_t stream) {
 bool register_vendor(const std::string& exercise, VendorFactory make);
 
 // The vendor of a request: the exercise's library, or the reference solution in
-// `reference_cubin` when the exercise has none.
+// `reference_cubin` when the exercise has none or the request asks for it (versus_reference).
 Result<std::unique_ptr<Vendor>> make_vendor(const wire::Request& req, const exercises::Exercise& ex,
                                             cudaStream_t stream);
 
