@@ -192,8 +192,8 @@ private:
     // Runs `job` on a compiled kernel under compute-sanitizer, in `primed` when given.
     SanitizerRun sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
                           const std::string& sanitizer, Primed* primed);
-    // Compiles the module's reference solution (solution/kernel.cu) for an exercise without a
-    // vendor, like `learner`, and puts its cubin and launches in `wr`.
+    // Compiles the module's reference solution (solution/kernel.cu; a part's solution/<part>.cu)
+    // for an exercise without a vendor, like `learner`, and puts its cubin and launches in `wr`.
     Status compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr);
     // The module's speed gate on a kernel that passed: decided on the spread of its timing,
     // re-timed (the timed case alone, checked again) at most twice while the spread straddles
