@@ -35,8 +35,9 @@ int run_solution(const Global& g, const SolutionOptions& o) {
     for (const auto* m : *units)
         if (auto it = p->find(m->id); it == p->end() || !it->second.passed()) unpassed.push_back(m->id);
     if (!unpassed.empty() && !o.force)
-        return fail(make_error(whole ? fmt::format("{} is not passed yet ({} of its parts not), so its solutions stay hidden",
-                                                   id, unpassed.size())
+        return fail(make_error(whole ? fmt::format("{} is not passed yet ({} of its {} parts not), so its solutions stay "
+                                                   "hidden",
+                                                   id, unpassed.size(), units->size())
                                      : fmt::format("{} is not passed yet, so its solution stays hidden", id),
                                fmt::format("`kernelcoach hint {}` gives the next hint; `kernelcoach solution {} --force` "
                                            "shows the solution anyway.",
