@@ -46,9 +46,16 @@ std::string show(const CliRun& r) {
     return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
 }
 
+// The modules of the fixture course, and what check grades: fixtures/15 has two parts.
 const char* kFixtures[] = {"fixtures/01", "fixtures/02", "fixtures/03", "fixtures/04", "fixtures/05",
                            "fixtures/06", "fixtures/07", "fixtures/08", "fixtures/09", "fixtures/10",
-                           "fixtures/11", "fixtures/12", "fixtures/13", "fixtures/14", "fixtures/16"};
+                           "fixtures/11", "fixtures/12", "fixtures/13", "fixtures/14", "fixtures/15",
+                           "fixtures/16"};
+const char* kGraded[] = {"fixtures/01", "fixtures/02",     "fixtures/03",        "fixtures/04", "fixtures/05", "fixtures/06",
+                         "fixtures/07", "fixtures/08",     "fixtures/09",        "fixtures/10", "fixtures/11", "fixtures/12",
+                         "fixtures/13", "fixtures/14",     "fixtures/15/add",    "fixtures/15/convert", "fixtures/16"};
+// check --all's summary of the fixture course.
+const std::string kCheckedAll = "16 module(s), 17 kernels graded";
 
 // A fresh copy of tests/fixtures/course for every test: progress and cache start empty.
 class CliFixtures : public ::testing::Test {
@@ -102,7 +109,7 @@ TEST_F(CliFixtures, GlobalOptionsWorkAfterTheCommand) {
     EXPECT_EQ(run.json().at("result").at("verdict"), "COMPILE_ERROR");
     auto check = kc({"check", "--all", "--json"});
     ASSERT_EQ(check.exit_code, 1) << show(check);
-    EXPECT_EQ(check.json().at("results").size(), std::size(kFixtures));
+    EXPECT_EQ(check.json().at("results").size(), std::size(kGraded));
     auto color = kc({"list", "--color", "always"});
     ASSERT_EQ(color.exit_code, 0) << show(color);
     EXPECT_TRUE(contains(color.out, "\033[")) << show(color);
@@ -227,18 +234,20 @@ TEST_F(CliFixtures, CheckAllHasALinePerModuleAndASummary) {
     auto r = kc({"check", "--all"});
     ASSERT_EQ(r.exit_code, 1) << show(r);
     auto lines = lines_of(r.out);
-    for (const char* id : kFixtures) {
+    for (const char* id : kGraded) {
         int n = 0;
-        for (const auto& l : lines) n += l.rfind(id, 0) == 0;
+        for (const auto& l : lines) n += l.rfind(std::string(id) + " ", 0) == 0;
         EXPECT_EQ(n, 1) << id << "\n" << show(r);
     }
+    // A module with parts: a line per part, then one for the module.
+    EXPECT_TRUE(contains(r.out, "\nfixtures/15: 0 of 2 parts passed (2 SKIPPED)\n")) << show(r);
     std::string summary;
     for (const auto& l : lines)
-        if (contains(l, std::to_string(std::size(kFixtures)) + " module(s):")) summary = l;
+        if (contains(l, kCheckedAll + ":")) summary = l;
     ASSERT_FALSE(summary.empty()) << show(r);
     EXPECT_TRUE(contains(summary, "2 COMPILE_ERROR")) << summary;
     EXPECT_TRUE(contains(summary, "1 WRONG")) << summary;
-    EXPECT_TRUE(contains(summary, "12 SKIPPED")) << summary;
+    EXPECT_TRUE(contains(summary, "14 SKIPPED")) << summary;
     EXPECT_FALSE(contains(summary, "PASSED")) << summary;
 }
 
@@ -248,15 +257,18 @@ TEST_F(CliFixtures, CheckAllJsonHasAResultPerModule) {
     json j = r.json();
     EXPECT_EQ(j.at("schema"), 1);
     const json& results = j.at("results");
-    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED", "WRONG",   "COMPILE_ERROR",
-                              "SKIPPED", "SKIPPED", "SKIPPED",       "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED",
+    const char* expected[] = {"SKIPPED", "SKIPPED", "COMPILE_ERROR", "SKIPPED", "SKIPPED", "WRONG",   "COMPILE_ERROR", "SKIPPED",
+                              "SKIPPED", "SKIPPED", "SKIPPED",       "SKIPPED", "SKIPPED", "SKIPPED", "SKIPPED",       "SKIPPED",
                               "SKIPPED"};
-    static_assert(std::size(expected) == std::size(kFixtures));
-    ASSERT_EQ(results.size(), std::size(kFixtures));
-    for (size_t i = 0; i < std::size(kFixtures); ++i) {
-        EXPECT_EQ(results[i].at("module"), kFixtures[i]);
-        EXPECT_EQ(results[i].at("verdict"), expected[i]) << kFixtures[i];
+    static_assert(std::size(expected) == std::size(kGraded));
+    ASSERT_EQ(results.size(), std::size(kGraded));
+    for (size_t i = 0; i < std::size(kGraded); ++i) {
+        EXPECT_EQ(results[i].at("module"), kGraded[i]);
+        EXPECT_EQ(results[i].at("verdict"), expected[i]) << kGraded[i];
     }
+    EXPECT_EQ(results[15].at("part"), "convert");
+    EXPECT_FALSE(results[13].contains("part"));
+    EXPECT_EQ(j.at("modules"), json::array({json{{"id", "fixtures/15"}, {"parts", 2}, {"passed", 0}}}));
     EXPECT_EQ(j.at("counts").at("COMPILE_ERROR"), 2);
     EXPECT_FALSE(j.at("counts").contains("PASSED"));
 }
@@ -573,9 +585,9 @@ TEST_F(CliFixtures, ABrokenModuleLeavesTheOthersUsable) {
     auto check = kc({"check", "--all"});
     EXPECT_EQ(check.exit_code, 4) << show(check);
     EXPECT_TRUE(contains(check.out, "fixtures/97")) << show(check);
-    EXPECT_TRUE(contains(check.out, std::to_string(std::size(kFixtures)) + " module(s)")) << show(check);
+    EXPECT_TRUE(contains(check.out, kCheckedAll)) << show(check);
     const json checked = kc({"--json", "check", "--all"}).json();
-    EXPECT_EQ(checked.at("results").size(), std::size(kFixtures));
+    EXPECT_EQ(checked.at("results").size(), std::size(kGraded));
     EXPECT_EQ(checked.at("errors").size(), 2u);
 }
 

@@ -114,6 +114,25 @@ TEST_F(JsonOutput, ProgressFollowsItsSchema) {
     expect_valid(kc({"progress"}), "progress");
 }
 
+TEST_F(JsonOutput, AModuleWithPartsFollowsTheSchemas) {
+    TempDir fixtures;
+    copy_course(fixture_course(), fixtures.path());
+    auto kc_fixtures = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--course", fixtures.path().string(), "--json"});
+        return run_cli(args).json();
+    };
+    write_text(fixtures.path() / "tracks/fixtures/module-15-parts/convert.cu", "does not compile\n");
+    const json checked = kc_fixtures({"check", "fixtures/15"});
+    expect_valid(checked, "check");
+    EXPECT_EQ(checked.at("modules").size(), 1u);
+    const json listed = kc_fixtures({"list"});
+    expect_valid(listed, "list");
+    EXPECT_EQ(listed.at("modules").back().at("parts").size(), 2u);
+    const json shown = kc_fixtures({"progress"});
+    expect_valid(shown, "progress");
+    EXPECT_EQ(shown.at("tracks").back().at("modules").back().at("parts").size(), 2u);
+}
+
 TEST_F(JsonOutput, CheckFollowsItsSchema) {
     expect_valid(kc({"check", "--all"}), "check");
     TempDir fixtures;

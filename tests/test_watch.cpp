@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "support/cli.h"
+#include "util/file_watch.h"
 
 namespace kc::test {
 namespace {
@@ -55,6 +56,30 @@ TEST(Watch, PollingWorksToo) {
     TempDir dir;
     copy_course(fixture_course(), dir.path());
     expect_loop(watch_session(dir.path(), true));
+}
+
+// Several files (the parts of a module): each change is reported with the file it was to, two
+// saved together one after the other.
+TEST(FileWatcher, ReportsWhichOfSeveralFilesChanged) {
+    for (bool poll : {false, true}) {
+        TempDir dir;
+        const fs::path a = dir.path() / "add.cu", b = dir.path() / "convert.cu";
+        write_text(a, "a");
+        write_text(b, "b");
+        auto w = FileWatcher::create(std::vector<fs::path>{a, b}, poll);
+        ASSERT_TRUE(w) << w.error().message;
+        EXPECT_EQ(w->wait(300, -1), FileWatcher::Event::Timeout) << poll;
+        write_text(b, "b2");
+        ASSERT_EQ(w->wait(5000, -1), FileWatcher::Event::Changed) << poll;
+        EXPECT_EQ(w->changed(), b);
+        write_text(a, "a22");
+        write_text(b, "b222");
+        ASSERT_EQ(w->wait(5000, -1), FileWatcher::Event::Changed) << poll;
+        const fs::path first = w->changed();
+        ASSERT_EQ(w->wait(5000, -1), FileWatcher::Event::Changed) << poll;
+        EXPECT_NE(w->changed(), first) << poll;
+        EXPECT_EQ(w->wait(300, -1), FileWatcher::Event::Timeout) << poll;
+    }
 }
 
 TEST(Watch, RefusesJson) {

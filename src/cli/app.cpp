@@ -182,11 +182,28 @@ Result<std::vector<const course::Module*>> select_modules(const course::Course& 
     for (const auto& m : c.modules)
         if ((all && track.empty()) || (!track.empty() && m.track == track)) picked.push_back(&m);
     for (const auto& id : ids) {
-        auto m = c.resolve(id);
-        if (!m) return m.error();
-        if (std::find(picked.begin(), picked.end(), *m) == picked.end()) picked.push_back(*m);
+        auto units = c.resolve_units(id);
+        if (!units) return units.error();
+        for (const auto* m : *units)
+            if (std::find(picked.begin(), picked.end(), m) == picked.end()) picked.push_back(m);
     }
     return picked;
+}
+
+bool whole_module_with_parts(const course::Course& c, const std::vector<const course::Module*>& units) {
+    return !units.empty() && units.front()->is_part() && c.group_of(*units.front()).units == units;
+}
+
+std::vector<PartsTally> parts_tallies(const course::Course& c, const std::map<std::string, grade::Verdict>& graded) {
+    std::vector<PartsTally> out;
+    for (const auto& g : c.groups()) {
+        if (!g.has_parts()) continue;
+        PartsTally t{g.id(), {}};
+        for (const auto* u : g.units)
+            if (auto it = graded.find(u->id); it != graded.end()) t.verdicts.push_back(it->second);
+        if (t.verdicts.size() == g.units.size()) out.push_back(std::move(t));
+    }
+    return out;
 }
 
 int exit_code_for(const std::vector<grade::Verdict>& verdicts) {

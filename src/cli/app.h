@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -72,10 +73,21 @@ void add_timeout_option(CLI::App* cmd, const std::string& name, std::optional<do
 Result<engine::Options> grade_options(const GradeFlags& f);
 
 // The modules a command names: `ids` (resolved, with "did you mean"), every module with `all`,
-// a whole `track` (with `all` too: every module of the track); in course order, each once.
-// Broken modules are left out. An Error is the learner's mistake: unresolved_code() says which.
+// a whole `track` (with `all` too: every module of the track); in course order, each once, a
+// module with parts as its parts. Broken modules are left out. An Error is the learner's
+// mistake: unresolved_code() says which.
 Result<std::vector<const course::Module*>> select_modules(const course::Course& c, const std::vector<std::string>& ids,
                                                           bool all, const std::string& track = {});
+
+// Whether `units` (what an id resolved to) are every part of one module with parts.
+bool whole_module_with_parts(const course::Course& c, const std::vector<const course::Module*>& units);
+// The verdicts of every module with parts all of whose parts were graded (`graded`: by id), in
+// course order: what run and check sum up in a parts line.
+struct PartsTally {
+    std::string module_id;
+    std::vector<grade::Verdict> verdicts;  // in part order
+};
+std::vector<PartsTally> parts_tallies(const course::Course& c, const std::map<std::string, grade::Verdict>& graded);
 
 // Records one graded attempt of the module's own kernel.cu (nothing for SKIPPED); says on stderr
 // when it waits for another process's lock.

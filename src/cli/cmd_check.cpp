@@ -1,8 +1,10 @@
-// kernelcoach check: grade several modules (all, a track, or a list) and summarise.
+// kernelcoach check: grade several modules (all, a track, or a list; a module with parts is
+// every part) and summarise.
 #include <fmt/format.h>
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -27,6 +29,7 @@ struct CheckOptions {
 // What check collects: every grade, and every module it could not grade or record, with why.
 struct Tally {
     std::vector<engine::Grade> grades;
+    std::vector<const course::Module*> graded;  // what each grade is of
     std::vector<std::pair<std::string, std::string>> errors;  // module id, message
 };
 
@@ -49,6 +52,16 @@ void grade_one(Tally& t, Session& s, engine::Grader& grader, const course::Modul
     if (record)
         if (auto st = record_attempt(s, m, *gr); !st) note_error(t, s.json, m.id, "not recorded: " + st.error().message);
     t.grades.push_back(std::move(*gr));
+    t.graded.push_back(&m);
+}
+
+// "15 module(s): ..." or, when modules have parts, "15 module(s), 16 kernels graded: ...".
+std::string summary_line(const std::vector<const course::Module*>& mods, const std::string& counts) {
+    std::vector<std::string> modules;
+    for (const auto* m : mods)
+        if (std::find(modules.begin(), modules.end(), m->module_id()) == modules.end()) modules.push_back(m->module_id());
+    if (modules.size() == mods.size()) return fmt::format("{} module(s): {}", mods.size(), counts);
+    return fmt::format("{} module(s), {} kernels graded: {}", modules.size(), mods.size(), counts);
 }
 
 int run_check(const Global& g, const CheckOptions& o) {
@@ -78,25 +91,33 @@ int run_check(const Global& g, const CheckOptions& o) {
     }
     std::vector<grade::Verdict> verdicts;
     std::map<std::string, int> counts;
-    for (const auto& gr : tally.grades) {
-        verdicts.push_back(gr.verdict);
-        counts[grade::name(gr.verdict)]++;
+    std::map<std::string, grade::Verdict> by_id;
+    for (size_t i = 0; i < tally.grades.size(); ++i) {
+        verdicts.push_back(tally.grades[i].verdict);
+        counts[grade::name(tally.grades[i].verdict)]++;
+        by_id[tally.graded[i]->id] = tally.grades[i].verdict;
     }
+    const auto whole = parts_tallies(s->course, by_id);
     if (!o.junit.empty())
         if (auto st = write_file_atomic(o.junit, report::junit_xml(tally.grades, tally.errors)); !st)
             return fail(st.error(), grade::exit_code::kInternal);
     if (s->json) {
         nlohmann::json results = nlohmann::json::array(), errors = nlohmann::json::array();
-        for (const auto& gr : tally.grades) results.push_back(report::grade_json(gr));
+        for (size_t i = 0; i < tally.grades.size(); ++i) results.push_back(report::grade_json(tally.grades[i], *tally.graded[i]));
         for (const auto& [id, message] : tally.errors) errors.push_back({{"module", id}, {"error", message}});
         nlohmann::json j = {{"schema", report::kJsonSchema}, {"seed", grader.seed()}, {"device", report::device_json(dev)},
                             {"results", results}, {"errors", errors}, {"counts", counts}};
+        if (!whole.empty()) {
+            j["modules"] = nlohmann::json::array();
+            for (const auto& t : whole) j["modules"].push_back(report::parts_json(t.module_id, t.verdicts));
+        }
         std::cout << j.dump(2) << "\n";
     } else {
         std::string line;
         for (const auto& [k, v] : counts) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", v, k);
         if (!tally.errors.empty()) line += fmt::format("{}{} ERROR", line.empty() ? "" : ", ", tally.errors.size());
-        std::cout << fmt::format("{} module(s): {}\n", mods.size(), line);
+        for (const auto& t : whole) std::cout << report::parts_line(t.module_id, t.verdicts, s->style) << "\n";
+        std::cout << summary_line(mods, line) << "\n";
     }
     if (!tally.errors.empty()) return grade::exit_code::kInternal;
     return exit_code_for(verdicts);
@@ -107,7 +128,7 @@ int run_check(const Global& g, const CheckOptions& o) {
 void setup_check(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<CheckOptions>();
     auto* cmd = app.add_subcommand("check", "Grade several modules: ids, --track T, or --all");
-    cmd->add_option("ids", o->ids, "Modules to grade");
+    cmd->add_option("ids", o->ids, "Modules to grade (a module with parts: every part; or one part: mastery/01/glu)");
     cmd->add_flag("--all", o->all, "Every module of the course (with --track: every module of that track)");
     cmd->add_option("--track", o->track, "Every module of one track");
     add_grade_flags(cmd, o->flags);

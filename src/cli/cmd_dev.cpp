@@ -45,8 +45,15 @@ int run_dev_check(const Global& g, const DevOptions& o) {
     if (all)  // a module folder that cannot be loaded fails the check of the whole course
         for (const auto& b : s->course.broken)
             items.push_back({b.id, "module.json", "a module", "broken", engine::DevCheckItem::Status::Fail, b.problem});
+    // A module folder's own checks once, before its first entry's: they need every part of a
+    // module with parts (each part's files are expected there), even when one part was named.
+    std::string folder;
     for (const auto* m : mods) {
-        for (auto& it : engine::static_checks(*m)) items.push_back(std::move(it));
+        if (m->rel_dir != folder) {
+            folder = m->rel_dir;
+            for (auto& it : engine::folder_checks(s->course.group_of(*m).units)) items.push_back(std::move(it));
+        }
+        for (auto& it : engine::unit_checks(*m)) items.push_back(std::move(it));
         for (auto& it : engine::graded_checks(*m, timed, untimed)) items.push_back(std::move(it));
     }
     int pass = 0, failed = 0, skipped = 0;
@@ -93,7 +100,7 @@ void setup_dev(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<DevOptions>();
     auto* check = dev->add_subcommand(
         "check", "Check the course itself: manifests, starters, solutions, controls, hints, files");
-    check->add_option("ids", o->ids, "Modules to check (default: all)");
+    check->add_option("ids", o->ids, "Modules to check (default: all; a module with parts: every part; or one part)");
     check->add_flag("--all", o->all, "Every module");
     add_grade_flags(check, o->flags);
     check->callback([&g, o, &action] { action = [&g, o] { return run_dev_check(g, *o); }; });

@@ -1,8 +1,11 @@
 // kernelcoach hint <id>: the hint that fits the file as it is (the first element still missing,
-// or the one a compile error is about), else one more hint each time, remembered.
+// or the one a compile error is about), else one more hint each time, remembered. A module with
+// parts: the hint for its first part not passed yet (hints.md is the module's; each part
+// remembers its own count).
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 
 #include "cli/app.h"
 #include "course/hint_choice.h"
@@ -88,12 +91,27 @@ int show_fitting(const Session& s, const course::Module& mod, const FileState& s
     return 0;
 }
 
+// The entry a hint is for: the one named, or the first part not passed yet of a module with
+// parts (the first part once every part is passed).
+const course::Module& hinted(const std::vector<const course::Module*>& units,
+                             const std::map<std::string, progress::ModuleProgress>& p) {
+    for (const auto* m : units)
+        if (auto it = p.find(m->id); it == p.end() || !it->second.passed()) return *m;
+    return *units.front();
+}
+
 int run_hint(const Global& g, const HintOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kUsage);
-    auto m = s->course.resolve(o.id);
-    if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
-    const auto& mod = **m;
+    auto units = s->course.resolve_units(o.id);
+    if (!units) return fail(units.error(), unresolved_code(s->course, {o.id}));
+    progress::Store store(s->course.root);
+    auto p = store.load();
+    if (!p) return fail(p.error(), grade::exit_code::kInternal);
+    const auto& mod = hinted(*units, *p);
+    if (units->size() > 1 && !s->json)
+        std::cout << fmt::format("{} is the first part of {} not passed yet; {}:\n\n", mod.id, mod.module_id(),
+                                 o.all ? "the hints shown for it" : "its hint");
     auto text = read_file(mod.dir / "hints.md");
     if (!text) return fail(make_error(mod.rel_dir + " has no hints.md"), grade::exit_code::kInternal);
     auto hints = course::parse_hints(*text, mod.rel_dir + "/hints.md");
@@ -102,14 +120,12 @@ int run_hint(const Global& g, const HintOptions& o) {
         std::cout << mod.id << " has no hints.\n";
         return 0;
     }
-    progress::Store store(s->course.root);
-    auto p = store.load();
-    if (!p) return fail(p.error(), grade::exit_code::kInternal);
     int shown = 0;
     if (auto it = p->find(mod.id); it != p->end()) shown = it->second.hints_shown;
     const int total = static_cast<int>(hints->size());
 
     nlohmann::json j = {{"schema", report::kJsonSchema}, {"module", mod.id}, {"total", total}};
+    if (mod.is_part()) j["part"] = mod.part;
     if (o.all) {
         nlohmann::json list = nlohmann::json::array();
         for (int i = 0; i < std::min(shown, total); ++i) {
@@ -142,7 +158,7 @@ int run_hint(const Global& g, const HintOptions& o) {
         } else {
             std::cout << fmt::format("All {} hints of {} are shown (`kernelcoach hint {} --all` lists them).{}\n",
                                      total, mod.id, mod.id,
-                                     std::filesystem::exists(mod.dir / "solution/kernel.cu")
+                                     std::filesystem::exists(mod.solution_path())
                                          ? fmt::format(" `kernelcoach solution {} --force` shows the reference.", mod.id)
                                          : "");
         }
@@ -166,7 +182,7 @@ int show_hint(const Global& g, const std::string& id) { return run_hint(g, HintO
 void setup_hint(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<HintOptions>();
     auto* cmd = app.add_subcommand("hint", "Show the next hint for a module (remembered), or the one for a compile error");
-    cmd->add_option("id", o->id, "The module")->required();
+    cmd->add_option("id", o->id, "The module (a module with parts: its first part not passed yet), or one part")->required();
     cmd->add_flag("--all", o->all, "List the hints shown so far");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_hint(g, *o); }; });
 }

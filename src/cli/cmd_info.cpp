@@ -1,5 +1,6 @@
 // kernelcoach info [id]: the GPU, the toolchain, the course; or one module's contract.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 
@@ -57,54 +58,103 @@ nlohmann::json gate_json(const course::PassTarget& p) {
     return {{"defines", defines}, {"at_least", p.value}};
 }
 
-int run_info(const Global& g, const InfoOptions& o) {
-    auto s = open_session(g);
-    if (!s) return fail(s.error(), grade::exit_code::kUsage);
-    if (!o.id.empty()) {
-        auto m = s->course.resolve(o.id);
-        if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
-        const auto& man = (*m)->manifest;
-        const auto* spec = exercises::find(man.exercise);
-        if (!spec) return fail(make_error("unknown exercise " + man.exercise), grade::exit_code::kInternal);
-        nlohmann::json cases = nlohmann::json::array();
-        for (const auto& c : man.cases) cases.push_back({{"name", c.name}, {"sizes", c.sizes}, {"timed", c.timed}});
-        std::string signature = kernel_signatures(man);
-        engine::Grader grader(s->course, engine::Options{});
-        const engine::Target target = grader.target(**m);
-        const std::string header = exercises::prelude(*spec, target.constants);
-        if (s->json) {
-            nlohmann::json j = {{"schema", report::kJsonSchema}, {"id", (*m)->id}, {"title", man.title},
-                                {"path", (*m)->rel_dir}, {"exercise", man.exercise}, {"kernel", signature},
-                                {"min_sm", man.min_sm}, {"min_sm_here", compile::default_sm(man.min_sm)},
-                                {"reference", spec->vendor}, {"cases", cases},
-                                {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""},
-                                {"header", header}};
-            if (man.pass) j["pass"] = {{grade::gate_name(man.pass->kind), gate_json(*man.pass)}};
+// One graded entry's contract (a module, or a part): kernel signatures, cases, gate, header.
+struct UnitInfo {
+    nlohmann::json json;
+    std::string text;
+};
+
+Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
+    const auto& man = m.manifest;
+    const auto* spec = exercises::find(man.exercise);
+    if (!spec) return make_error("unknown exercise " + man.exercise);
+    nlohmann::json cases = nlohmann::json::array();
+    for (const auto& c : man.cases) cases.push_back({{"name", c.name}, {"sizes", c.sizes}, {"timed", c.timed}});
+    const std::string signature = kernel_signatures(man);
+    engine::Grader grader(s.course, engine::Options{});
+    const engine::Target target = grader.target(m);
+    const std::string header = exercises::prelude(*spec, target.constants);
+    UnitInfo out;
+    out.json = {{"id", m.id}, {"title", man.title}, {"path", m.rel_dir}, {"exercise", man.exercise}, {"kernel", signature},
+                {"min_sm", man.min_sm}, {"min_sm_here", compile::default_sm(man.min_sm)}, {"reference", spec->vendor},
+                {"cases", cases}, {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""},
+                {"header", header}};
+    if (m.is_part()) {
+        out.json["part"] = m.part;
+        out.json["file"] = m.kernel_file();
+    }
+    if (man.pass) out.json["pass"] = {{grade::gate_name(man.pass->kind), gate_json(*man.pass)}};
+    out.text = fmt::format("{}  {}\n  {}\n  {}: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n", m.id,
+                           printable(man.title), printable(man.summary), m.is_part() ? "file" : "folder",
+                           m.is_part() ? m.rel_kernel() : m.rel_dir, signature, spec->vendor,
+                           needs_text(man.min_sm, man.arch_sm));
+    for (const auto& c : man.cases) {
+        std::string sz;
+        for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
+        out.text += fmt::format("    {:<10} {}{}\n", c.name, sz, c.timed ? "(timed)" : "");
+    }
+    if (man.pass)  // the speed gate: correct is not enough
+        out.text += "  to pass, also: " + grade::target_text(man.pass->kind, man.pass->value, man.pass->variant()) +
+                    ", on the timed case\n";
+    out.text += fmt::format("  kernelcoach.h, as your {} sees it:\n", m.kernel_file());
+    for (size_t p = 0; p < header.size();) {
+        size_t nl = header.find('\n', p);
+        out.text += "    " + header.substr(p, nl - p) + "\n";
+        if (nl == std::string::npos) break;
+        p = nl + 1;
+    }
+    return out;
+}
+
+// info <id>: one entry's contract, or a module with parts and every part's.
+int module_info(const Session& s, const std::string& id) {
+    auto units = s.course.resolve_units(id);
+    if (!units) return fail(units.error(), unresolved_code(s.course, {id}));
+    std::vector<UnitInfo> infos;
+    for (const auto* u : *units) {
+        auto info = unit_info(s, *u);
+        if (!info) return fail(info.error(), grade::exit_code::kInternal);
+        infos.push_back(std::move(*info));
+    }
+    if (!whole_module_with_parts(s.course, *units)) {
+        if (s.json) {
+            nlohmann::json j = {{"schema", report::kJsonSchema}};
+            j.update(infos.front().json);
             std::cout << j.dump(2) << "\n";
-            return 0;
-        }
-        std::cout << fmt::format("{}  {}\n  {}\n  folder: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n",
-                                 (*m)->id, printable(man.title), printable(man.summary), (*m)->rel_dir, signature,
-                                 spec->vendor, needs_text(man.min_sm, man.arch_sm));
-        for (const auto& c : man.cases) {
-            std::string sz;
-            for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
-            std::cout << fmt::format("    {:<10} {}{}\n", c.name, sz, c.timed ? "(timed)" : "");
-        }
-        if (man.pass)  // the speed gate: correct is not enough
-            std::cout << "  to pass, also: "
-                      << grade::target_text(man.pass->kind, man.pass->value, man.pass->variant())
-                      << ", on the timed case\n";
-        std::cout << "  kernelcoach.h, as your kernel.cu sees it:\n";
-        const std::string& h = header;
-        for (size_t p = 0; p < h.size();) {
-            size_t nl = h.find('\n', p);
-            std::cout << "    " << h.substr(p, nl - p) << "\n";
-            if (nl == std::string::npos) break;
-            p = nl + 1;
+        } else {
+            std::cout << infos.front().text;
         }
         return 0;
     }
+    const auto& first = *units->front();
+    const auto& man = first.manifest;  // the module's own fields are every part's
+    std::vector<std::string> names;
+    nlohmann::json parts = nlohmann::json::array();
+    for (size_t i = 0; i < units->size(); ++i) {
+        names.push_back((*units)[i]->part);
+        parts.push_back(infos[i].json);
+    }
+    if (s.json) {
+        std::cout << nlohmann::json{{"schema", report::kJsonSchema}, {"id", first.module_id()}, {"title", first.module_title},
+                                    {"path", first.rel_dir}, {"min_sm", man.min_sm},
+                                    {"min_sm_here", compile::default_sm(man.min_sm)},
+                                    {"arch", man.arch_sm ? compile::arch_name({man.arch_sm, true}) : ""}, {"parts", parts}}
+                         .dump(2)
+                  << "\n";
+        return 0;
+    }
+    std::cout << fmt::format("{}  {}\n  folder: {}\n  needs: {}\n  {} parts, each graded on its own; the module passes "
+                             "when every part passes: {}\n",
+                             first.module_id(), printable(first.module_title), first.rel_dir,
+                             needs_text(man.min_sm, man.arch_sm), units->size(), fmt::join(names, ", "));
+    for (const auto& info : infos) std::cout << "\n" << info.text;
+    return 0;
+}
+
+int run_info(const Global& g, const InfoOptions& o) {
+    auto s = open_session(g);
+    if (!s) return fail(s.error(), grade::exit_code::kUsage);
+    if (!o.id.empty()) return module_info(*s, o.id);
     warn_broken(s->course);
     engine::Options opts;
     opts.fresh_probe = true;  // info always asks the GPU itself
@@ -126,7 +176,7 @@ int run_info(const Global& g, const InfoOptions& o) {
         nlohmann::json j = {{"schema", report::kJsonSchema},
                             {"version", KC_VERSION},
                             {"course", s->course.root.string()},
-                            {"modules", s->course.modules.size()},
+                            {"modules", s->course.groups().size()},
                             {"nvrtc", compile::nvrtc_version()},
                             {"nvrtc_archs", compile::supported_archs()},
                             {"cuda_include", compile::cuda_include_dir()},
@@ -146,7 +196,7 @@ int run_info(const Global& g, const InfoOptions& o) {
         };
         std::cout << fmt::format("kernelcoach {}\ncourse: {} ({} modules)\nNVRTC {} (builds {}); CUDA headers {}\n"
                                  "cuBLAS {}; cuDNN {}\ncompute-sanitizer: {}\nncu: {}\ncubin cache: {}\n{}\n",
-                                 KC_VERSION, s->course.root.string(), s->course.modules.size(),
+                                 KC_VERSION, s->course.root.string(), s->course.groups().size(),
                                  compile::nvrtc_version(), compile::archs_text(compile::supported_archs()),
                                  compile::cuda_include_dir(), tools.cublas, tools.cudnn,
                                  or_missing(tools.compute_sanitizer, "race checks and --sanitize need it"),
@@ -181,7 +231,7 @@ int run_info(const Global& g, const InfoOptions& o) {
 void setup_info(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<InfoOptions>();
     auto* cmd = app.add_subcommand("info", "Show the GPU, the toolchain and the course; or one module's contract");
-    cmd->add_option("id", o->id, "A module: show its kernel signature, cases and kernelcoach.h");
+    cmd->add_option("id", o->id, "A module: show its kernel signature, cases and kernelcoach.h (every part's, for a module with parts)");
     cmd->add_flag("--recalibrate", o->recalibrate,
                   "Measure this GPU's speed of light again (copy bandwidth; cuBLAS GEMM at fp32, TF32, fp16, bf16)");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_info(g, *o); }; });

@@ -1,7 +1,8 @@
-// kernelcoach list: every module, with its status.
+// kernelcoach list: every module, with its status (a module with parts: its parts under it).
 #include <fmt/format.h>
 
 #include <iostream>
+#include <set>
 
 #include "cli/app.h"
 
@@ -32,11 +33,13 @@ int run_list(const Global& g, const ListOptions& o) {
     auto p = load_progress(*s);
     if (!p) return fail(p.error(), grade::exit_code::kInternal);
     warn_broken(s->course, o.track);
+    // A module with parts is shown, or left out, whole: by the status derived from its parts'.
+    std::set<std::string> left_out;
+    for (const auto& g : s->course.groups())
+        if ((!o.track.empty() && g.first().track != o.track) || (!o.status.empty() && report::status_of(*p, g) != o.status))
+            left_out.insert(g.id());
     course::Course shown = s->course;
-    std::erase_if(shown.modules, [&](const course::Module& m) {
-        if (!o.track.empty() && m.track != o.track) return true;
-        return !o.status.empty() && report::status_of(*p, m.id) != o.status;
-    });
+    std::erase_if(shown.modules, [&](const course::Module& m) { return left_out.count(m.module_id()) > 0; });
     std::erase_if(shown.broken, [&](const course::BrokenModule& b) { return !o.track.empty() && b.track != o.track; });
     if (s->json) std::cout << report::list_json(shown, *p).dump(2) << "\n";
     else if (shown.modules.empty()) std::cout << nothing_text(s->course, o);

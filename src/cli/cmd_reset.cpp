@@ -1,4 +1,5 @@
-// kernelcoach reset <id>|--all: put the starter back, keeping the learner's file as a backup.
+// kernelcoach reset <id>|--all: put the starter back, keeping the learner's file as a backup. A
+// module with parts resets every part's file.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ int run_reset(const Global& g, const ResetOptions& o) {
     const auto& mods = *picked;
     if (mods.empty()) return fail(make_error("name the modules to reset, or use --all"), grade::exit_code::kUsage);
 
-    // What would change: modules whose kernel.cu differs from their starter.
+    // What would change: files (kernel.cu, a part's <part>.cu) that differ from their starter.
     struct Plan {
         const course::Module* m;
         std::string starter;
@@ -68,7 +69,8 @@ int run_reset(const Global& g, const ResetOptions& o) {
     if (plan.empty()) return 0;
     if (!o.yes) {
         if (!::isatty(STDIN_FILENO))
-            return fail(make_error("reset replaces your kernel.cu; pass --yes to do it without a question"),
+            return fail(make_error(fmt::format("reset replaces your {}; pass --yes to do it without a question",
+                                               plan.size() == 1 ? plan.front().m->kernel_file() : "files")),
                         grade::exit_code::kUsage);
         std::string list;
         for (const auto& p : plan) list += "\n  " + p.m->rel_kernel();
@@ -79,10 +81,10 @@ int run_reset(const Global& g, const ResetOptions& o) {
     }
     const std::string stamp = timestamp();
     for (const auto& p : plan) {
-        std::string kept = "there was no kernel.cu to keep";
+        std::string kept = fmt::format("there was no {} to keep", p.m->kernel_file());
         if (p.current) {
             auto backup = write_file_new(
-                s->course.root / ".kernelcoach" / "backups" / p.m->track / p.m->folder / ("kernel.cu." + stamp),
+                s->course.root / ".kernelcoach" / "backups" / p.m->track / p.m->folder / (p.m->kernel_file() + "." + stamp),
                 *p.current);
             if (!backup) return fail(backup.error(), grade::exit_code::kInternal);
             std::error_code ec;
@@ -102,7 +104,7 @@ int reset_module(const Global& g, const std::string& id) { return run_reset(g, R
 void setup_reset(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<ResetOptions>();
     auto* cmd = app.add_subcommand("reset", "Put a module's starter kernel.cu back (your file is kept as a backup)");
-    cmd->add_option("ids", o->ids, "Modules to reset");
+    cmd->add_option("ids", o->ids, "Modules to reset (a module with parts: every part's file; or one part)");
     cmd->add_flag("--all", o->all, "Every module");
     cmd->add_flag("-y,--yes", o->yes, "Do not ask first");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_reset(g, *o); }; });

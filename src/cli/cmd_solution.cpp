@@ -1,4 +1,6 @@
-// kernelcoach solution <id>: the reference, once the module is passed (or with --force).
+// kernelcoach solution <id>: the reference, once the module is passed (or with --force). A
+// module with parts shows every part's once every part is passed; a part id, that part's once
+// it is passed.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -19,33 +21,42 @@ struct SolutionOptions {
 int run_solution(const Global& g, const SolutionOptions& o) {
     auto s = open_session(g);
     if (!s) return fail(s.error(), grade::exit_code::kUsage);
-    auto m = s->course.resolve(o.id);
-    if (!m) return fail(m.error(), unresolved_code(s->course, {o.id}));
-    const auto& mod = **m;
-    const auto path = mod.dir / "solution" / "kernel.cu";
-    if (!std::filesystem::exists(path)) {
-        std::cout << fmt::format("{} has no separate solution: its kernel.cu is complete.\n", mod.id);
+    auto units = s->course.resolve_units(o.id);
+    if (!units) return fail(units.error(), unresolved_code(s->course, {o.id}));
+    const bool whole = whole_module_with_parts(s->course, *units);
+    const std::string id = whole ? units->front()->module_id() : units->front()->id;
+    if (!std::filesystem::exists(units->front()->solution_path())) {
+        std::cout << fmt::format("{} has no separate solution: its {} is complete.\n", id, units->front()->kernel_file());
         return 0;
     }
     auto p = progress::Store(s->course.root).load();
     if (!p) return fail(p.error(), grade::exit_code::kInternal);
-    auto it = p->find(mod.id);
-    const bool passed = it != p->end() && it->second.passed();
-    if (!passed && !o.force)
-        return fail(make_error(fmt::format("{} is not passed yet, so its solution stays hidden", mod.id),
+    std::vector<std::string> unpassed;
+    for (const auto* m : *units)
+        if (auto it = p->find(m->id); it == p->end() || !it->second.passed()) unpassed.push_back(m->id);
+    if (!unpassed.empty() && !o.force)
+        return fail(make_error(whole ? fmt::format("{} is not passed yet ({} of its {} parts not), so its solutions stay "
+                                                   "hidden",
+                                                   id, unpassed.size(), units->size())
+                                     : fmt::format("{} is not passed yet, so its solution stays hidden", id),
                                fmt::format("`kernelcoach hint {}` gives the next hint; `kernelcoach solution {} --force` "
                                            "shows the solution anyway.",
-                                           mod.id, mod.id)),
+                                           whole ? unpassed.front() : id, id)),
                     grade::exit_code::kUsage);
-    auto text = read_file(path);
-    if (!text) return fail(text.error(), grade::exit_code::kInternal);
+    nlohmann::json shown = nlohmann::json::array();
+    for (const auto* m : *units) {
+        auto text = read_file(m->solution_path());
+        if (!text) return fail(text.error(), grade::exit_code::kInternal);
+        nlohmann::json one = {{"module", m->id}, {"path", m->rel_solution()}, {"text", *text}};
+        if (m->is_part()) one["part"] = m->part;
+        shown.push_back(one);
+        if (!s->json) std::cout << fmt::format("{}// {}\n{}", m == units->front() ? "" : "\n", m->rel_solution(), *text);
+    }
     if (s->json) {
-        std::cout << nlohmann::json{{"schema", report::kJsonSchema}, {"module", mod.id},
-                                    {"path", mod.rel_dir + "/solution/kernel.cu"}, {"text", *text}}
-                         .dump(2)
-                  << "\n";
-    } else {
-        std::cout << fmt::format("// {}/solution/kernel.cu\n{}", mod.rel_dir, *text);
+        nlohmann::json j = {{"schema", report::kJsonSchema}};
+        if (whole) j.update({{"module", id}, {"solutions", shown}});
+        else j.update(shown.front());
+        std::cout << j.dump(2) << "\n";
     }
     return 0;
 }
@@ -55,7 +66,7 @@ int run_solution(const Global& g, const SolutionOptions& o) {
 void setup_solution(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<SolutionOptions>();
     auto* cmd = app.add_subcommand("solution", "Show a module's reference solution, once you have passed it");
-    cmd->add_option("id", o->id, "The module")->required();
+    cmd->add_option("id", o->id, "The module (every part's solution), or one part")->required();
     cmd->add_flag("--force", o->force, "Show it even though the module is not passed yet");
     cmd->callback([&g, o, &action] { action = [&g, o] { return run_solution(g, *o); }; });
 }

@@ -1,4 +1,5 @@
-// kernelcoach watch [id]: re-grade a module every time its kernel.cu is saved. Keys: h for a
+// kernelcoach watch [id]: re-grade a module every time its kernel.cu is saved (a module with
+// parts: all its parts at the start, then the part whose file was saved). Keys: h for a
 // hint, n for the next module, r to run again, x to reset (after a y), q to quit. It never moves on by itself, and a
 // runaway kernel cannot freeze it (every grade runs in a worker with a deadline).
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <map>
 
 #include "cli/app.h"
 #include "progress/store.h"
@@ -119,6 +121,76 @@ const course::Module* first_unpassed(const course::Course& c, const progress::St
     return c.modules.empty() ? nullptr : &c.modules.front();
 }
 
+// What watch follows: one entry, or every part of a module with parts; and the id that names it.
+struct Watched {
+    std::vector<const course::Module*> units;
+    std::string id;
+    bool parts = false;  // every part of a module with parts
+    std::map<std::string, grade::Verdict> verdicts;  // the last grade of each part
+};
+
+// The module `m` is or belongs to, whole.
+Watched watched(const course::Course& c, const course::Module& m) {
+    return Watched{c.group_of(m).units, m.module_id(), m.is_part(), {}};
+}
+
+// Grades one entry as watch does and shows it: the plain runs' verdict first (a fresh seed for
+// every grade), then, for a passing kernel, memcheck, racecheck (when it uses shared memory) and
+// timing with the same seed. The last grade is recorded.
+std::optional<grade::Verdict> grade_and_show(Session& s, const engine::Options& opts, const course::Module& m) {
+    auto plain = opts;
+    plain.timing = false;
+    plain.racecheck = false;
+    plain.memcheck = false;
+    engine::Grader grader(s.course, plain);
+    auto gr = grader.grade(m, m.kernel_path());
+    if (!gr) {
+        std::cout << "kernelcoach: error: " << printable(gr.error().message) << "\n";
+        return std::nullopt;
+    }
+    std::cout << report::grade_text(*gr, m, s.style) << std::flush;
+    const bool race = opts.racecheck && gr->uses_shared_memory();
+    if (gr->verdict == grade::Verdict::Passed && (opts.timing || race || opts.memcheck)) {
+        std::string next = follow_up_text(opts.timing, race, opts.memcheck);
+        std::cout << report::paint(s.style, report::kDim, "  " + next) << "\n" << std::flush;
+        auto full = opts;
+        full.seed = grader.seed();
+        engine::Grader second(s.course, full);
+        auto t = second.grade(m, m.kernel_path());
+        if (t) {
+            std::cout << report::sanitizer_text(*t, s.style) << report::timing_text(*t, m, s.style)
+                      << report::gate_text(*t, s.style);
+            if (t->verdict != gr->verdict) std::cout << report::grade_line(*t, s.style) << "\n";
+            gr = std::move(t);
+        }
+    }
+    if (auto st = record_attempt(s, m, *gr); !st)
+        std::cout << "kernelcoach: error: " << printable(st.error().message) << "\n";
+    return gr->verdict;
+}
+
+// Grades `todo` (all of `w`, or the part whose file was saved), then, for a module with parts,
+// how many of its parts passed when each was last graded.
+void grade_round(Session& s, const engine::Options& opts, Watched& w, const std::vector<const course::Module*>& todo) {
+    const bool screen = ::isatty(STDOUT_FILENO) && s.style.color;
+    if (screen) std::cout << "\033[2J\033[H";
+    for (const auto* m : todo) {
+        std::cout << fmt::format("[{}] grading {} ...\n", clock_now(), m->id) << std::flush;
+        if (auto v = grade_and_show(s, opts, *m)) w.verdicts[m->id] = *v;
+    }
+    if (!w.parts || w.verdicts.size() != w.units.size()) return;
+    std::vector<grade::Verdict> verdicts;
+    for (const auto* m : w.units) verdicts.push_back(w.verdicts.at(m->id));
+    std::cout << report::parts_line(w.id, verdicts, s.style) << "\n";
+}
+
+// The module after the one watched, or nullptr at the end of the course.
+const course::Module* next_module(const course::Course& c, const Watched& w) {
+    auto it = std::find_if(c.modules.begin(), c.modules.end(), [&](const course::Module& x) { return &x == w.units.back(); });
+    if (it == c.modules.end() || std::next(it) == c.modules.end()) return nullptr;
+    return &*std::next(it);
+}
+
 int run_watch(const Global& g, const WatchOptions& o) {
     if (g.json) return fail(make_error("watch is interactive; it has no --json form (use run --json)"), grade::exit_code::kUsage);
     auto s = open_session(g);
@@ -127,69 +199,46 @@ int run_watch(const Global& g, const WatchOptions& o) {
     auto opts = grade_options(o.flags);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     progress::Store store(s->course.root);
-    const course::Module* m = nullptr;
+    Watched w;
     if (o.id.empty()) {
-        m = first_unpassed(s->course, store);
+        const course::Module* m = first_unpassed(s->course, store);
         if (!m) return fail(make_error("the course has no modules"), grade::exit_code::kInternal);
+        w = watched(s->course, *m);
     } else {
-        auto r = s->course.resolve(o.id);
+        auto r = s->course.resolve_units(o.id);
         if (!r) return fail(r.error(), unresolved_code(s->course, {o.id}));
-        m = *r;
+        const bool whole = whole_module_with_parts(s->course, *r);
+        w = Watched{*r, whole ? r->front()->module_id() : r->front()->id, whole, {}};
     }
-    const bool screen = ::isatty(STDOUT_FILENO) && s->style.color;
     RawTerminal raw;
     const std::string keys = g_raw ? "h hint, n next module, r run again, x reset, q quit"
                                    : "commands on stdin: hint, next, run, reset, quit";
 
     for (;;) {
-        auto watcher = FileWatcher::create(m->kernel_path(), o.poll);
+        std::vector<std::filesystem::path> files;
+        std::string shown;  // the files, as the learner knows them
+        for (const auto* m : w.units) {
+            files.push_back(m->kernel_path());
+            shown += (shown.empty() ? "" : ", ") + (shown.empty() ? m->rel_kernel() : m->kernel_file());
+        }
+        auto watcher = FileWatcher::create(files, o.poll);
         if (!watcher) return fail(watcher.error(), grade::exit_code::kInternal);
-        bool grade_now = true;
+        std::vector<const course::Module*> todo = w.units;  // everything, to start with
         bool asked_reset = false;
         std::string pending;
         for (;;) {
-            if (grade_now) {
-                grade_now = false;
-                if (screen) std::cout << "\033[2J\033[H";
-                std::cout << fmt::format("[{}] grading {} ...\n", clock_now(), m->id) << std::flush;
-                // The verdict of the plain runs first (a fresh seed for every grade): it is what
-                // the learner waits for. Then a passing kernel gets memcheck, racecheck (when it
-                // uses shared memory) and timing, with the same seed; that grade is recorded.
-                auto plain = *opts;
-                plain.timing = false;
-                plain.racecheck = false;
-                plain.memcheck = false;
-                engine::Grader grader(s->course, plain);
-                auto gr = grader.grade(*m, m->kernel_path());
-                if (!gr) std::cout << "kernelcoach: error: " << printable(gr.error().message) << "\n";
-                else std::cout << report::grade_text(*gr, *m, s->style) << std::flush;
-                const bool race = opts->racecheck && gr && gr->uses_shared_memory();
-                if (gr && gr->verdict == grade::Verdict::Passed && (opts->timing || race || opts->memcheck)) {
-                    std::string next = follow_up_text(opts->timing, race, opts->memcheck);
-                    std::cout << report::paint(s->style, report::kDim, "  " + next) << "\n" << std::flush;
-                    auto full = *opts;
-                    full.seed = grader.seed();
-                    engine::Grader second(s->course, full);
-                    auto t = second.grade(*m, m->kernel_path());
-                    if (t) {
-                        std::cout << report::sanitizer_text(*t, s->style) << report::timing_text(*t, *m, s->style)
-                                  << report::gate_text(*t, s->style);
-                        if (t->verdict != gr->verdict) std::cout << report::grade_line(*t, s->style) << "\n";
-                        gr = std::move(t);
-                    }
-                }
-                if (gr)
-                    if (auto st = record_attempt(*s, *m, *gr); !st)
-                        std::cout << "kernelcoach: error: " << printable(st.error().message) << "\n";
+            if (!todo.empty()) {
+                grade_round(*s, *opts, w, todo);
+                todo.clear();
                 std::cout << report::paint(s->style, "\033[2m",
-                                           fmt::format("-- watching {} ({}); save the file to grade it again --",
-                                                       m->rel_kernel(), keys))
+                                           fmt::format("-- watching {} ({}); save the file to grade it again --", shown, keys))
                           << "\n"
                           << std::flush;
             }
             auto ev = watcher->wait(-1, STDIN_FILENO);
             if (ev == FileWatcher::Event::Changed) {
-                grade_now = true;
+                for (const auto* m : w.units)
+                    if (m->kernel_path() == watcher->changed()) todo.push_back(m);
                 continue;
             }
             if (ev != FileWatcher::Event::Input) continue;
@@ -197,7 +246,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
             for (const auto& cmd : read_commands(pending)) {
                 if (cmd == "yes" && asked_reset) {
                     asked_reset = false;
-                    reset_module(g, m->id);  // the restored file is a save: the watcher grades it
+                    reset_module(g, w.id);  // the restored files are saves: the watcher grades them
                     continue;
                 }
                 asked_reset = false;
@@ -205,25 +254,23 @@ int run_watch(const Global& g, const WatchOptions& o) {
                 if (cmd == "reset") {
                     asked_reset = true;
                     std::cout << fmt::format("Put the starter back in {}? Your file is kept as a backup. {} to confirm.\n",
-                                             m->rel_kernel(), g_raw ? "Press y" : "Send yes")
+                                             shown, g_raw ? "Press y" : "Send yes")
                               << std::flush;
                     continue;
                 }
-                if (cmd == "run") grade_now = true;
+                if (cmd == "run") todo = w.units;
                 else if (cmd == "next") next = true;
                 else if (cmd == "hint") {
                     std::cout << "\n";
-                    show_hint(g, m->id);
+                    show_hint(g, w.id);
                     std::cout << std::flush;
                 } else {
                     std::cout << "keys: " << keys << "\n" << std::flush;
                 }
             }
             if (next) {
-                auto it = std::find_if(s->course.modules.begin(), s->course.modules.end(),
-                                       [&](const course::Module& x) { return &x == m; });
-                if (it != s->course.modules.end() && std::next(it) != s->course.modules.end()) {
-                    m = &*std::next(it);
+                if (const auto* m = next_module(s->course, w)) {
+                    w = watched(s->course, *m);
                     break;
                 }
                 std::cout << "This is the last module. `kernelcoach progress` shows where you stand.\n" << std::flush;
@@ -237,7 +284,7 @@ int run_watch(const Global& g, const WatchOptions& o) {
 void setup_watch(CLI::App& app, Global& g, Action& action) {
     auto o = std::make_shared<WatchOptions>();
     auto* cmd = app.add_subcommand("watch", "Re-grade a module every time you save its kernel.cu (keys: h, n, r, x, q)");
-    cmd->add_option("id", o->id, "The module (default: the first you have not passed)");
+    cmd->add_option("id", o->id, "The module (default: the first you have not passed), or one part of a module with parts");
     cmd->add_flag("--poll", o->poll, "Poll the file instead of waiting for file-system events (network file systems)");
     cmd->add_flag("-v,--verbose", o->verbose, "Show every compiler diagnostic, not only the first four");
     add_grade_flags(cmd, o->flags);

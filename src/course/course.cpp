@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <regex>
 
@@ -55,9 +56,10 @@ Result<fs::path> find_course_root(const fs::path& start) {
 
 namespace {
 
-// One folder of tracks/<track>/ named like a module: loaded, or an Error that says why not.
-Result<Module> load_module(const fs::path& tracks, const std::string& track, const fs::path& folder_path,
-                           const std::smatch& name) {
+// One folder of tracks/<track>/ named like a module: its entries (itself, or one per part), or
+// an Error that says why it cannot be loaded.
+Result<std::vector<Module>> load_module(const fs::path& tracks, const std::string& track, const fs::path& folder_path,
+                                        const std::smatch& name) {
     const std::string folder = folder_path.filename().string();
     std::string rel = fmt::format("tracks/{}/{}", track, folder);
     // A module folder that is a link out of tracks/ is refused, never followed.
@@ -69,7 +71,7 @@ Result<Module> load_module(const fs::path& tracks, const std::string& track, con
         return make_error(rel + "/module.json: missing (every module folder needs one)");
     auto text = read_file(manifest_path);
     if (!text) return text.error();
-    auto manifest = parse_manifest(*text, rel + "/module.json");
+    auto manifest = parse_module_manifest(*text, rel + "/module.json");
     if (!manifest) return manifest.error();
     Module mod;
     mod.track = track;
@@ -79,10 +81,23 @@ Result<Module> load_module(const fs::path& tracks, const std::string& track, con
     mod.id = track + "/" + two_digits(mod.number);
     mod.dir = real;
     mod.rel_dir = rel;
-    mod.manifest = std::move(*manifest);
-    return mod;
+    mod.module_title = manifest->manifest.title;
+    if (manifest->parts.empty()) {
+        mod.manifest = std::move(manifest->manifest);
+        return std::vector<Module>{std::move(mod)};
+    }
+    std::vector<Module> parts;
+    for (auto& p : manifest->parts) {
+        Module unit = mod;
+        unit.id = mod.id + "/" + p.name;
+        unit.part = p.name;
+        unit.manifest = std::move(p.manifest);
+        parts.push_back(std::move(unit));
+    }
+    return parts;
 }
 
+// Stable sorting keeps a module's parts in their manifest's order.
 bool course_order(const Module& a, const Module& b) {
     if (track_rank(a.track) != track_rank(b.track)) return track_rank(a.track) < track_rank(b.track);
     if (a.track != b.track) return a.track < b.track;
@@ -93,24 +108,19 @@ bool course_order(const Module& a, const Module& b) {
 // Two folders with one id (module-06-a and module-06-b): the first keeps it, the others are broken.
 void break_duplicates(Course& course) {
     std::vector<Module> kept;
+    std::string dropped;  // the folder being dropped, whose other parts follow
     for (auto& m : course.modules) {
-        if (!kept.empty() && kept.back().id == m.id) {
-            course.broken.push_back({m.id, m.track, m.folder, m.rel_dir,
-                                     fmt::format("{} has the same id {} as {}; rename one of the folders", m.rel_dir,
-                                                 m.id, kept.back().rel_dir)});
+        if (!kept.empty() && kept.back().module_id() == m.module_id() && kept.back().folder != m.folder) {
+            if (m.folder != dropped)
+                course.broken.push_back({m.module_id(), m.track, m.folder, m.rel_dir,
+                                         fmt::format("{} has the same id {} as {}; rename one of the folders",
+                                                     m.rel_dir, m.module_id(), kept.back().rel_dir)});
+            dropped = m.folder;
             continue;
         }
         kept.push_back(std::move(m));
     }
     course.modules = std::move(kept);
-}
-
-std::string normal_id(const std::string& raw) {
-    std::string id = raw;
-    if (id.rfind("./", 0) == 0) id = id.substr(2);
-    if (id.rfind("tracks/", 0) == 0) id = id.substr(7);
-    while (!id.empty() && id.back() == '/') id.pop_back();
-    return id;
 }
 
 }  // namespace
@@ -134,13 +144,13 @@ Result<Course> load_course(const fs::path& root_in) {
             std::smatch m;
             if (!mentry.is_directory() || !std::regex_match(folder, m, module_re)) continue;
             auto mod = load_module(tracks, track, mentry.path(), m);
-            if (mod) course.modules.push_back(std::move(*mod));
+            if (mod) std::move(mod->begin(), mod->end(), std::back_inserter(course.modules));
             else course.broken.push_back({track + "/" + m[1].str(), track, folder,
                                           fmt::format("tracks/{}/{}", track, folder), mod.error().message});
         }
     }
     if (ec) return make_error("cannot list " + tracks.string() + ": " + ec.message());
-    std::sort(course.modules.begin(), course.modules.end(), course_order);
+    std::stable_sort(course.modules.begin(), course.modules.end(), course_order);
     break_duplicates(course);
     std::sort(course.broken.begin(), course.broken.end(),
               [](const BrokenModule& a, const BrokenModule& b) { return a.rel_dir < b.rel_dir; });
@@ -161,15 +171,6 @@ std::vector<std::string> Course::tracks() const {
     return out;
 }
 
-const BrokenModule* Course::broken_named(const std::string& raw) const {
-    const std::string id = normal_id(raw);
-    for (const auto& m : modules)
-        if (id == m.id || id == m.long_id() || id == m.topic) return nullptr;  // a good module answers to it
-    for (const auto& b : broken)
-        if (id == b.id || id == b.track + "/" + b.folder || id == b.folder.substr(10)) return &b;  // id, folder, topic
-    return nullptr;
-}
-
 Status Course::check_track(const std::string& track) const {
     std::vector<std::string> known = {"basics"};
     for (const auto& t : certificate_tracks()) known.push_back(t);
@@ -182,43 +183,22 @@ Status Course::check_track(const std::string& track) const {
                                    : fmt::format("did you mean {}?", fmt::join(near, " or ")));
 }
 
-Result<const Module*> Course::resolve(const std::string& raw) const {
-    const std::string id = normal_id(raw);
-    if (const auto* b = broken_named(raw))
-        return make_error(b->problem, fmt::format("Fix {} or move it out of tracks/; the other modules work without it.",
-                                                  b->rel_dir));
-
-    std::vector<const Module*> hits;
-    for (const auto& m : modules)
-        if (id == m.id || id == m.long_id()) return &m;
-    for (const auto& m : modules)
-        if (id == m.topic) hits.push_back(&m);
-    if (hits.empty()) {
-        auto t = in_track(id);
-        if (t.size() == 1) return t.front();
-        if (t.size() > 1)
-            return make_error(fmt::format("'{}' is a track of {} modules; name one", raw, t.size()),
-                              fmt::format("for example: {}", t.front()->id));
-    }
-    if (hits.size() == 1) return hits.front();
-    if (hits.size() > 1) {
-        std::vector<std::string> ids;
-        for (auto* h : hits) ids.push_back(h->id);
-        return make_error(fmt::format("'{}' names {} modules", raw, hits.size()),
-                          fmt::format("name one of: {}", fmt::join(ids, ", ")));
-    }
-
-    std::vector<std::string> candidates;
+std::vector<ModuleGroup> Course::groups(const std::string& track) const {
+    std::vector<ModuleGroup> out;
     for (const auto& m : modules) {
-        candidates.push_back(m.id);
-        candidates.push_back(m.long_id());
-        candidates.push_back(m.topic);
+        if (!track.empty() && m.track != track) continue;
+        if (out.empty() || out.back().first().folder != m.folder || out.back().first().track != m.track)
+            out.push_back({});
+        out.back().units.push_back(&m);
     }
-    auto near = spelling_suggestions(id, candidates);
-    std::string detail = near.empty()
-                             ? "kernelcoach list shows every module."
-                             : fmt::format("did you mean {}?", fmt::join(near, " or "));
-    return make_error(fmt::format("no module '{}'", raw), detail);
+    return out;
+}
+
+ModuleGroup Course::group_of(const Module& m) const {
+    ModuleGroup g;
+    for (const auto& other : modules)
+        if (other.track == m.track && other.folder == m.folder) g.units.push_back(&other);
+    return g;
 }
 
 }  // namespace kc::course

@@ -22,9 +22,10 @@ const std::set<std::string> kVerdicts = {"PASSED",  "WRONG",     "COMPILE_ERROR"
 
 struct Reader {
     const std::string& where;
+    std::string prefix;  // "parts[1]." for the fields of a part
 
     Error fail(const std::string& field, const std::string& what) const {
-        return make_error(fmt::format("{}: {}: {}", where, field, what));
+        return make_error(fmt::format("{}: {}{}: {}", where, prefix, field, what));
     }
 };
 
@@ -147,7 +148,7 @@ const Case* Manifest::timed_case() const {
 namespace {
 
 // "kernel": "name" for a module of one kernel, or "kernels": ["a", "b"] in launch-plan order.
-std::optional<Error> read_kernels(const json& j, Reader& r, Manifest& m) {
+std::optional<Error> read_kernels(const json& j, const Reader& r, Manifest& m) {
     if (j.contains("kernel") == j.contains("kernels"))
         return r.fail("kernel", "give either \"kernel\" (one entry point) or \"kernels\" (several, in launch order)");
     if (j.contains("kernel")) {
@@ -173,72 +174,50 @@ std::optional<Error> read_kernels(const json& j, Reader& r, Manifest& m) {
 
 }  // namespace
 
-Result<Manifest> parse_manifest(const std::string& text, const std::string& where) {
-    Reader r{where};
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
-        return make_error(fmt::format("{}: not valid JSON: {}", where, e.what()));
-    }
-    if (!j.is_object()) return make_error(fmt::format("{}: must hold a JSON object", where));
+namespace {
 
-    static const std::set<std::string> known = {"format",  "title",    "summary",  "exercise",
-                                                "kernel",  "min_sm",   "missing_elements",
-                                                "starter", "timeout_s", "cases",   "controls",
-                                                "starter_hash", "kernels", "arch", "pass"};
-    for (auto it = j.begin(); it != j.end(); ++it)
-        if (!known.count(it.key())) return r.fail(it.key(), "unknown field");
+// The fields of one exercise: a plain module's, or each part's in a module with parts.
+const std::set<std::string> kExerciseFields = {"exercise", "kernel",           "kernels", "starter", "starter_hash",
+                                               "missing_elements", "cases", "controls", "pass"};
+// The fields of the module as a whole; a part may give its own title, summary and timeout_s.
+const std::set<std::string> kModuleFields = {"format", "title", "summary", "min_sm", "arch", "timeout_s"};
+const std::set<std::string> kPartFields = {"name", "title", "summary", "timeout_s"};
 
-    auto need_string = [&](const char* key, std::string& out) -> std::optional<Error> {
-        if (!j.contains(key)) return r.fail(key, "missing (a string)");
-        if (!j[key].is_string() || j[key].get<std::string>().empty())
-            return r.fail(key, "must be a non-empty string");
-        out = j[key].get<std::string>();
-        return std::nullopt;
-    };
+std::optional<Error> read_string(const json& j, const Reader& r, const char* key, bool required, std::string& out) {
+    if (!j.contains(key)) return required ? std::optional(r.fail(key, "missing (a string)")) : std::nullopt;
+    if (!j[key].is_string() || (required && j[key].get<std::string>().empty()))
+        return r.fail(key, required ? "must be a non-empty string" : "must be a string");
+    out = j[key].get<std::string>();
+    return std::nullopt;
+}
 
-    Manifest m;
+std::optional<Error> read_timeout(const json& j, const Reader& r, Manifest& m) {
+    if (!j.contains("timeout_s")) return std::nullopt;
+    if (!j["timeout_s"].is_number() || j["timeout_s"].get<double>() <= 0 || j["timeout_s"].get<double>() > 3600)
+        return r.fail("timeout_s", "must be a number of seconds in (0, 3600]");
+    m.timeout_s = j["timeout_s"].get<double>();
+    return std::nullopt;
+}
+
+// format, title, summary, min_sm, arch and timeout_s: what a module says whether or not it has parts.
+std::optional<Error> read_module_fields(const json& j, const Reader& r, Manifest& m) {
     if (!j.contains("format")) return r.fail("format", "missing (this program reads format 1)");
     if (!j["format"].is_number_integer()) return r.fail("format", "must be an integer");
     m.format = j["format"].get<int>();
     if (m.format != kManifestFormat)
-        return r.fail("format", fmt::format("is {}, this kernelcoach reads format {}", m.format,
-                                            kManifestFormat));
-    for (auto [key, out] : {std::pair{"title", &m.title}, {"exercise", &m.exercise}, {"starter", &m.starter}})
-        if (auto e = need_string(key, *out)) return *e;
-    if (auto e = read_kernels(j, r, m)) return *e;
-    if (j.contains("starter_hash")) {
-        if (!j["starter_hash"].is_string() || j["starter_hash"].get<std::string>().size() != 32)
-            return r.fail("starter_hash", "must be the 32 hex digits `kernelcoach dev check` prints");
-        m.starter_hash = j["starter_hash"].get<std::string>();
-    }
-    if (j.contains("summary")) {
-        if (!j["summary"].is_string()) return r.fail("summary", "must be a string");
-        m.summary = j["summary"].get<std::string>();
-    }
-    if (!is_verdict_name(m.starter))
-        return r.fail("starter", "must be a verdict: PASSED, WRONG, COMPILE_ERROR, CRASHED, "
-                                 "TIMED_OUT or TOO_SLOW");
-
+        return r.fail("format", fmt::format("is {}, this kernelcoach reads format {}", m.format, kManifestFormat));
+    if (auto e = read_string(j, r, "title", true, m.title)) return e;
+    if (auto e = read_string(j, r, "summary", false, m.summary)) return e;
     if (j.contains("min_sm")) {
         if (!j["min_sm"].is_number_integer() || j["min_sm"].get<int>() < 50)
             return r.fail("min_sm", "must be an integer compute capability like 70 or 90");
         m.min_sm = j["min_sm"].get<int>();
     }
-    if (auto e = read_arch(j, r, m)) return *e;
-    if (j.contains("missing_elements")) {
-        if (!j["missing_elements"].is_number_integer() || j["missing_elements"].get<int>() < 0)
-            return r.fail("missing_elements", "must be a non-negative integer");
-        m.missing_elements = j["missing_elements"].get<int>();
-    }
-    if (j.contains("timeout_s")) {
-        if (!j["timeout_s"].is_number() || j["timeout_s"].get<double>() <= 0 ||
-            j["timeout_s"].get<double>() > 3600)
-            return r.fail("timeout_s", "must be a number of seconds in (0, 3600]");
-        m.timeout_s = j["timeout_s"].get<double>();
-    }
+    if (auto e = read_arch(j, r, m)) return e;
+    return read_timeout(j, r, m);
+}
 
+std::optional<Error> read_cases(const json& j, const Reader& r, Manifest& m) {
     if (!j.contains("cases") || !j["cases"].is_array() || j["cases"].empty())
         return r.fail("cases", "must be a non-empty array");
     std::set<std::string> names;
@@ -264,48 +243,151 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
             }
         }
         if (out.name.empty()) return r.fail(field + ".name", "missing");
-        if (!names.insert(out.name).second)
-            return r.fail(field + ".name", "'" + out.name + "' is used by another case");
+        if (!names.insert(out.name).second) return r.fail(field + ".name", "'" + out.name + "' is used by another case");
         m.cases.push_back(std::move(out));
     }
     int timed = 0;
     for (const auto& c : m.cases) timed += c.timed;
     if (timed > 1) return r.fail("cases", "at most one case may be \"timed\": true");
-    if (j.contains("pass"))
-        if (auto e = parse_pass(j["pass"], r, m)) return *e;
+    return std::nullopt;
+}
 
-    if (j.contains("controls")) {
-        if (!j["controls"].is_array()) return r.fail("controls", "must be an array");
-        for (size_t i = 0; i < j["controls"].size(); ++i) {
-            const json& c = j["controls"][i];
-            std::string field = fmt::format("controls[{}]", i);
-            if (!c.is_object()) return r.fail(field, "must be an object");
-            for (auto it = c.begin(); it != c.end(); ++it)
-                if (it.key() != "file" && it.key() != "expect" && it.key() != "why" && it.key() != "timed")
-                    return r.fail(field + "." + it.key(), "unknown field");
-            Control ctl;
-            if (!c.contains("file") || !c["file"].is_string())
-                return r.fail(field + ".file", "missing (a path inside the module)");
-            ctl.file = c["file"].get<std::string>();
-            std::filesystem::path p(ctl.file);
-            if (p.is_absolute() || ctl.file.find("..") != std::string::npos)
-                return r.fail(field + ".file", "must be a relative path inside the module");
-            if (!c.contains("expect") || !c["expect"].is_string() ||
-                !is_verdict_name(c["expect"].get<std::string>()))
-                return r.fail(field + ".expect", "must be a verdict such as WRONG or PASSED");
-            ctl.expect = c["expect"].get<std::string>();
-            if (c.contains("why")) {
-                if (!c["why"].is_string()) return r.fail(field + ".why", "must be a string");
-                ctl.why = c["why"].get<std::string>();
-            }
-            if (c.contains("timed")) {
-                if (!c["timed"].is_boolean()) return r.fail(field + ".timed", "must be true or false");
-                ctl.timed = c["timed"].get<bool>();
-            }
-            m.controls.push_back(std::move(ctl));
-        }
+std::optional<Error> read_control(const json& c, const Reader& r, const std::string& field, Control& ctl) {
+    if (!c.is_object()) return r.fail(field, "must be an object");
+    for (auto it = c.begin(); it != c.end(); ++it)
+        if (it.key() != "file" && it.key() != "expect" && it.key() != "why" && it.key() != "timed")
+            return r.fail(field + "." + it.key(), "unknown field");
+    if (!c.contains("file") || !c["file"].is_string()) return r.fail(field + ".file", "missing (a path inside the module)");
+    ctl.file = c["file"].get<std::string>();
+    std::filesystem::path p(ctl.file);
+    if (p.is_absolute() || ctl.file.find("..") != std::string::npos)
+        return r.fail(field + ".file", "must be a relative path inside the module");
+    if (!c.contains("expect") || !c["expect"].is_string() || !is_verdict_name(c["expect"].get<std::string>()))
+        return r.fail(field + ".expect", "must be a verdict such as WRONG or PASSED");
+    ctl.expect = c["expect"].get<std::string>();
+    if (c.contains("why")) {
+        if (!c["why"].is_string()) return r.fail(field + ".why", "must be a string");
+        ctl.why = c["why"].get<std::string>();
     }
-    return m;
+    if (c.contains("timed")) {
+        if (!c["timed"].is_boolean()) return r.fail(field + ".timed", "must be true or false");
+        ctl.timed = c["timed"].get<bool>();
+    }
+    return std::nullopt;
+}
+
+std::optional<Error> read_controls(const json& j, const Reader& r, Manifest& m) {
+    if (!j.contains("controls")) return std::nullopt;
+    if (!j["controls"].is_array()) return r.fail("controls", "must be an array");
+    for (size_t i = 0; i < j["controls"].size(); ++i) {
+        Control ctl;
+        if (auto e = read_control(j["controls"][i], r, fmt::format("controls[{}]", i), ctl)) return e;
+        m.controls.push_back(std::move(ctl));
+    }
+    return std::nullopt;
+}
+
+// exercise, kernel(s), starter, starter_hash, missing_elements, cases, pass and controls: what
+// one exercise needs, in a plain module or in a part.
+std::optional<Error> read_exercise(const json& j, const Reader& r, Manifest& m) {
+    if (auto e = read_string(j, r, "exercise", true, m.exercise)) return e;
+    if (auto e = read_string(j, r, "starter", true, m.starter)) return e;
+    if (auto e = read_kernels(j, r, m)) return e;
+    if (j.contains("starter_hash")) {
+        if (!j["starter_hash"].is_string() || j["starter_hash"].get<std::string>().size() != 32)
+            return r.fail("starter_hash", "must be the 32 hex digits `kernelcoach dev check` prints");
+        m.starter_hash = j["starter_hash"].get<std::string>();
+    }
+    if (!is_verdict_name(m.starter))
+        return r.fail("starter", "must be a verdict: PASSED, WRONG, COMPILE_ERROR, CRASHED, TIMED_OUT or TOO_SLOW");
+    if (j.contains("missing_elements")) {
+        if (!j["missing_elements"].is_number_integer() || j["missing_elements"].get<int>() < 0)
+            return r.fail("missing_elements", "must be a non-negative integer");
+        m.missing_elements = j["missing_elements"].get<int>();
+    }
+    if (auto e = read_cases(j, r, m)) return e;
+    if (j.contains("pass"))
+        if (auto e = parse_pass(j["pass"], r, m)) return e;
+    return read_controls(j, r, m);
+}
+
+// Part `i` of a module with parts: the module's fields (`module`) with the part's on top.
+std::optional<Error> read_part(const json& p, size_t i, const Reader& top, const Manifest& module,
+                               std::set<std::string>& names, Part& out) {
+    const Reader r{top.where, fmt::format("parts[{}].", i)};
+    if (!p.is_object()) return top.fail(fmt::format("parts[{}]", i), "must be an object");
+    for (auto it = p.begin(); it != p.end(); ++it) {
+        if (kExerciseFields.count(it.key()) || kPartFields.count(it.key())) continue;
+        if (kModuleFields.count(it.key()))
+            return r.fail(it.key(), "belongs to the module, not to a part: give it once, at the top of module.json");
+        return r.fail(it.key(), "unknown field");
+    }
+    if (!p.contains("name") || !p["name"].is_string() || !is_part_name(p["name"].get<std::string>()))
+        return r.fail("name", "must be lowercase letters, digits and '-', starting with a letter (the part's file is "
+                              "<name>.cu)");
+    out.name = p["name"].get<std::string>();
+    if (!names.insert(out.name).second) return r.fail("name", "'" + out.name + "' names another part too");
+    out.manifest = module;
+    if (auto e = read_string(p, r, "title", true, out.manifest.title)) return e;
+    if (auto e = read_string(p, r, "summary", false, out.manifest.summary)) return e;
+    if (auto e = read_timeout(p, r, out.manifest)) return e;
+    return read_exercise(p, r, out.manifest);
+}
+
+// "parts": every field of an exercise lives in the parts, none at the top.
+std::optional<Error> read_parts(const json& j, const Reader& r, ModuleManifest& mm) {
+    for (const auto& key : kExerciseFields)
+        if (j.contains(key))
+            return r.fail(key, "a module has either \"parts\" or its own exercise, never both: move it into each part");
+    if (!j["parts"].is_array() || j["parts"].empty())
+        return r.fail("parts", "must be a non-empty array of parts, each an exercise of its own");
+    std::set<std::string> names;
+    for (size_t i = 0; i < j["parts"].size(); ++i) {
+        Part part;
+        if (auto e = read_part(j["parts"][i], i, r, mm.manifest, names, part)) return e;
+        mm.parts.push_back(std::move(part));
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool is_part_name(const std::string& s) {
+    if (s.empty() || s[0] < 'a' || s[0] > 'z') return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
+}
+
+Result<ModuleManifest> parse_module_manifest(const std::string& text, const std::string& where) {
+    const Reader r{where};
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return make_error(fmt::format("{}: not valid JSON: {}", where, e.what()));
+    }
+    if (!j.is_object()) return make_error(fmt::format("{}: must hold a JSON object", where));
+    for (auto it = j.begin(); it != j.end(); ++it)
+        if (!kModuleFields.count(it.key()) && !kExerciseFields.count(it.key()) && it.key() != "parts")
+            return r.fail(it.key(), "unknown field");
+
+    ModuleManifest mm;
+    if (auto e = read_module_fields(j, r, mm.manifest)) return *e;
+    if (j.contains("parts")) {
+        if (auto e = read_parts(j, r, mm)) return *e;
+    } else if (auto e = read_exercise(j, r, mm.manifest)) {
+        return *e;
+    }
+    return mm;
+}
+
+Result<Manifest> parse_manifest(const std::string& text, const std::string& where) {
+    auto mm = parse_module_manifest(text, where);
+    if (!mm) return mm.error();
+    if (!mm->parts.empty())
+        return make_error(fmt::format("{}: parts: a module with parts has a manifest per part, not one", where));
+    return std::move(mm->manifest);
 }
 
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,

@@ -68,12 +68,32 @@ struct Manifest {
     const Case* timed_case() const;
 };
 
+// One part of a module with parts: an exercise of its own, graded and reported on its own.
+struct Part {
+    std::string name;   // "glu": its file is glu.cu, its id "<module id>/glu"
+    Manifest manifest;  // the module's fields (min_sm, arch, timeout_s, ...) merged with the part's
+};
+
+// module.json as a whole: a plain module's manifest, or a module with parts.
+struct ModuleManifest {
+    // A plain module's manifest; for a module with parts, the module's own fields (format,
+    // title, summary, min_sm, arch, timeout_s) and nothing to grade.
+    Manifest manifest;
+    std::vector<Part> parts;  // in the manifest's order; empty for a plain module
+};
+
 // The names a verdict field may hold.
 bool is_verdict_name(const std::string& name);
 
-// Parses and validates manifest text. `where` names the file in errors, which also name the
-// field ("tracks/x/module.json: cases[2].n: must be a positive integer").
+// Parses and validates manifest text, with or without "parts". `where` names the file in
+// errors, which also name the field ("tracks/x/module.json: parts[1].cases[2].n: must be a
+// non-negative integer size").
+Result<ModuleManifest> parse_module_manifest(const std::string& text, const std::string& where);
+// The same for a plain module: a manifest with "parts" is an error.
 Result<Manifest> parse_manifest(const std::string& text, const std::string& where);
+
+// Whether `name` may name a part: lowercase letters, digits and '-', starting with a letter.
+bool is_part_name(const std::string& name);
 
 // Checks the case sizes against the fields the exercise declares.
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,

@@ -8,7 +8,7 @@ namespace kc::course {
 namespace fs = std::filesystem;
 
 fs::path starter_copy_path(const Course& c, const Module& m) {
-    return c.root / ".kernelcoach" / "starters" / m.track / m.folder / "kernel.cu";
+    return c.root / ".kernelcoach" / "starters" / m.track / m.folder / m.kernel_file();
 }
 
 namespace {

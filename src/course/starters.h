@@ -1,7 +1,8 @@
 // Pristine starters, for `kernelcoach reset`. A module's manifest carries the hash of its
-// untouched kernel.cu; whenever kernelcoach sees a kernel.cu with that hash and has no copy yet,
-// it keeps one in .kernelcoach/starters/. tools/bootstrap (the first command on a fresh clone)
-// grades every module, so the copies exist before the learner edits anything.
+// untouched kernel.cu (a part's, of its <part>.cu); whenever kernelcoach sees the file with that
+// hash and has no copy yet, it keeps one in .kernelcoach/starters/. tools/bootstrap (the first
+// command on a fresh clone) grades every module, so the copies exist before the learner edits
+// anything.
 #pragma once
 
 #include <filesystem>

@@ -41,9 +41,24 @@ DevCheckItem item(const course::Module& m, std::string what, std::string expecte
 
 }  // namespace
 
-std::vector<DevCheckItem> static_checks(const course::Module& m) {
+namespace {
+
+// Whether the README states `declared` missing elements: its first "N missing elements" for a
+// module, any of them for a part (a README that covers several parts states each one's count).
+bool readme_states(const std::string& readme, int declared, bool part) {
+    if (!part) return stated_missing_elements(readme) == declared;
+    static const std::regex re(R"((\d+)\s+missing\s+elements)");
+    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), re); it != std::sregex_iterator(); ++it)
+        if (std::stoi((*it)[1].str()) == declared) return true;
+    return false;
+}
+
+}  // namespace
+
+std::vector<DevCheckItem> unit_checks(const course::Module& m) {
     std::vector<DevCheckItem> out;
     const int declared = m.manifest.missing_elements;
+    const std::string file = m.kernel_file();
 
     // Missing elements: the starter's TODO(N) markers, the manifest and the README agree.
     auto starter = read_file(m.kernel_path());
@@ -52,34 +67,31 @@ std::vector<DevCheckItem> static_checks(const course::Module& m) {
         auto todos = todo_numbers(*starter);
         std::string got = std::to_string(todos.size());
         bool consecutive = todos.empty() || (todos.front() == 1 && todos.back() == static_cast<int>(todos.size()));
-        out.push_back(item(m, "TODO markers in kernel.cu", std::to_string(declared), got,
+        out.push_back(item(m, "TODO markers in " + file, std::to_string(declared), got,
                            static_cast<int>(todos.size()) == declared && consecutive ? Status::Pass : Status::Fail,
                            consecutive ? "" : fmt::format("numbers are not 1..N: {}", fmt::join(todos, ", "))));
     }
-    // The starter's hash, for reset: the manifest must name this kernel.cu.
+    // The starter's hash, for reset: the manifest must name this file.
     if (starter) {
         std::string h = hash_hex(*starter);
-        out.push_back(item(m, "starter_hash in module.json", "hash of kernel.cu",
+        out.push_back(item(m, "starter_hash in module.json", "hash of " + file,
                            m.manifest.starter_hash.empty() ? "missing" : m.manifest.starter_hash == h ? "matches" : "differs",
                            m.manifest.starter_hash == h ? Status::Pass : Status::Fail,
-                           m.manifest.starter_hash == h ? "" : fmt::format("kernel.cu hashes to \"{}\"", h)));
+                           m.manifest.starter_hash == h ? "" : fmt::format("{} hashes to \"{}\"", file, h)));
     }
-    if (!readme) {
-        out.push_back(item(m, "README.md", "present", "missing", Status::Fail));
-    } else if (declared > 0) {
+    if (readme && declared > 0) {
         int stated = stated_missing_elements(*readme);
+        const bool ok = readme_states(*readme, declared, m.is_part());
         out.push_back(item(m, "missing elements stated in README.md", std::to_string(declared),
-                           stated < 0 ? "no \"N missing elements\"" : std::to_string(stated),
-                           stated == declared ? Status::Pass : Status::Fail));
+                           stated < 0 ? "no \"N missing elements\"" : ok ? std::to_string(declared) : std::to_string(stated),
+                           ok ? Status::Pass : Status::Fail));
     }
 
-    // Hints: present, parseable, and every TODO has a hint that covers it.
+    // Hints: every TODO has a hint that covers it (hints.md's presence is the folder's check).
     auto hints_text = read_file(m.dir / "hints.md");
-    if (!hints_text) {
-        out.push_back(item(m, "hints.md", "hints", "missing", Status::Fail));
-    } else if (auto hints = course::parse_hints(*hints_text, m.rel_dir + "/hints.md"); !hints) {
-        out.push_back(item(m, "hints.md", "hints", "unreadable", Status::Fail, hints.error().message));
-    } else {
+    auto hints = hints_text ? course::parse_hints(*hints_text, m.rel_dir + "/hints.md")
+                            : Result<std::vector<course::Hint>>(make_error("no hints.md"));
+    if (hints) {
         std::vector<int> uncovered;
         for (int t = 1; t <= declared; ++t) {
             bool covered = false;
@@ -91,25 +103,50 @@ std::vector<DevCheckItem> static_checks(const course::Module& m) {
                            ok ? Status::Pass : Status::Fail,
                            uncovered.empty() ? "" : fmt::format("no hint covers TODO {}", fmt::join(uncovered, ", "))));
     }
+    return out;
+}
+
+std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>& units) {
+    std::vector<DevCheckItem> out;
+    const course::Module& m = *units.front();
+    auto folder_item = [&](std::string what, std::string expected, std::string got, Status status, std::string detail) {
+        return DevCheckItem{m.module_id(), std::move(what), std::move(expected), std::move(got), status, std::move(detail)};
+    };
+    if (!fs::is_regular_file(m.dir / "README.md")) out.push_back(folder_item("README.md", "present", "missing", Status::Fail, ""));
+    auto hints_text = read_file(m.dir / "hints.md");
+    if (!hints_text) out.push_back(folder_item("hints.md", "hints", "missing", Status::Fail, ""));
+    else if (auto hints = course::parse_hints(*hints_text, m.rel_dir + "/hints.md"); !hints)
+        out.push_back(folder_item("hints.md", "hints", "unreadable", Status::Fail, hints.error().message));
 
     // No stray files: only what a module is made of, and only the controls the manifest lists.
-    std::set<std::string> allowed = {"README.md", "kernel.cu", "module.json", "hints.md", "solution/kernel.cu"};
-    for (const auto& c : m.manifest.controls) allowed.insert(c.file);
+    std::set<std::string> allowed = {"README.md", "module.json", "hints.md"};
     std::vector<std::string> stray, missing;
+    for (const auto* u : units) {
+        allowed.insert(u->kernel_file());
+        allowed.insert("solution/" + u->kernel_file());
+        for (const auto& c : u->manifest.controls) {
+            allowed.insert(c.file);
+            if (!fs::is_regular_file(u->dir / c.file)) missing.push_back(c.file);
+        }
+        if (u->track != "basics" && !fs::is_regular_file(u->solution_path())) missing.push_back("solution/" + u->kernel_file());
+    }
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(m.dir, ec); it != fs::recursive_directory_iterator(); ++it) {
         if (it->is_directory()) continue;
         std::string rel = fs::relative(it->path(), m.dir, ec).string();
         if (!allowed.count(rel)) stray.push_back(rel);
     }
-    for (const auto& c : m.manifest.controls)
-        if (!fs::is_regular_file(m.dir / c.file)) missing.push_back(c.file);
-    if (m.track != "basics" && !fs::is_regular_file(m.dir / "solution/kernel.cu")) missing.push_back("solution/kernel.cu");
     std::sort(stray.begin(), stray.end());
-    out.push_back(item(m, "files", "only module files", stray.empty() && missing.empty() ? "as expected" : "differ",
-                       stray.empty() && missing.empty() ? Status::Pass : Status::Fail,
-                       fmt::format("{}{}", stray.empty() ? "" : fmt::format("stray: {}. ", fmt::join(stray, ", ")),
-                                   missing.empty() ? "" : fmt::format("missing: {}", fmt::join(missing, ", ")))));
+    const bool ok = stray.empty() && missing.empty();
+    out.push_back(folder_item("files", "only module files", ok ? "as expected" : "differ", ok ? Status::Pass : Status::Fail,
+                              fmt::format("{}{}", stray.empty() ? "" : fmt::format("stray: {}. ", fmt::join(stray, ", ")),
+                                          missing.empty() ? "" : fmt::format("missing: {}", fmt::join(missing, ", ")))));
+    return out;
+}
+
+std::vector<DevCheckItem> static_checks(const course::Module& m) {
+    auto out = unit_checks(m);
+    for (auto& it : folder_checks({&m})) out.push_back(std::move(it));
     return out;
 }
 
@@ -149,9 +186,9 @@ bool graded_with_timing(const course::Manifest& m, const std::string& expect, bo
 std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed) {
     std::vector<DevCheckItem> out;
     const auto& mf = m.manifest;
-    out.push_back(verdict_item(m, "starter kernel.cu", mf.starter,
+    out.push_back(verdict_item(m, "starter " + m.kernel_file(), mf.starter,
                                graded_with_timing(mf, mf.starter, false) ? timed : untimed, m.kernel_path()));
-    fs::path solution = m.dir / "solution/kernel.cu";
+    fs::path solution = m.solution_path();
     if (fs::is_regular_file(solution)) out.push_back(verdict_item(m, "solution", "PASSED", timed, solution));
     for (const auto& c : mf.controls)
         out.push_back(verdict_item(m, "control " + c.file, c.expect,

@@ -22,8 +22,14 @@ struct DevCheckItem {
 };
 
 // Checks that need no compiler: TODO(N) markers against the manifest and the README, hints,
-// stray files. Pure file reading; testable anywhere.
+// stray files. Pure file reading; testable anywhere. For a module without parts, both of:
 std::vector<DevCheckItem> static_checks(const course::Module& m);
+// The checks of one entry's own files (a module, or a part): TODO(N) markers against the
+// manifest and the README, starter_hash, a hint for every TODO.
+std::vector<DevCheckItem> unit_checks(const course::Module& m);
+// The checks of a module folder, given all its entries (one, or every part): README.md and
+// hints.md there, and no stray files (every entry's file, solution and controls are expected).
+std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>& units);
 
 // The distinct N of every `TODO(N)` in a starter.
 std::vector<int> todo_numbers(const std::string& source);

@@ -232,9 +232,9 @@ SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request&
 }
 
 Status Grader::compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr) {
-    const fs::path path = module.dir / "solution" / "kernel.cu";
+    const fs::path path = module.solution_path();
     compile::Request req = learner;
-    req.display_path = module.rel_dir + "/solution/kernel.cu";
+    req.display_path = module.rel_solution();
     req.source_path = path;
     auto text = read_file(path);
     if (!text)

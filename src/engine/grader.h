@@ -193,8 +193,8 @@ private:
     // Runs `job` on a compiled kernel under compute-sanitizer, in `primed` when given.
     SanitizerRun sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
                           const std::string& sanitizer, Primed* primed);
-    // Compiles the module's reference solution (solution/kernel.cu) for an exercise without a
-    // vendor, like `learner`, and puts its cubin and launches in `wr`.
+    // Compiles the module's reference solution (solution/kernel.cu; a part's solution/<part>.cu)
+    // for an exercise without a vendor, like `learner`, and puts its cubin and launches in `wr`.
     Status compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr);
     // Puts a compiled kernel in `wr` as what the kernel is checked and timed against (its cubin,
     // its launches and scratch per case).

@@ -178,7 +178,7 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
         const auto* spec = exercises::find(m.manifest.exercise);
         const bool vendor = has_vendor(m);
         out += fmt::format("  {} ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x {}'s speed",
-                           vendor ? "vendor" : "reference", vendor && spec ? spec->vendor : "solution/kernel.cu",
+                           vendor ? "vendor" : "reference", vendor && spec ? spec->vendor : "solution/" + m.kernel_file(),
                            t.vendor_detail.empty() || !vendor ? "" : ", " + t.vendor_detail, ms_text(t.vendor_ms),
                            ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio(), reference_name(m));
         if (t.ratio_p90 > 0) out += fmt::format(" [p10 {:.2f}x, p90 {:.2f}x]", t.ratio_p10, t.ratio_p90);
@@ -378,6 +378,33 @@ json grade_json(const Grade& g) {
     return j;
 }
 
+json grade_json(const Grade& g, const course::Module& m) {
+    json j = grade_json(g);
+    if (m.is_part()) j["part"] = m.part;
+    return j;
+}
+
+std::string parts_line(const std::string& module_id, const std::vector<Verdict>& verdicts, const Style& s) {
+    size_t passed = 0;
+    std::map<std::string, int> others;  // by name, so the counts come in a steady order
+    for (auto v : verdicts) {
+        if (v == Verdict::Passed) ++passed;
+        else ++others[grade::name(v)];
+    }
+    std::string rest;
+    for (const auto& [name, n] : others) rest += fmt::format("{}{} {}", rest.empty() ? "" : ", ", n, name);
+    const bool all = passed == verdicts.size();
+    return fmt::format("{}: {} of {} parts passed{}", paint(s, kBold, module_id),
+                       paint(s, all ? kGreen : kRed, std::to_string(passed)), verdicts.size(),
+                       rest.empty() ? "" : " (" + rest + ")");
+}
+
+json parts_json(const std::string& module_id, const std::vector<Verdict>& verdicts) {
+    int passed = 0;
+    for (auto v : verdicts) passed += v == Verdict::Passed;
+    return {{"id", module_id}, {"parts", verdicts.size()}, {"passed", passed}};
+}
+
 std::string device_line(const engine::DeviceStatus& d) {
     if (!d.available) return "GPU: none usable (" + d.reason + ")";
     return fmt::format("GPU: {} (sm_{}, {} SMs, {:.0f} MiB L2, {:.0f} GiB at {:.0f} GB/s peak), driver {}.{}",
@@ -397,128 +424,6 @@ json error_json(const Error& e, int exit_code) {
     json err = {{"message", e.message}};
     if (!e.detail.empty()) err["detail"] = e.detail;
     return {{"schema", kJsonSchema}, {"error", err}, {"exit_code", exit_code}};
-}
-
-std::string status_of(const ProgressMap& p, const std::string& id) {
-    auto it = p.find(id);
-    if (it == p.end() || it->second.status == progress::ModuleStatus::not_attempted) return "not-started";
-    return std::string(progress::to_string(it->second.status));
-}
-
-namespace {
-
-std::string status_text(const std::string& st) { return st == "not-started" ? "not started" : st; }
-
-}  // namespace
-
-std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s) {
-    std::string out;
-    std::string track;
-    for (const auto& m : c.modules) {
-        if (m.track != track) {
-            track = m.track;
-            out += paint(s, kBold, track) + "\n";
-        }
-        std::string st = status_of(p, m.id);
-        const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
-        out += fmt::format("  {:<22} {:<28} {}\n", m.id, printable(m.manifest.title), paint(s, color, status_text(st)));
-    }
-    return out;
-}
-
-json list_json(const course::Course& c, const ProgressMap& p) {
-    json mods = json::array();
-    for (const auto& m : c.modules)
-        mods.push_back({{"id", m.id},       {"track", m.track},       {"number", m.number},
-                        {"topic", m.topic}, {"title", m.manifest.title}, {"path", m.rel_dir},
-                        {"exercise", m.manifest.exercise}, {"min_sm", m.manifest.min_sm},
-                        {"status", status_of(p, m.id)}});
-    json broken = json::array();
-    for (const auto& b : c.broken) broken.push_back({{"id", b.id}, {"path", b.rel_dir}, {"error", b.problem}});
-    return {{"schema", kJsonSchema}, {"course", c.root.string()}, {"modules", mods}, {"broken", broken}};
-}
-
-namespace {
-
-// The certificate's tracks, then every other track of the course (basics, ...), which are
-// shown but not counted.
-// The certificate's four tracks, with basics before them and any other track after; the bool
-// says whether a track counts towards the certificate.
-std::vector<std::pair<std::string, bool>> progress_tracks(const course::Course& c) {
-    std::vector<std::pair<std::string, bool>> out;
-    const auto& cert = course::certificate_tracks();
-    const auto present = c.tracks();
-    if (std::find(present.begin(), present.end(), "basics") != present.end()) out.emplace_back("basics", false);
-    for (const auto& t : cert) out.emplace_back(t, true);
-    for (const auto& t : present)
-        if (t != "basics" && std::find(cert.begin(), cert.end(), t) == cert.end()) out.emplace_back(t, false);
-    return out;
-}
-
-}  // namespace
-
-std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s) {
-    std::string out;
-    int total = 0, passed = 0;
-    for (const auto& [track, counted] : progress_tracks(c)) {
-        auto mods = c.in_track(track);
-        int done = 0;
-        for (auto* m : mods) done += status_of(p, m->id) == "passed";
-        if (counted) {
-            total += static_cast<int>(mods.size());
-            passed += done;
-        }
-        int width = 20;
-        int fill = mods.empty() ? 0 : done * width / static_cast<int>(mods.size());
-        std::string note = !counted ? "  (not counted)" : mods.empty() ? "  (no modules yet)" : "";
-        out += fmt::format("{:<18} [{}{}] {}/{}{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
-                           done, mods.size(), paint(s, kDim, note));
-        for (auto* m : mods) {
-            std::string st = status_of(p, m->id);
-            std::string extra;
-            if (auto it = p.find(m->id); it != p.end() && it->second.attempts > 0) {
-                extra = fmt::format("  {} attempt(s)", it->second.attempts);
-                if (it->second.best)
-                    extra += fmt::format(", best {:.3f} ms{}", it->second.best->time_ms,
-                                         it->second.best->percent_of_light
-                                             ? fmt::format(" ({:.0f}% of light)", *it->second.best->percent_of_light)
-                                             : "");
-            }
-            const char* color = st == "passed" ? kGreen : st == "failed" ? kRed : kDim;
-            out += fmt::format("  {:<22} {:<26} {}{}\n", m->id, printable(m->manifest.title), paint(s, color, status_text(st)), extra);
-        }
-    }
-    out += paint(s, kBold, fmt::format("{}/{} modules of the certificate passed", passed, total)) + "\n";
-    return out;
-}
-
-json progress_json(const course::Course& c, const ProgressMap& p) {
-    json tracks = json::array();
-    int total = 0, passed = 0;
-    for (const auto& [track, counted] : progress_tracks(c)) {
-        json mods = json::array();
-        int done = 0;
-        for (auto* m : c.in_track(track)) {
-            std::string st = status_of(p, m->id);
-            done += st == "passed";
-            json e = {{"id", m->id}, {"title", m->manifest.title}, {"status", st}};
-            if (auto it = p.find(m->id); it != p.end()) {
-                e["attempts"] = it->second.attempts;
-                if (it->second.best) {
-                    e["best_time_ms"] = it->second.best->time_ms;
-                    if (it->second.best->percent_of_light) e["best_percent_of_light"] = *it->second.best->percent_of_light;
-                    e["best_device"] = it->second.best->device;
-                }
-            }
-            mods.push_back(e);
-        }
-        if (counted) {
-            total += static_cast<int>(mods.size());
-            passed += done;
-        }
-        tracks.push_back({{"track", track}, {"certificate", counted}, {"passed", done}, {"modules", mods}});
-    }
-    return {{"schema", kJsonSchema}, {"passed", passed}, {"total", total}, {"tracks", tracks}};
 }
 
 }  // namespace kc::report

@@ -50,6 +50,12 @@ std::string gate_text(const engine::Grade& g, const Style& s);
 // One line for `check`'s table.
 std::string grade_line(const engine::Grade& g, const Style& s);
 nlohmann::json grade_json(const engine::Grade& g);
+// The same, with "part" (the part's name) when `m` is a part of a module with parts.
+nlohmann::json grade_json(const engine::Grade& g, const course::Module& m);
+// What run and check say after grading every part of a module with parts:
+// "fixtures/15: 1 of 2 parts passed (1 WRONG)"; and as JSON, {id, parts, passed}.
+std::string parts_line(const std::string& module_id, const std::vector<grade::Verdict>& verdicts, const Style& s);
+nlohmann::json parts_json(const std::string& module_id, const std::vector<grade::Verdict>& verdicts);
 
 // "▁▂▃" style strip of where the mismatches are: one text row per heatmap row.
 std::vector<std::string> heatmap_rows(const grade::Heatmap& h);
@@ -60,9 +66,15 @@ nlohmann::json device_json(const engine::DeviceStatus& d);
 // What a failed command prints with --json: {schema, error: {message, detail}, exit_code}.
 nlohmann::json error_json(const Error& e, int exit_code);
 
+// list and progress (listing.cpp): a module on one line with its status, the parts of a module
+// with parts indented under it, each with its own.
 using ProgressMap = std::map<std::string, progress::ModuleProgress>;
-// "passed", "failed" or "not-started": the words of list and progress (JSON, and --status).
+// "passed", "failed" or "not-started": the words of list and progress (JSON, and --status), of
+// one graded entry (a module, or a part by its id).
 std::string status_of(const ProgressMap& p, const std::string& id);
+// The same for a module: its own, or for a module with parts derived from its parts'
+// (progress::module_status).
+std::string status_of(const ProgressMap& p, const course::ModuleGroup& g);
 std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s);
 nlohmann::json list_json(const course::Course& c, const ProgressMap& p);
 std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s);

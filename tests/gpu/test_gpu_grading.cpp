@@ -98,6 +98,48 @@ TEST_F(Gpu, CheckAllGoesOnAfterCrashAndHang) {
     EXPECT_EQ(got["fixtures/05"], "TIMED_OUT");
     EXPECT_EQ(got["fixtures/06"], "WRONG");
     EXPECT_EQ(got["fixtures/08"], "CRASHED");
+    EXPECT_EQ(got["fixtures/15/add"], "PASSED");
+    EXPECT_EQ(got["fixtures/15/convert"], "WRONG");
+}
+
+// A module with parts (fixtures/15): each part graded and recorded on its own; the module is failed
+// until every part passes; dev check gives every part's starter, solution and control its verdict.
+TEST_F(Gpu, AModuleWithPartsIsGradedPartByPart) {
+    TempDir dir;
+    copy_course(fixture_course(), dir.path());
+    auto kc = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--course", dir.path().string(), "--json"});
+        return run_cli(args);
+    };
+    auto r = kc({"run", "fixtures/15"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    const auto j = r.json();
+    EXPECT_EQ(j["module"]["passed"], 1) << r.out;
+    ASSERT_EQ(j["results"].size(), 2u) << r.out;
+    EXPECT_EQ(j["results"][0]["verdict"], "PASSED") << j["results"][0]["summary"];
+    EXPECT_EQ(j["results"][1]["verdict"], "WRONG") << j["results"][1]["summary"];
+    const auto listed = kc({"list"}).json();
+    for (const auto& m : listed["modules"])
+        if (m["id"] == "fixtures/15") {
+            EXPECT_EQ(m["status"], "not-started");  // add passed; convert, untouched, is not started
+            EXPECT_EQ(m["parts"][0]["status"], "passed");
+        }
+    // The learner fixes convert: both parts pass, so does the module.
+    fs::copy_file(dir.path() / "tracks/fixtures/module-15-parts/solution/convert.cu",
+                  dir.path() / "tracks/fixtures/module-15-parts/convert.cu", fs::copy_options::overwrite_existing);
+    auto fixed = kc({"run", "fixtures/15/convert"});
+    EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+    const auto after = kc({"list"}).json();  // alive through the loop
+    for (const auto& m : after["modules"])
+        if (m["id"] == "fixtures/15") EXPECT_EQ(m["status"], "passed");
+
+    TempDir clean;
+    copy_course(fixture_course(), clean.path());
+    auto dev = run_cli({"--course", clean.path().string(), "--json", "dev", "check", "fixtures/15"});
+    const auto d = dev.json();
+    EXPECT_EQ(dev.exit_code, 0) << dev.out;
+    EXPECT_EQ(d["failed"], 0) << dev.out;
+    EXPECT_EQ(d["skipped"], 0) << dev.out;
 }
 
 TEST_F(Gpu, DevicePrintfReachesTheLearner) {

@@ -1,0 +1,188 @@
+// list and progress: every module on one line with its status; a module with parts has its
+// parts indented under it, each with its own status (progress.json records parts by their ids).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "progress/status.h"
+#include "report/render.h"
+#include "util/printable.h"
+
+namespace kc::report {
+
+using nlohmann::json;
+
+namespace {
+
+std::string status_text(const std::string& st) { return st == "not-started" ? "not started" : st; }
+
+const char* status_color(const std::string& st) { return st == "passed" ? kGreen : st == "failed" ? kRed : kDim; }
+
+progress::ModuleStatus recorded(const ProgressMap& p, const std::string& id) {
+    auto it = p.find(id);
+    return it == p.end() ? progress::ModuleStatus::not_attempted : it->second.status;
+}
+
+}  // namespace
+
+std::string status_of(const ProgressMap& p, const std::string& id) {
+    const auto st = recorded(p, id);
+    return st == progress::ModuleStatus::not_attempted ? "not-started" : std::string(progress::to_string(st));
+}
+
+std::string status_of(const ProgressMap& p, const course::ModuleGroup& g) {
+    if (!g.has_parts()) return status_of(p, g.first().id);
+    std::vector<progress::ModuleStatus> parts;
+    for (const auto* u : g.units) parts.push_back(recorded(p, u->id));
+    const auto st = progress::module_status(parts);
+    return st == progress::ModuleStatus::not_attempted ? "not-started" : std::string(progress::to_string(st));
+}
+
+std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s) {
+    std::string out;
+    std::string track;
+    for (const auto& g : c.groups()) {
+        if (g.first().track != track) {
+            track = g.first().track;
+            out += paint(s, kBold, track) + "\n";
+        }
+        const std::string st = status_of(p, g);
+        out += fmt::format("  {:<22} {:<28} {}\n", g.id(), printable(g.title()), paint(s, status_color(st), status_text(st)));
+        if (!g.has_parts()) continue;
+        for (const auto* u : g.units) {
+            const std::string pst = status_of(p, u->id);
+            out += fmt::format("    {:<20} {:<28} {}\n", u->id, printable(u->manifest.title),
+                               paint(s, status_color(pst), status_text(pst)));
+        }
+    }
+    return out;
+}
+
+json list_json(const course::Course& c, const ProgressMap& p) {
+    json mods = json::array();
+    for (const auto& g : c.groups()) {
+        const auto& m = g.first();
+        json e = {{"id", g.id()},   {"track", m.track},    {"number", m.number},         {"topic", m.topic},
+                  {"title", g.title()}, {"path", m.rel_dir}, {"min_sm", m.manifest.min_sm}, {"status", status_of(p, g)}};
+        if (!g.has_parts()) {
+            e["exercise"] = m.manifest.exercise;
+        } else {
+            json parts = json::array();
+            for (const auto* u : g.units)
+                parts.push_back({{"id", u->id}, {"part", u->part}, {"title", u->manifest.title},
+                                 {"exercise", u->manifest.exercise}, {"file", u->kernel_file()},
+                                 {"status", status_of(p, u->id)}});
+            e["parts"] = parts;
+        }
+        mods.push_back(e);
+    }
+    json broken = json::array();
+    for (const auto& b : c.broken) broken.push_back({{"id", b.id}, {"path", b.rel_dir}, {"error", b.problem}});
+    return {{"schema", kJsonSchema}, {"course", c.root.string()}, {"modules", mods}, {"broken", broken}};
+}
+
+namespace {
+
+// The certificate's four tracks, with basics before them and any other track after; the bool
+// says whether a track counts towards the certificate.
+std::vector<std::pair<std::string, bool>> progress_tracks(const course::Course& c) {
+    std::vector<std::pair<std::string, bool>> out;
+    const auto& cert = course::certificate_tracks();
+    const auto present = c.tracks();
+    if (std::find(present.begin(), present.end(), "basics") != present.end()) out.emplace_back("basics", false);
+    for (const auto& t : cert) out.emplace_back(t, true);
+    for (const auto& t : present)
+        if (t != "basics" && std::find(cert.begin(), cert.end(), t) == cert.end()) out.emplace_back(t, false);
+    return out;
+}
+
+// "  3 attempt(s), best 0.412 ms (78% of light)" for an entry with attempts, else "".
+std::string attempts_text(const ProgressMap& p, const std::string& id) {
+    auto it = p.find(id);
+    if (it == p.end() || it->second.attempts == 0) return {};
+    std::string out = fmt::format("  {} attempt(s)", it->second.attempts);
+    if (const auto& best = it->second.best)
+        out += fmt::format(", best {:.3f} ms{}", best->time_ms,
+                           best->percent_of_light ? fmt::format(" ({:.0f}% of light)", *best->percent_of_light) : "");
+    return out;
+}
+
+// One entry of progress --json: its status, attempts and best time.
+json entry_json(const ProgressMap& p, const std::string& id, const std::string& title, const std::string& status) {
+    json e = {{"id", id}, {"title", title}, {"status", status}};
+    if (auto it = p.find(id); it != p.end()) {
+        e["attempts"] = it->second.attempts;
+        if (it->second.best) {
+            e["best_time_ms"] = it->second.best->time_ms;
+            if (it->second.best->percent_of_light) e["best_percent_of_light"] = *it->second.best->percent_of_light;
+            e["best_device"] = it->second.best->device;
+        }
+    }
+    return e;
+}
+
+}  // namespace
+
+std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s) {
+    std::string out;
+    int total = 0, passed = 0;
+    for (const auto& [track, counted] : progress_tracks(c)) {
+        const auto mods = c.groups(track);
+        int done = 0;
+        for (const auto& g : mods) done += status_of(p, g) == "passed";
+        if (counted) {
+            total += static_cast<int>(mods.size());
+            passed += done;
+        }
+        const int width = 20;
+        const int fill = mods.empty() ? 0 : done * width / static_cast<int>(mods.size());
+        std::string note = !counted ? "  (not counted)" : mods.empty() ? "  (no modules yet)" : "";
+        out += fmt::format("{:<18} [{}{}] {}/{}{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
+                           done, mods.size(), paint(s, kDim, note));
+        for (const auto& g : mods) {
+            const std::string st = status_of(p, g);
+            out += fmt::format("  {:<22} {:<26} {}{}\n", g.id(), printable(g.title()), paint(s, status_color(st), status_text(st)),
+                               g.has_parts() ? "" : attempts_text(p, g.id()));
+            if (!g.has_parts()) continue;
+            for (const auto* u : g.units) {
+                const std::string pst = status_of(p, u->id);
+                out += fmt::format("    {:<20} {:<26} {}{}\n", u->id, printable(u->manifest.title),
+                                   paint(s, status_color(pst), status_text(pst)), attempts_text(p, u->id));
+            }
+        }
+    }
+    out += paint(s, kBold, fmt::format("{}/{} modules of the certificate passed", passed, total)) + "\n";
+    return out;
+}
+
+json progress_json(const course::Course& c, const ProgressMap& p) {
+    json tracks = json::array();
+    int total = 0, passed = 0;
+    for (const auto& [track, counted] : progress_tracks(c)) {
+        json mods = json::array();
+        int done = 0;
+        for (const auto& g : c.groups(track)) {
+            const std::string st = status_of(p, g);
+            done += st == "passed";
+            if (!g.has_parts()) {
+                mods.push_back(entry_json(p, g.id(), g.title(), st));
+                continue;
+            }
+            json parts = json::array();
+            for (const auto* u : g.units) {
+                json e = entry_json(p, u->id, u->manifest.title, status_of(p, u->id));
+                e["part"] = u->part;
+                parts.push_back(e);
+            }
+            mods.push_back({{"id", g.id()}, {"title", g.title()}, {"status", st}, {"parts", parts}});
+        }
+        if (counted) {
+            total += static_cast<int>(mods.size());
+            passed += done;
+        }
+        tracks.push_back({{"track", track}, {"certificate", counted}, {"passed", done}, {"modules", mods}});
+    }
+    return {{"schema", kJsonSchema}, {"passed", passed}, {"total", total}, {"tracks", tracks}};
+}
+
+}  // namespace kc::report
