@@ -1,7 +1,7 @@
 // The exercise model (exercises/exercise.h): element types and their conversions, the registry,
 // every registered exercise's declarations and truth on its example case, the launch plan's
-// parameter lists, and the three exercises that use roles, types and plans (adam-step,
-// sum-reduce, convert).
+// parameter lists, and a manifest's kernels. Each exercise's own tests are in
+// tests/exercises/test_<exercise>.cpp.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,9 +13,12 @@
 #include "exercises/dtype.h"
 #include "exercises/exercise.h"
 #include "exercises/registry.h"
+#include "support/host_case.h"
 
 namespace kc::exercises {
 namespace {
+
+using test::host_case;
 
 // ---- element types ---------------------------------------------------------------------------
 
@@ -66,33 +69,6 @@ TEST(Registry, EveryExerciseOnceByName) {
     for (const char* n : {"vector-add", "matrix-mul", "softmax", "layer-norm", "conv2d", "adam-step", "sum-reduce",
                           "convert"})
         EXPECT_NE(find_exercise(n), nullptr) << n;
-}
-
-// Host tensors for an exercise's case: the seeded ones filled, the truth of the written ones.
-struct HostCase {
-    std::vector<TensorSpec> specs;
-    std::vector<std::vector<std::byte>> bytes;
-    std::vector<HostTensor> seeded;
-    std::vector<std::vector<double>> truth, bound;
-    std::vector<Expected> expected;
-};
-
-HostCase host_case(const Exercise& ex, const Sizes& s, uint64_t seed) {
-    HostCase h;
-    h.specs = ex.tensors(s);
-    h.bytes.resize(h.specs.size());
-    for (size_t i = 0; i < h.specs.size(); ++i) {
-        h.bytes[i].resize(h.specs[i].bytes());
-        if (h.specs[i].seeded()) h.seeded.push_back({&h.specs[i], h.bytes[i]});
-        if (h.specs[i].written()) {
-            h.truth.emplace_back(h.specs[i].elements, std::nan(""));
-            h.bound.emplace_back(h.specs[i].elements, std::nan(""));
-        }
-    }
-    for (size_t k = 0; k < h.truth.size(); ++k) h.expected.push_back({h.truth[k], h.bound[k]});
-    ex.make_inputs(seed, s, h.seeded);
-    ex.truth(s, h.seeded, h.expected);
-    return h;
 }
 
 TEST(Registry, EveryExerciseDeclaresAConsistentCaseWithFiniteTruth) {
@@ -157,79 +133,6 @@ public:
 TEST(Plan, DeclarationsThatDoNotHoldTogetherAreNamed) {
     const BadPlan bad;
     EXPECT_EQ(check_declarations(bad, {{"n", 4}}), "step 0 names `tmp`, which is no tensor or scalar");
-}
-
-// ---- adam-step: in-out tensors -----------------------------------------------------------------
-
-TEST(AdamStep, AnFp32StepPassesAndAHalfPrecisionStepFails) {
-    const Exercise* ex = find_exercise("adam-step");
-    ASSERT_NE(ex, nullptr);
-    const Sizes s{{"n", 4096}};
-    const auto h = host_case(*ex, s, 3);
-    auto p = h.seeded[0].as<float>(), m = h.seeded[1].as<float>(), v = h.seeded[2].as<float>(),
-         g = h.seeded[3].as<float>();
-    size_t fp32_bad = 0, half_bad = 0;
-    for (size_t i = 0; i < p.size(); ++i) {
-        // The fixture kernel's arithmetic, in fp32.
-        const float mi = 0.9f * m[i] + (1.0f - 0.9f) * g[i];
-        const float vi = 0.999f * v[i] + (1.0f - 0.999f) * g[i] * g[i];
-        const float mhat = mi / (1.0f - std::pow(0.9f, 10.0f)), vhat = vi / (1.0f - std::pow(0.999f, 10.0f));
-        const float pi = p[i] - 1e-3f * mhat / (std::sqrt(vhat) + 1e-8f);
-        fp32_bad += std::fabs(pi - h.truth[0][i]) > h.bound[0][i];
-        fp32_bad += std::fabs(mi - h.truth[1][i]) > h.bound[1][i];
-        fp32_bad += std::fabs(vi - h.truth[2][i]) > h.bound[2][i];
-        half_bad += std::fabs(from_fp16(to_fp16(mi)) - h.truth[1][i]) > h.bound[1][i];
-    }
-    EXPECT_EQ(fp32_bad, 0u);
-    EXPECT_GT(half_bad, p.size() / 2);
-    EXPECT_EQ(ex->timed_transform(s).kind, TimedTransform::kFreshInputs);
-}
-
-// ---- sum-reduce: a plan of two kernels, a scratch tensor ----------------------------------------
-
-TEST(SumReduce, ExactSumsAndTheLargestExactSize) {
-    const Exercise* ex = find_exercise("sum-reduce");
-    ASSERT_NE(ex, nullptr);
-    const Sizes s{{"n", 1000}};
-    const auto h = host_case(*ex, s, 5);
-    float sum = 0;  // any order of fp32 additions is exact on these inputs
-    for (float x : h.seeded[0].as<float>()) {
-        ASSERT_NE(x, 0.f);
-        sum += x;
-    }
-    EXPECT_EQ(sum, h.truth[0][0]);
-    EXPECT_EQ(h.bound[0][0], 0.0);
-    EXPECT_GT(checked_elements(*ex, {{"n", 1 << 21}}), 0u);
-    EXPECT_EQ(checked_elements(*ex, {{"n", (1 << 21) + 1}}), 0u);  // its sums could round
-    const auto specs = ex->tensors(s);
-    EXPECT_EQ(specs[1].role, Role::kScratch);
-    EXPECT_EQ(specs[1].elements, 0u);  // sized by the kernel file
-    EXPECT_EQ(scratch_function("partial"), "partial_elements");
-}
-
-// ---- convert: outputs of four types ----------------------------------------------------------
-
-TEST(Convert, TruthIsTheCorrectlyRoundedValueOfEachTypeAndTiesAreThere) {
-    const Exercise* ex = find_exercise("convert");
-    ASSERT_NE(ex, nullptr);
-    const Sizes s{{"n", 800}};
-    const auto h = host_case(*ex, s, 9);
-    auto x = h.seeded[0].as<float>();
-    size_t ties = 0, roundf_wrong = 0;
-    for (size_t i = 0; i < x.size(); ++i) {
-        EXPECT_EQ(h.truth[0][i], from_fp16(to_fp16(x[i])));
-        EXPECT_EQ(h.truth[1][i], from_bf16(to_bf16(x[i])));
-        const double scaled = static_cast<double>(x[i]) * 64;
-        ties += scaled - std::floor(scaled) == 0.5;
-        roundf_wrong += std::round(scaled) != h.truth[2][i];  // ties away from zero
-        EXPECT_GE(h.truth[3][i], 0.0);
-        EXPECT_LE(h.truth[3][i], 255.0);
-    }
-    EXPECT_GE(ties, x.size() / 8);
-    EXPECT_GT(roundf_wrong, 0u);
-    const auto specs = ex->tensors(s);
-    EXPECT_EQ(specs[1].type, DType::F16);
-    EXPECT_EQ(specs[4].type, DType::U8);
 }
 
 }  // namespace

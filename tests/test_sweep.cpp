@@ -1,65 +1,27 @@
 // The size sweeps of `bench --sizes`: each exercise's sweep fields divided step by step, the
-// other sizes kept, smallest first, no duplicates.
+// other sizes kept, smallest first, no duplicates. An exercise's own sweep is tested in
+// tests/exercises/test_<exercise>.cpp; the ones here hold for every exercise, or two.
 #include <algorithm>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "exercises/spec.h"
+#include "support/sweep.h"
 
 namespace {
 
 using kc::exercises::Sizes;
 using kc::exercises::Spec;
-
-const Spec& spec_of(const std::string& name) {
-    const Spec* spec = kc::exercises::find(name);
-    if (!spec) throw std::runtime_error("no exercise " + name);
-    return *spec;
-}
-
-std::vector<long long> field(const std::vector<Sizes>& sweep, const std::string& name) {
-    std::vector<long long> out;
-    for (const auto& s : sweep) out.push_back(s.at(name));
-    return out;
-}
-
-TEST(Sweep, VectorAddGoesFrom1024ToTheLargestInFactorsOf4) {
-    auto sweep = kc::exercises::sweep_sizes(spec_of("vector-add"), {{"n", 1LL << 26}});
-    std::vector<long long> expected;
-    for (int p = 10; p <= 26; p += 2) expected.push_back(1LL << p);
-    EXPECT_EQ(field(sweep, "n"), expected);
-    ASSERT_EQ(sweep.size(), 9u);
-    EXPECT_EQ(sweep.back(), (Sizes{{"n", 1LL << 26}})) << "ends with the largest itself";
-}
-
-TEST(Sweep, MatrixMulScalesEveryDimension) {
-    auto sweep = kc::exercises::sweep_sizes(spec_of("matrix-mul"), {{"m", 4096}, {"n", 4096}, {"k", 4096}});
-    std::vector<long long> expected{256, 512, 1024, 2048, 4096};
-    EXPECT_EQ(field(sweep, "m"), expected);
-    EXPECT_EQ(field(sweep, "n"), expected);
-    EXPECT_EQ(field(sweep, "k"), expected);
-}
+using kc::test::field;
+using kc::test::spec_of;
 
 TEST(Sweep, SoftmaxAndLayerNormScaleRowsOnly) {
     for (const char* name : {"softmax", "layer-norm"}) {
         auto sweep = kc::exercises::sweep_sizes(spec_of(name), {{"rows", 16384}, {"cols", 4096}});
         EXPECT_EQ(field(sweep, "rows"), (std::vector<long long>{16, 64, 256, 1024, 4096, 16384})) << name;
         EXPECT_EQ(field(sweep, "cols"), std::vector<long long>(6, 4096)) << name;
-    }
-}
-
-TEST(Sweep, Conv2dScalesTheBatchAndKeepsTheRest) {
-    const Sizes largest{{"n", 32}, {"c", 64}, {"h", 56}, {"w", 56}, {"k", 64},
-                        {"r", 3},  {"s", 3},  {"pad", 0}, {"stride", 1}};
-    auto sweep = kc::exercises::sweep_sizes(spec_of("conv2d"), largest);
-    EXPECT_EQ(field(sweep, "n"), (std::vector<long long>{1, 2, 4, 8, 16, 32}));
-    for (const auto& s : sweep) {
-        for (const char* kept : {"c", "h", "w", "k", "r", "s", "pad", "stride"}) {
-            EXPECT_EQ(s.at(kept), largest.at(kept)) << kept << " at n=" << s.at("n");
-        }
     }
 }
 

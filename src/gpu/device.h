@@ -9,7 +9,7 @@
 
 namespace kc::gpu {
 
-// What the worker reports of its GPU is what it knows of it: one struct (engine/protocol.h).
+// What the worker reports of its GPU is what it knows of it: one struct (wire/protocol.h).
 using DeviceInfo = wire::Device;
 
 // "GPU-" and the 16 bytes of a cudaUUID_t in nvidia-smi's grouping (8-4-4-4-12 hex digits).

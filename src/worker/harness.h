@@ -50,17 +50,18 @@ public:
                                               size_t index, Crash& crash) = 0;
     // One plain launch on the case's inputs, nothing checked, for compute-sanitizer: buffers of
     // exactly the case's size (no guard zones, so every overrun leaves the allocation), the
-    // output left unwritten (so initcheck sees reads of it).
+    // outputs left unwritten (so initcheck sees reads of them).
     // `buffers` receives each buffer's name, address and size, so that the sanitizer's
     // addresses can be named.
     virtual Status launch_only(Env& env, const Kernels& kernels, const wire::CaseRequest& c, size_t index,
                                std::vector<wire::Buffer>& buffers, Crash& crash) = 0;
-    // The learner's kernels against the vendor and a copy of the same bytes, cold L2.
+    // The learner's kernels against the vendor (or the reference solution) and a copy of the
+    // same bytes, cold L2.
     virtual Result<wire::Timing> time_case(Env& env, const Kernels& kernels, const wire::CaseRequest& c, size_t index,
                                            Crash& crash) = 0;
 };
 
-// The harness of an exercise; nullptr when kernelcoach has none for it.
+// The harness of an exercise; nullptr when no exercise of that name is registered.
 std::unique_ptr<Harness> make_harness(const std::string& exercise);
 
 // A CUDA error from the learner's kernel, explained: what it usually means and what to check.

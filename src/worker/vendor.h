@@ -1,7 +1,7 @@
 // The reference a learner's kernel is checked and timed against. An exercise's library vendor
 // (cuBLAS, cuDNN, ...) lives beside it (src/exercises/<name>/vendor.cpp) and registers itself:
 //
-//     KC_REGISTER_VENDOR("vector-add", make_vector_add_vendor);
+//     KC_REGISTER_VENDOR("vector-add", (make_library_vendor<VectorAddVendor, reference::Cublas>));
 //
 // An exercise without one (Spec::vendor empty) is checked and timed against the module's
 // reference solution, compiled by the parent and run here (make_solution_vendor).

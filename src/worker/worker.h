@@ -1,5 +1,5 @@
 // The worker process: the only code that initialises CUDA. It reads one Request (JSON) on
-// stdin and writes events (JSON lines) to file descriptor 3; see engine/protocol.h.
+// stdin and writes events (JSON lines) to file descriptor 3; see wire/protocol.h.
 #pragma once
 
 namespace kc::worker {

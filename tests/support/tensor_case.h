@@ -1,5 +1,6 @@
-// One case of an exercise made on the host, as the GPU harness makes it: seeded inputs, float64
-// truth and bounds, the output's shape. Shared by the tests that simulate kernels on the CPU.
+// One case of an fp32 exercise (exercises/float_exercise.h: Track 1's) made on the host, as the
+// GPU harness makes it: seeded inputs, float64 truth and bounds, the output's shape. Shared by
+// the tests that simulate kernels on the CPU. Any exercise's case: support/host_case.h.
 #pragma once
 
 #include <cstdint>

@@ -12,7 +12,7 @@ const Spec& conv2d_spec();
 long long conv2d_p(const Sizes& s);
 long long conv2d_q(const Sizes& s);
 
-// The host side (exercises/conv2d.cpp): inputs `input` (n*c*h*w, NCHW) and `filter` (k*c*r*s,
+// The host side (conv2d.cpp, beside this file): inputs `input` (n*c*h*w, NCHW) and `filter` (k*c*r*s,
 // KCRS), uniform in [-1, 1); output `output` (n*k*p*q, NKPQ); scalars n, c, h, w, k, r, s, pad,
 // stride; the timed run halves the input. Bound of an output element, a sum of T in-bounds
 // terms t (see conv2d.cpp): kConvC * 2^-24 * sqrt(T) * (|sum t| + ||t||_2), plus a floor of half

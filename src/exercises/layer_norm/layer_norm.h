@@ -9,7 +9,7 @@ const Spec& layer_norm_spec();
 
 constexpr float kLayerNormEps = 1e-5f;
 
-// The host side (exercises/layer_norm.cpp): inputs x (rows x cols), gamma and beta (cols);
+// The host side (layer_norm.cpp, beside this file): inputs x (rows x cols), gamma and beta (cols);
 // output y (rows x cols); scalars rows, cols, eps = kLayerNormEps; the timed run reverses the
 // rows. The bound and its derivation are in layer_norm.cpp.
 const FloatExercise& layer_norm_exercise();

@@ -7,7 +7,7 @@ namespace kc::exercises {
 
 const Spec& matrix_mul_spec();
 
-// The host side (exercises/matrix_mul.cpp): inputs a (m x k) and b (k x n), each uniform in
+// The host side (matrix_mul.cpp, beside this file): inputs a (m x k) and b (k x n), each uniform in
 // [-1, 1) with 24 random bits (exact in fp32); output c (m x n); scalars m, n, k; the timed run
 // halves a. Bound of c[i][j] (see matrix_mul.cpp for the derivation):
 //   kMatmulC * 2^-24 * sqrt(k) * (|c_ij| + min(|a_i|_2 |b_j|_inf, |a_i|_inf |b_j|_2))

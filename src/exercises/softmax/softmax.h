@@ -7,7 +7,7 @@ namespace kc::exercises {
 
 const Spec& softmax_spec();
 
-// The host side (exercises/softmax.cpp): input x (rows x cols), output y; scalars rows, cols;
+// The host side (softmax.cpp, beside this file): input x (rows x cols), output y; scalars rows, cols;
 // the timed run reverses the rows. The bound and its derivation are in softmax.cpp.
 const FloatExercise& softmax_exercise();
 

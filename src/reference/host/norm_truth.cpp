@@ -13,7 +13,7 @@ namespace kc::reference {
 // u = 2^-24, c = 5 and docs/grading.md's reduction form c u sqrt(n) (|S| + ||t||_2) (the form
 // the fp32 layer-norm exercise's bound is built on, and which cuDNN's fp32 layer norm meets):
 //
-// Layer norm forward: exactly the layer-norm exercise's analysis (src/exercises/layer_norm.cpp),
+// Layer norm forward: exactly the layer-norm exercise's analysis (src/exercises/layer_norm/layer_norm.cpp),
 // which covers two passes, Welford and shifted one-pass sums, rsqrtf or a divide:
 //     dmu = c u (sqrt(n) + 1) (|mu| + D) + 2u |mu|                   (D = max |x_j - mu|)
 //     dv  = c u sqrt(n) (v + ||d^2||_2 / n) + 2 dmu sqrt(v) / sqrt(n) + dmu^2 + u (v + eps)
