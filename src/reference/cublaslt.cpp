@@ -151,9 +151,8 @@ Status choose_algorithm(cublasLtHandle_t handle, const LtKey& key, size_t worksp
           p.out.get(), pref.get(), kHeuristicResults, results.data(), &returned);
     std::vector<LtCandidate> candidates;
     for (int i = 0; i < returned; ++i)
-        candidates.push_back({results[i].state == CUBLAS_STATUS_SUCCESS, results[i].workspaceSize,
-                              algo_info(results[i], i, returned).splitk});
-    const int pick = pick_candidate(candidates, workspace, key.shape.out);
+        candidates.push_back({results[i].state == CUBLAS_STATUS_SUCCESS, results[i].workspaceSize});
+    const int pick = pick_candidate(candidates, workspace);
     if (pick < 0)
         return make_error(fmt::format("cuBLASLt has no algorithm for the {} x {} x {} {} GEMM ({} output, epilogue {})",
                                       key.shape.m, key.shape.n, key.shape.k, dtype_name(key.shape.in),

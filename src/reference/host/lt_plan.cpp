@@ -57,13 +57,9 @@ int alignment_of(uintptr_t address) {
     return a;
 }
 
-int pick_candidate(std::span<const LtCandidate> candidates, size_t workspace_bytes, DType out) {
-    for (size_t i = 0; i < candidates.size(); ++i) {
-        const LtCandidate& c = candidates[i];
-        if (!c.ok || c.workspace > workspace_bytes) continue;
-        if (c.splitk > 1 && out != DType::kFp32) continue;
-        return static_cast<int>(i);
-    }
+int pick_candidate(std::span<const LtCandidate> candidates, size_t workspace_bytes) {
+    for (size_t i = 0; i < candidates.size(); ++i)
+        if (candidates[i].ok && candidates[i].workspace <= workspace_bytes) return static_cast<int>(i);
     return -1;
 }
 

@@ -85,15 +85,9 @@ struct LtKey {
 struct LtCandidate {
     bool ok = false;        // its state was CUBLAS_STATUS_SUCCESS
     size_t workspace = 0;   // bytes it needs
-    int splitk = 1;         // CUBLASLT_ALGO_CONFIG_SPLITK_NUM
 };
-// The first (best-ranked) usable candidate that fits the workspace; -1 when none does. With a
-// bf16 (or any narrower than fp32) output, split-K candidates are not usable: on the H200
-// (cuBLAS 13, 2026-12) a 77 x 130 x 99 bf16 GEMM with bias+GELU got split-K 60 with the fp32
-// reduction the mask asks for, and 361 of its outputs erred by up to 8 bf16 ulps, 2.3 times the
-// bound of an fp32 accumulation: the error of partial sums rounded to bf16, whatever the
-// reported scheme. A reference must be right before it is fast.
-int pick_candidate(std::span<const LtCandidate> candidates, size_t workspace_bytes, DType out);
+// The first (best-ranked) usable candidate that fits the workspace; -1 when none does.
+int pick_candidate(std::span<const LtCandidate> candidates, size_t workspace_bytes);
 
 // What the chosen algorithm is, read back from its configuration: cuBLASLt's algorithm id and
 // the ids of its tile, stage count, split-K and reduction, CTA swizzle and custom option
