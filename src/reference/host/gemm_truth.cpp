@@ -39,6 +39,15 @@ namespace kc::reference {
 //   0.5 z (1 + tanh) by at most 0.5 |z| 2^-10.987, and its half-dozen fp32 roundings add about
 //   6u |z|. (An epilogue that used the erf form instead would differ from the tanh form by at
 //   most 1.8e-4 |z|, inside this term: the check does not tell the two apart.)
+// - an output narrower than fp32: the epilogue may read the accumulator rounded to D's type, and
+//   cuBLASLt's does. On the H200 (cuBLAS 13.1, tools/probes/cublaslt_candidates) every candidate
+//   of a 77 x 130 x 99 bf16 GEMM into bf16 with a bias gave exactly round(round(z) + bias), the
+//   sum rounded to bf16 before the bias was added, 5 times the bound without this term at
+//   |z| ~ 2. A learner's unfused GEMM that stores z in bf16 and adds the bias in a second kernel
+//   does the same, and is right. So with an epilogue, z carries u_out (|z| + acc) more before it,
+//   and with bias and GELU, z + bias one more (stored between the two, as three kernels would),
+//   the GELU's slope applying to both as to the rest. A bf16 accumulation still errs
+//   ~2^-8 sqrt(k) ||t||_2, about sqrt(k) times these roundings, and fails.
 // - the store: rounding to D's type adds u_out (|y| + e), u_out = 2^-8 for bf16, u for fp32.
 
 double gelu_tanh(double x) {
@@ -85,6 +94,7 @@ Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const
             }
             for (size_t j = 0; j < n; ++j) {
                 Sums& r = row[j];
+                const double product_sum = r.z;
                 r.terms = static_cast<double>(k);
                 if (with_bias) {
                     r.z += bias[j];
@@ -93,6 +103,10 @@ Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const
                     r.terms += 1;
                 }
                 double e = accumulation_bound(s, r), y = r.z;
+                if (s.epilogue != Epilogue::kNone && s.out != DType::kFp32) {
+                    e += u_out * (std::fabs(product_sum) + e);  // the accumulator rounded before the epilogue
+                    if (with_bias && has_gelu(s.epilogue)) e += u_out * (std::fabs(r.z) + e);  // z + bias, before GELU
+                }
                 if (has_gelu(s.epilogue)) {
                     y = gelu_tanh(r.z);
                     e = kGeluMaxSlope * e + 0x1p-11 * std::fabs(r.z);
