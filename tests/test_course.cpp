@@ -53,27 +53,37 @@ std::string with_pass(const std::string& pass, bool timed = true) {
 TEST(Manifest, ASpeedGateIsVsVendorOrOfLight) {
     auto none = course::parse_manifest(kGood, "m.json");
     ASSERT_TRUE(none) << none.error().message;
-    EXPECT_FALSE(none->pass);
+    EXPECT_TRUE(none->pass.empty());
     auto vendor = course::parse_manifest(with_pass(R"({"vs_vendor": 0.6})"), "m.json");
     ASSERT_TRUE(vendor) << vendor.error().message;
-    ASSERT_TRUE(vendor->pass);
-    EXPECT_EQ(vendor->pass->kind, grade::GateKind::VsVendor);
-    EXPECT_DOUBLE_EQ(vendor->pass->value, 0.6);
+    ASSERT_EQ(vendor->pass.size(), 1u);
+    EXPECT_EQ(vendor->pass[0].kind, grade::GateKind::VsVendor);
+    EXPECT_DOUBLE_EQ(vendor->pass[0].value, 0.6);
     auto light = course::parse_manifest(with_pass(R"({"of_light": 1})"), "m.json");
     ASSERT_TRUE(light) << light.error().message;
-    ASSERT_TRUE(light->pass);
-    EXPECT_EQ(light->pass->kind, grade::GateKind::OfLight);
-    EXPECT_DOUBLE_EQ(light->pass->value, 1.0);
+    ASSERT_EQ(light->pass.size(), 1u);
+    EXPECT_EQ(light->pass[0].kind, grade::GateKind::OfLight);
+    EXPECT_DOUBLE_EQ(light->pass[0].value, 1.0);
     EXPECT_TRUE(course::parse_manifest(with_pass(R"({"vs_vendor": 100})"), "m.json"));
     auto solution = course::parse_manifest(with_pass(R"({"vs_solution": 0.9})"), "m.json");
     ASSERT_TRUE(solution) << solution.error().message;
-    EXPECT_EQ(solution->pass->kind, grade::GateKind::VsSolution);
+    EXPECT_EQ(solution->pass[0].kind, grade::GateKind::VsSolution);
     auto variant = course::parse_manifest(
         with_pass(R"({"vs_variant": {"defines": {"STAGES": 1, "SWIZZLE": "off"}, "at_least": 1.25}})"), "m.json");
     ASSERT_TRUE(variant) << variant.error().message;
-    EXPECT_EQ(variant->pass->kind, grade::GateKind::VsVariant);
-    EXPECT_DOUBLE_EQ(variant->pass->value, 1.25);
-    EXPECT_EQ(variant->pass->variant(), "STAGES=1, SWIZZLE=off");
+    EXPECT_EQ(variant->pass[0].kind, grade::GateKind::VsVariant);
+    EXPECT_DOUBLE_EQ(variant->pass[0].value, 1.25);
+    EXPECT_EQ(variant->pass[0].variant(), "STAGES=1, SWIZZLE=off");
+    // Several targets, every one of which must be cleared, decided vendor first, then the
+    // variant, then light, whatever the order in the file.
+    auto both = course::parse_manifest(
+        with_pass(R"({"of_light": 0.5, "vs_variant": {"defines": {"STAGES": 1}, "at_least": 1.25}, "vs_vendor": 0.35})"),
+        "m.json");
+    ASSERT_TRUE(both) << both.error().message;
+    ASSERT_EQ(both->pass.size(), 3u);
+    EXPECT_EQ(both->pass[0].kind, grade::GateKind::VsVendor);
+    EXPECT_EQ(both->pass[1].kind, grade::GateKind::VsVariant);
+    EXPECT_EQ(both->pass[2].kind, grade::GateKind::OfLight);
 }
 
 TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
@@ -85,9 +95,10 @@ TEST(Manifest, ABadSpeedGateIsRefusedNamingTheField) {
         {R"({"vs_vendor": true})", "m.json: pass.vs_vendor: must be a number in (0, 100]"},
         {R"({"of_light": 0})", "m.json: pass.of_light: must be a number in (0, 1]"},
         {R"({"of_light": 80})", "m.json: pass.of_light: must be a number in (0, 1]"},
-        {R"({})", "m.json: pass: must be an object with one target"},
-        {R"(0.6)", "m.json: pass: must be an object with one target"},
-        {R"({"vs_vendor": 0.6, "of_light": 0.8})", "m.json: pass: holds of_light and vs_vendor"},
+        {R"({})", "m.json: pass: must be an object of one or more targets"},
+        {R"(0.6)", "m.json: pass: must be an object of one or more targets"},
+        {R"({"vs_vendor": 0.6, "vs_solution": 0.8})", "m.json: pass: holds vs_vendor and vs_solution"},
+        {R"({"vs_vendor": 0.6, "of_light": 8})", "m.json: pass.of_light: must be a number in (0, 1]"},
         {R"({"vs_vendr": 0.6})",
          "m.json: pass.vs_vendr: unknown target (known: vs_vendor, vs_solution, vs_variant, of_light)"},
         {R"({"vs_solution": 0})", "m.json: pass.vs_solution: must be a number in (0, 100]"},

@@ -25,7 +25,7 @@ TEST(DevCheck, ReadsTheCountAReadmeStates) {
 TEST(DevCheck, WhatAGateDecidesIsGradedWithTiming) {
     course::Manifest plain;
     course::Manifest gated;
-    gated.pass = course::PassTarget{grade::GateKind::VsVendor, 0.5};
+    gated.pass = {course::PassTarget{grade::GateKind::VsVendor, 0.5}};
     EXPECT_FALSE(engine::graded_with_timing(plain, "PASSED", false));
     EXPECT_FALSE(engine::graded_with_timing(plain, "WRONG", false));
     EXPECT_TRUE(engine::graded_with_timing(plain, "WRONG", true));     // a control's "timed": true

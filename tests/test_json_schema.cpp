@@ -75,7 +75,7 @@ TEST(JsonSchema, ASpeedGateFollowsTheCheckSchema) {
     gate.spread = gate.each.front();
     gate.decision = {grade::GateCall::TooSlow, false};
     gate.reasons = {"it moves the minimum 403 MB at 67 GB/s"};
-    g.gate = gate;
+    g.gates = {gate};
     const json doc = {{"schema", 1}, {"seed", 1}, {"device", {{"available", false}}},
                       {"results", json::array({report::grade_json(g)})}, {"counts", json::object()}};
     expect_valid(doc, "check");

@@ -390,9 +390,9 @@ TEST_F(GateGrader, AClearlyFastKernelPassesWithOneTiming) {
     answer(1, all, timing(0.1, 0.95, 1.05));
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
-    ASSERT_TRUE(g.gate);
-    EXPECT_EQ(g.gate->decision.call, GateCall::Pass);
-    EXPECT_EQ(g.gate->each.size(), 1u);
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_EQ(g.gates.back().decision.call, GateCall::Pass);
+    EXPECT_EQ(g.gates.back().each.size(), 1u);
     EXPECT_EQ(requests(), 1);
     EXPECT_TRUE(has(g.summary, "all 3 cases match float64 truth; fast enough: 1.00x the vendor's speed (p10 0.95x, "
                                "median 1.00x, p90 1.05x; 1 timing, 100 rounds), for at least 0.50x the vendor's speed"))
@@ -404,16 +404,16 @@ TEST_F(GateGrader, AClearlySlowKernelIsTooSlowAndToldWhy) {
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
     EXPECT_EQ(requests(), 1);
-    ASSERT_TRUE(g.gate);
-    EXPECT_FALSE(g.gate->decision.by_median);
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_FALSE(g.gates.back().decision.by_median);
     EXPECT_EQ(g.summary.rfind("too slow: 0.017x the vendor's speed (p10 0.016x, median 0.017x, p90 0.018x; 1 timing, "
                               "40 rounds); the module asks for at least 0.50x the vendor's speed. What limits it: it "
                               "moves the minimum 403 MB at 67 GB/s, 1.4% of the DRAM peak (4800 GB/s)",
                               0),
               0u)
         << g.summary;
-    ASSERT_FALSE(g.gate->reasons.empty());
-    EXPECT_EQ(g.gate->reasons.size(), 2u);  // the fixture kernel's launch looks right: the access pattern
+    ASSERT_FALSE(g.gates.back().reasons.empty());
+    EXPECT_EQ(g.gates.back().reasons.size(), 2u);  // the fixture kernel's launch looks right: the access pattern
     EXPECT_TRUE(has(g.summary, "coalesced")) << g.summary;
     EXPECT_TRUE(has(g.notes.empty() ? "" : g.notes.front(), "speed of light could not be measured"));
 }
@@ -462,9 +462,9 @@ TEST_F(GateGrader, NoiseAcrossTheTargetIsTimedAgainOnTheTimedCaseAloneThenTheMed
         EXPECT_EQ(req.at("cases")[0].at("name"), "large");
         EXPECT_TRUE(req.at("cases")[0].at("timed").get<bool>());
     }
-    ASSERT_TRUE(g.gate);
-    EXPECT_EQ(g.gate->each.size(), 3u);
-    EXPECT_TRUE(g.gate->decision.by_median);
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_EQ(g.gates.back().each.size(), 3u);
+    EXPECT_TRUE(g.gates.back().decision.by_median);
     // Pooled median (0.5 + 0.476 + 0.455) / 3 = 0.477 < 0.5.
     EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
     EXPECT_TRUE(has(g.summary, "(p10 0.39x, median 0.48x, p90 0.58x; 3 timings, 300 rounds)")) << g.summary;
@@ -476,8 +476,8 @@ TEST_F(GateGrader, ARetimingThatClearsTheTargetStopsEarly) {
     const auto g = grade();
     EXPECT_EQ(requests(), 2);
     EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
-    ASSERT_TRUE(g.gate);
-    EXPECT_FALSE(g.gate->decision.by_median);
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_FALSE(g.gates.back().decision.by_median);
     EXPECT_TRUE(has(g.summary, "2 timings, 400 rounds")) << g.summary;
 }
 
@@ -486,7 +486,7 @@ TEST_F(GateGrader, ARetimingThatIsWrongMakesTheGradeWrong) {
     answer(2, {"large"}, std::nullopt, "large");
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
-    EXPECT_FALSE(g.gate);
+    EXPECT_TRUE(g.gates.empty());
     EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate: case 'large' (n=33554432): the last element was never "
                                "written"))
         << g.summary;
@@ -502,9 +502,9 @@ TEST_F(GateGrader, ARetimingWithoutATimingLeavesTheMedianToDecideAndSaysWhy) {
     const auto g = grade();
     EXPECT_EQ(requests(), 2);
     EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
-    ASSERT_TRUE(g.gate);
-    EXPECT_EQ(g.gate->each.size(), 1u);
-    EXPECT_TRUE(g.gate->decision.by_median);
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_EQ(g.gates.back().each.size(), 1u);
+    EXPECT_TRUE(g.gates.back().decision.by_median);
     bool noted = false;
     for (const auto& n : g.notes) noted = noted || n == "a re-timing for the speed gate gave no timing: cuBLAS failed";
     EXPECT_TRUE(noted);
@@ -519,7 +519,7 @@ TEST_F(GateGrader, ARetimingThatHangsIsTimedOut) {
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::TimedOut) << g.summary;
     EXPECT_TRUE(has(g.summary, "a re-timing for the speed gate: the kernel did not finish within 2 s")) << g.summary;
-    EXPECT_FALSE(g.gate);
+    EXPECT_TRUE(g.gates.empty());
 }
 
 TEST_F(GateGrader, ARetimingThatCrashesIsCrashed) {
@@ -535,7 +535,7 @@ TEST_F(GateGrader, AWrongKernelIsWrongWhateverItsSpeed) {
     answer(1, all, std::nullopt, "one");
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
-    EXPECT_FALSE(g.gate);
+    EXPECT_TRUE(g.gates.empty());
     EXPECT_EQ(requests(), 1);
 }
 
@@ -544,7 +544,7 @@ TEST_F(GateGrader, WithoutTimingTheGateIsNotCheckedAndSaysSo) {
     answer(1, all, std::nullopt);
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
-    EXPECT_FALSE(g.gate);
+    EXPECT_TRUE(g.gates.empty());
     bool noted = false;
     for (const auto& n : g.notes) noted = noted || has(n, "this module asks for at least 0.50x the vendor's speed; "
                                                          "not timed, so that was not checked");
@@ -601,9 +601,9 @@ TEST_F(VariantGate, TimesTheKernelAgainstItsOwnVariant) {
     EXPECT_NE(variant, second.at("cubin_path").get<std::string>());  // another build of the same file
     EXPECT_EQ(second.at("cases").size(), 1u);
     EXPECT_EQ(second.at("cases")[0].at("reference_launches")[0].at("grid")[0], 16);  // BLOCKS=16's launch
-    ASSERT_TRUE(g.gate);
-    EXPECT_EQ(g.gate->kind, grade::GateKind::VsVariant);
-    EXPECT_EQ(g.gate->variant, "BLOCKS=16");
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_EQ(g.gates.back().kind, grade::GateKind::VsVariant);
+    EXPECT_EQ(g.gates.back().variant, "BLOCKS=16");
     EXPECT_TRUE(has(g.summary, "fast enough: 10.00x the speed of your own kernel built with BLOCKS=16 (p10 9.00x, "
                                "median 10.00x, p90 11.00x; 1 timing, 100 rounds), for at least 4.00x the speed of "
                                "your own kernel built with BLOCKS=16"))
@@ -649,6 +649,55 @@ TEST_F(VariantGate, AWrongVariantMakesTheGradeWrong) {
     EXPECT_EQ(g.verdict, Verdict::Wrong) << g.summary;
     EXPECT_EQ(g.summary, "a timing against your kernel built with BLOCKS=16: built that way your kernel is wrong: case "
                          "'large' (n=33554432): 1 of 33554432 elements are wrong");
+}
+
+// ---- several targets: every one must be cleared -------------------------------------------------
+
+class TwoGates : public VariantGate {
+protected:
+    void SetUp() override {
+        VariantGate::SetUp();
+        const fs::path m = dir.path() / "tracks/fixtures/module-09-speed-gate/module.json";
+        std::string manifest = test::read_text(m);
+        const std::string from = R"("pass": {"vs_variant")";
+        manifest.replace(manifest.find(from), from.size(), R"("pass": {"vs_vendor": 0.5, "vs_variant")");
+        test::write_text(m, manifest);
+    }
+};
+
+TEST_F(TwoGates, BothClearedPassSayingBoth) {
+    answer(1, all, timing(0.1, 0.95, 1.05));  // 1x the vendor
+    answer(2, {"large"}, ten_times());        // 10x the variant
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    ASSERT_EQ(g.gates.size(), 2u);
+    EXPECT_EQ(g.gates[0].kind, grade::GateKind::VsVendor);
+    EXPECT_EQ(g.gates[1].kind, grade::GateKind::VsVariant);
+    EXPECT_TRUE(has(g.summary, "for at least 0.50x the vendor's speed; fast enough: 10.00x the speed of your own kernel"))
+        << g.summary;
+    const std::string text = report::gate_text(g, report::Style{});
+    EXPECT_TRUE(has(text, "speed gate: at least 0.50x the vendor's speed;")) << text;
+    EXPECT_TRUE(has(text, "speed gate: at least 4.00x the speed of your own kernel built with BLOCKS=16;")) << text;
+}
+
+TEST_F(TwoGates, TheFirstMissedDecidesAndTheRestAreNotTimed) {
+    answer(1, all, timing(6.0, 0.0160, 0.0175, 40));  // far below 0.5x the vendor
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
+    EXPECT_EQ(requests(), 1);  // the variant is neither built into a request nor timed
+    ASSERT_EQ(g.gates.size(), 1u);
+    EXPECT_EQ(g.summary.rfind("too slow: 0.017x the vendor's speed", 0), 0u) << g.summary;
+}
+
+TEST_F(TwoGates, ClearingTheVendorIsNotEnough) {
+    answer(1, all, timing(0.1, 0.95, 1.05));
+    answer(2, {"large"}, timing(0.1, 0.95, 1.05));  // 1x its own variant
+    const auto g = grade();
+    EXPECT_EQ(g.verdict, Verdict::TooSlow) << g.summary;
+    ASSERT_EQ(g.gates.size(), 2u);
+    EXPECT_EQ(g.gates[0].decision.call, GateCall::Pass);
+    EXPECT_EQ(g.gates[1].decision.call, GateCall::TooSlow);
+    EXPECT_EQ(g.summary.rfind("too slow: 1.00x the speed of your own kernel built with BLOCKS=16", 0), 0u) << g.summary;
 }
 
 }  // namespace

@@ -83,7 +83,10 @@ Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
         out.json["part"] = m.part;
         out.json["file"] = m.kernel_file();
     }
-    if (man.pass) out.json["pass"] = {{grade::gate_name(man.pass->kind), gate_json(*man.pass)}};
+    if (!man.pass.empty()) {
+        out.json["pass"] = nlohmann::json::object();
+        for (const auto& t : man.pass) out.json["pass"][grade::gate_name(t.kind)] = gate_json(t);
+    }
     out.text = fmt::format("{}  {}\n  {}\n  {}: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n", m.id,
                            printable(man.title), printable(man.summary), m.is_part() ? "file" : "folder",
                            m.is_part() ? m.rel_kernel() : m.rel_dir, signature, spec->vendor,
@@ -93,9 +96,11 @@ Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
         for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);
         out.text += fmt::format("    {:<10} {}{}\n", c.name, sz, c.timed ? "(timed)" : "");
     }
-    if (man.pass)  // the speed gate: correct is not enough
-        out.text += "  to pass, also: " + grade::target_text(man.pass->kind, man.pass->value, man.pass->variant()) +
-                    ", on the timed case\n";
+    if (!man.pass.empty()) {  // the speed gates: correct is not enough
+        std::vector<std::string> targets;
+        for (const auto& t : man.pass) targets.push_back(grade::target_text(t.kind, t.value, t.variant()));
+        out.text += fmt::format("  to pass, also: {}, on the timed case\n", fmt::join(targets, " and "));
+    }
     out.text += fmt::format("  kernelcoach.h, as your {} sees it:\n", m.kernel_file());
     for (size_t p = 0; p < header.size();) {
         size_t nl = header.find('\n', p);

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <future>
 #include <random>
 
@@ -429,7 +430,8 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     const exercises::Exercise* ex = exercises::find_exercise(m.exercise);
     auto plan = module_plan(*ex, m, module.rel_dir);
     if (!plan) return plan.error();
-    if (m.pass && m.pass->kind == grade::GateKind::VsSolution && !ex->spec().vendor.empty())
+    if (std::any_of(m.pass.begin(), m.pass.end(), [](const auto& t) { return t.kind == grade::GateKind::VsSolution; }) &&
+        !ex->spec().vendor.empty())
         return make_error(fmt::format("{}/module.json: pass.vs_solution: exercise '{}' is timed against its vendor "
                                       "({}), not the reference solution: use vs_vendor",
                                       module.rel_dir, m.exercise, ex->spec().vendor));
@@ -598,9 +600,8 @@ grade::SlowKernel slow_kernel(const Grade& g) {
 
 }  // namespace
 
-std::optional<wire::Request> Grader::variant_request(const course::Module& module, const compile::Request& learner,
+std::optional<wire::Request> Grader::variant_request(const course::PassTarget& pass, const compile::Request& learner,
                                                      const wire::Request& wr, Grade& g) {
-    const auto& pass = *module.manifest.pass;
     compile::Request req = learner;
     for (const auto& [name, value] : pass.defines) req.extra_options.push_back("-D" + name + "=" + value);
     auto out = compile::compile(req, cache_dir(), compile_in_child());
@@ -623,28 +624,53 @@ std::optional<wire::Request> Grader::variant_request(const course::Module& modul
 
 void Grader::gate_speed(const course::Module& module, const compile::Request& learner, const wire::Request& wr,
                         Grade& g) {
-    const auto& pass = module.manifest.pass;
-    if (!pass || g.verdict != Verdict::Passed || options_.bench) return;
-    SpeedGate gate{.kind = pass->kind, .target = pass->value, .variant = pass->variant()};
+    const auto& targets = module.manifest.pass;
+    if (targets.empty() || g.verdict != Verdict::Passed || options_.bench) return;
     if (!g.timing || g.timing->samples == 0) {
-        g.notes.push_back(fmt::format("this module asks for {}; not timed, so that was not checked",
-                                      grade::target_text(gate.kind, gate.target, gate.variant)));
+        for (const auto& t : targets)
+            g.notes.push_back(fmt::format("this module asks for {}; not timed, so that was not checked",
+                                          grade::target_text(t.kind, t.value, t.variant())));
         return;
     }
+    // Every target in turn; the first one missed decides: TOO_SLOW, with what limits the kernel.
+    std::string clauses;
+    for (const auto& target : targets) {
+        auto gate = decide_gate(module, learner, wr, g, target);
+        if (!gate) return;  // a re-run found the kernel wrong, crashed or hung, or it could not be checked
+        const int timings = static_cast<int>(gate->each.size());
+        if (gate->decision.call == grade::GateCall::TooSlow) {
+            gate->reasons = grade::slow_reasons(slow_kernel(g));
+            g.verdict = Verdict::TooSlow;
+            g.summary = grade::too_slow_summary(gate->kind, gate->target, gate->spread, timings, gate->reasons,
+                                                gate->variant);
+            g.gates.push_back(std::move(*gate));
+            return;
+        }
+        clauses += fmt::format("; fast enough: {}, for {}",
+                               grade::spread_text(gate->kind, gate->spread, timings, gate->variant),
+                               grade::target_text(gate->kind, gate->target, gate->variant));
+        g.gates.push_back(std::move(*gate));
+    }
+    g.summary += clauses;
+}
+
+std::optional<SpeedGate> Grader::decide_gate(const course::Module& module, const compile::Request& learner,
+                                             const wire::Request& wr, Grade& g, const course::PassTarget& target) {
+    SpeedGate gate{.kind = target.kind, .target = target.value, .variant = target.variant()};
     // vs_variant: every timing of the gate is against the variant, the grade's own (against the
     // vendor) aside.
     wire::Request request = wr;
     std::optional<wire::Timing> first = g.timing;
     if (gate.kind == grade::GateKind::VsVariant) {
-        auto variant = variant_request(module, learner, wr, g);
-        if (!variant) return;
+        auto variant = variant_request(target, learner, wr, g);
+        if (!variant) return std::nullopt;
         request = std::move(*variant);
         first = retime(module, request, g);
         if (!first) {
             if (g.verdict == Verdict::Passed)
                 g.notes.push_back(fmt::format("this module asks for {}; that could not be checked",
                                               grade::target_text(gate.kind, gate.target, gate.variant)));
-            return;
+            return std::nullopt;
         }
     }
     const double threshold = grade::gate_threshold(gate.kind, gate.target);
@@ -656,23 +682,13 @@ void Grader::gate_speed(const course::Module& module, const compile::Request& le
         if (gate.decision.call != grade::GateCall::Undecided) break;
         auto t = retime(module, request, g);
         if (!t) {
-            if (g.verdict != Verdict::Passed) return;  // the re-run found it wrong, crashed or hung
+            if (g.verdict != Verdict::Passed) return std::nullopt;  // the re-run found it wrong, crashed or hung
             gate.decision = grade::decide_gate(gate.spread, threshold, timings, timings);  // by its median
             break;
         }
         gate.each.push_back(gate_spread(g, gate.kind, *t));
     }
-    const int timings = static_cast<int>(gate.each.size());
-    if (gate.decision.call == grade::GateCall::TooSlow) {
-        gate.reasons = grade::slow_reasons(slow_kernel(g));
-        g.verdict = Verdict::TooSlow;
-        g.summary = grade::too_slow_summary(gate.kind, gate.target, gate.spread, timings, gate.reasons, gate.variant);
-    } else {
-        g.summary += fmt::format("; fast enough: {}, for {}",
-                                 grade::spread_text(gate.kind, gate.spread, timings, gate.variant),
-                                 grade::target_text(gate.kind, gate.target, gate.variant));
-    }
-    g.gate = std::move(gate);
+    return gate;
 }
 
 std::optional<wire::Timing> Grader::retime(const course::Module& module, const wire::Request& request, Grade& g) {
@@ -694,9 +710,10 @@ std::optional<wire::Timing> Grader::retime(const course::Module& module, const w
     RunContext context{timeout, {}, g.bytes, g.flops};
     for (const auto& c : timed.cases) context.case_sizes.push_back(case_sizes(g, c.name));
     const RunEvents events = read_events(run->events);
-    const std::string what = request.versus_reference && module.manifest.pass
-                                 ? "a timing against your kernel built with " + module.manifest.pass->variant()
-                                 : "a re-timing for the speed gate";
+    std::string what = "a re-timing for the speed gate";
+    for (const auto& t : module.manifest.pass)
+        if (request.versus_reference && t.kind == grade::GateKind::VsVariant)
+            what = "a timing against your kernel built with " + t.variant();
     auto d = decide_run(timed, *run, events, context);
     if (!d || d->verdict == Verdict::Skipped) {
         g.notes.push_back(what + " gave no timing: " + (d ? d->summary : d.error().message));

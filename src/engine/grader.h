@@ -120,7 +120,8 @@ struct Grade {
     std::vector<SanitizerRun> sanitizer;  // memcheck and racecheck, or every tool with --sanitize
     std::optional<NcuProfile> ncu;        // bench --ncu
     std::vector<std::string> notes;       // what the grade did not check, and why
-    std::optional<SpeedGate> gate;        // the module's speed gate, when it was decided
+    // The module's speed gates, as decided, in order; when TOO_SLOW the last is the one missed.
+    std::vector<SpeedGate> gates;
 
     // Derived numbers for the timed case (all 0 when not timed); see engine/speed.h.
     Speed speed() const;
@@ -202,14 +203,20 @@ private:
     // For a vs_variant gate: `wr` with the learner's own file, built with the gate's -D values,
     // as the reference the timing compares with; or, when the variant does not compile, `g`
     // says so (COMPILE_ERROR) and the result is empty.
-    std::optional<wire::Request> variant_request(const course::Module& module, const compile::Request& learner,
+    std::optional<wire::Request> variant_request(const course::PassTarget& pass, const compile::Request& learner,
                                                  const wire::Request& wr, Grade& g);
     // The module's speed gate on a kernel that passed: decided on the spread of its timing,
     // re-timed (the timed case alone, checked again) at most twice while the spread straddles
     // the target; below it the verdict becomes TOO_SLOW.
-    // `learner` is the graded file's compile request (a vs_variant gate builds it again).
+    // `learner` is the graded file's compile request (a vs_variant gate builds it again). Every
+    // target of the module's "pass" in turn; the first one missed makes the grade TOO_SLOW.
     void gate_speed(const course::Module& module, const compile::Request& learner, const wire::Request& request,
                     Grade& g);
+    // One target: its spread over the grade's timing (or, for vs_variant, timings against the
+    // variant), re-timed while it straddles the target; nullopt when a re-run changed the grade
+    // (then `g` says how) or the target could not be checked (a note says why).
+    std::optional<SpeedGate> decide_gate(const course::Module& module, const compile::Request& learner,
+                                         const wire::Request& wr, Grade& g, const course::PassTarget& target);
     // One more grading worker on the timed case alone: its timing, or nullopt when it gave none
     // (then `g` says why: a verdict that is no longer PASSED, or a note).
     std::optional<wire::Timing> retime(const course::Module& module, const wire::Request& request, Grade& g);

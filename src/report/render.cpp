@@ -192,19 +192,21 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
     return out;
 }
 
-// The speed gate: the target, the measured spread and the decision; when too slow, what limits it.
+// The speed gates: each target, the measured spread and the decision; when too slow, what limits it.
 std::string gate_text(const Grade& g, const Style& s) {
-    if (!g.gate) return {};
-    const auto& gate = *g.gate;
-    const int timings = static_cast<int>(gate.each.size());
-    const bool slow = gate.decision.call == grade::GateCall::TooSlow;
-    std::string out = fmt::format("  speed gate: {}; measured {}: {}{}\n", grade::target_text(gate.kind, gate.target, gate.variant),
-                                  grade::spread_text(gate.kind, gate.spread, timings, gate.variant),
-                                  paint(s, slow ? kRed : kGreen, slow ? "too slow" : "fast enough"),
-                                  gate.decision.by_median ? " (the spread straddles the target: its median decides)" : "");
-    if (!gate.reasons.empty()) {
-        out += "  what limits it:\n";
-        for (const auto& r : gate.reasons) out += "    - " + printable(r) + "\n";
+    std::string out;
+    for (const auto& gate : g.gates) {
+        const int timings = static_cast<int>(gate.each.size());
+        const bool slow = gate.decision.call == grade::GateCall::TooSlow;
+        out += fmt::format("  speed gate: {}; measured {}: {}{}\n",
+                           grade::target_text(gate.kind, gate.target, gate.variant),
+                           grade::spread_text(gate.kind, gate.spread, timings, gate.variant),
+                           paint(s, slow ? kRed : kGreen, slow ? "too slow" : "fast enough"),
+                           gate.decision.by_median ? " (the spread straddles the target: its median decides)" : "");
+        if (!gate.reasons.empty()) {
+            out += "  what limits it:\n";
+            for (const auto& r : gate.reasons) out += "    - " + printable(r) + "\n";
+        }
     }
     return out;
 }
@@ -339,25 +341,30 @@ json grade_json(const Grade& g) {
         j["timing"]["light"] = g.speed().light_name;
         j["timing"]["vendor_ratio"] = g.vendor_ratio();
     }
-    if (g.gate) {
-        const auto& gate = *g.gate;
+    if (!g.gates.empty()) {
         auto spread = [](const grade::Spread& sp) {
             return json{{"p10", sp.slow}, {"median", sp.median}, {"p90", sp.fast}, {"samples", sp.samples}};
         };
-        json each = json::array();
-        for (const auto& sp : gate.each) each.push_back(spread(sp));
-        j["gate"] = {{"kind", grade::gate_name(gate.kind)},
-                     {"target", gate.target},
-                     {"threshold", grade::gate_threshold(gate.kind, gate.target)},
-                     {"unit", gate.kind == grade::GateKind::OfLight     ? "percent of light"
-                              : gate.kind == grade::GateKind::VsVariant ? "variant_ms / kernel_ms"
-                                                                        : "vendor_ms / kernel_ms"},
-                     {"spread", spread(gate.spread)},
-                     {"timings", each},
-                     {"passed", gate.decision.call == grade::GateCall::Pass},
-                     {"by_median", gate.decision.by_median},
-                     {"variant", gate.variant},
-                     {"reasons", gate.reasons}};
+        json gates = json::array();
+        for (const auto& gate : g.gates) {
+            json each = json::array();
+            for (const auto& sp : gate.each) each.push_back(spread(sp));
+            gates.push_back({{"kind", grade::gate_name(gate.kind)},
+                             {"target", gate.target},
+                             {"threshold", grade::gate_threshold(gate.kind, gate.target)},
+                             {"unit", gate.kind == grade::GateKind::OfLight     ? "percent of light"
+                                      : gate.kind == grade::GateKind::VsVariant ? "variant_ms / kernel_ms"
+                                                                                : "vendor_ms / kernel_ms"},
+                             {"spread", spread(gate.spread)},
+                             {"timings", each},
+                             {"passed", gate.decision.call == grade::GateCall::Pass},
+                             {"by_median", gate.decision.by_median},
+                             {"variant", gate.variant},
+                             {"reasons", gate.reasons}});
+        }
+        // "gate": the one that decided (the one missed, or the last cleared); "gates": all of them.
+        j["gate"] = gates.back();
+        j["gates"] = gates;
     }
     if (!g.worker_output.empty()) j["output"] = g.worker_output;
     if (!g.sanitizer.empty()) {
