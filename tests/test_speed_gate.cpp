@@ -618,6 +618,18 @@ TEST_F(VariantGate, AKernelThatIgnoresTheMacroIsTooSlow) {
     EXPECT_EQ(g.summary.rfind("too slow: 1.00x the speed of your own kernel built with BLOCKS=16", 0), 0u) << g.summary;
     EXPECT_TRUE(has(g.summary, "the module asks for at least 4.00x the speed of your own kernel built with BLOCKS=16"))
         << g.summary;
+    EXPECT_TRUE(has(g.summary, "What limits it: built with BLOCKS=16 your kernel runs as fast as it does as it is"))
+        << g.summary;
+}
+
+TEST(SpeedGate, AVariantGateSaysWhatItsRatioMeans) {
+    EXPECT_EQ(variant_reason({0.98, 1.0, 1.02, 100}, "BLOCKS=16"),
+              "built with BLOCKS=16 your kernel runs as fast as it does as it is: the technique the gate measures is "
+              "not there yet, or the file does not use BLOCKS where it matters (the variant overrides the `#ifndef` "
+              "default)");
+    EXPECT_TRUE(has(variant_reason({0.98, 1.0, 1.02, 100}, "STAGES=1, SWIZZLE=off"), "does not use STAGES and SWIZZLE"));
+    EXPECT_EQ(variant_reason({0.5, 0.6, 0.7, 100}, "STAGES=1").rfind("built with STAGES=1 your kernel runs faster", 0), 0u);
+    EXPECT_EQ(variant_reason({1.8, 2.0, 2.2, 100}, "STAGES=1"), "");  // faster, just not by enough
 }
 
 TEST_F(VariantGate, AVariantThatDoesNotCompileIsACompileError) {

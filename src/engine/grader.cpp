@@ -640,6 +640,9 @@ void Grader::gate_speed(const course::Module& module, const compile::Request& le
         const int timings = static_cast<int>(gate->each.size());
         if (gate->decision.call == grade::GateCall::TooSlow) {
             gate->reasons = grade::slow_reasons(slow_kernel(g));
+            if (gate->kind == grade::GateKind::VsVariant)
+                if (std::string r = grade::variant_reason(gate->spread, gate->variant); !r.empty())
+                    gate->reasons.insert(gate->reasons.begin(), r);
             g.verdict = Verdict::TooSlow;
             g.summary = grade::too_slow_summary(gate->kind, gate->target, gate->spread, timings, gate->reasons,
                                                 gate->variant);

@@ -203,6 +203,30 @@ std::vector<std::string> slow_reasons(const SlowKernel& k) {
     return out;
 }
 
+std::string variant_reason(const Spread& s, const std::string& variant) {
+    // "STAGES=1, BM=64" -> "STAGES and BM"
+    std::vector<std::string> names;
+    for (size_t at = 0; at < variant.size();) {
+        const size_t comma = std::min(variant.find(", ", at), variant.size());
+        const std::string one = variant.substr(at, comma - at);
+        names.push_back(one.substr(0, one.find('=')));
+        at = comma + 2;
+    }
+    std::string list;
+    for (size_t i = 0; i < names.size(); ++i)
+        list += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+    if (s.median >= 0.9 && s.median <= 1.1)
+        return fmt::format("built with {} your kernel runs as fast as it does as it is: the technique the gate "
+                           "measures is not there yet, or the file does not use {} where it matters (the "
+                           "variant overrides the `#ifndef` default{})",
+                           variant, list, names.size() == 1 ? "" : "s");
+    if (s.median < 0.9)
+        return fmt::format("built with {} your kernel runs faster than as it is: the default this file chose "
+                           "is the slower one",
+                           variant);
+    return {};
+}
+
 std::string too_slow_summary(GateKind kind, double target, const Spread& s, int timings,
                              const std::vector<std::string>& reasons, const std::string& variant) {
     std::string out = fmt::format("too slow: {}; the module asks for {}", spread_text(kind, s, timings, variant),

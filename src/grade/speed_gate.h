@@ -104,6 +104,11 @@ struct SlowKernel {
 // launch looks right, where to look instead.
 std::vector<std::string> slow_reasons(const SlowKernel& k);
 
+// A vs_variant gate missed: what the ratio itself says, "" when it says nothing particular. At
+// about 1x (0.9 to 1.1) the variant is no slower than the kernel, so the file most likely does
+// not use the macro where it matters; below that the variant is faster.
+std::string variant_reason(const Spread& s, const std::string& variant);
+
 // The summary of a TOO_SLOW grade: the measured speed with its spread, the target, and the
 // reasons. "too slow: 0.21x the vendor's speed (...); the module asks for at least 0.50x the
 // vendor's speed. What limits it: ...; ..."
