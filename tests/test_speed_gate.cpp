@@ -390,6 +390,7 @@ TEST_F(GateGrader, AClearlyFastKernelPassesWithOneTiming) {
     answer(1, all, timing(0.1, 0.95, 1.05));
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
+    EXPECT_TRUE(g.clears(module->manifest));
     ASSERT_EQ(g.gates.size(), 1u);
     EXPECT_EQ(g.gates.back().decision.call, GateCall::Pass);
     EXPECT_EQ(g.gates.back().each.size(), 1u);
@@ -545,6 +546,7 @@ TEST_F(GateGrader, WithoutTimingTheGateIsNotCheckedAndSaysSo) {
     const auto g = grade();
     EXPECT_EQ(g.verdict, Verdict::Passed) << g.summary;
     EXPECT_TRUE(g.gates.empty());
+    EXPECT_FALSE(g.clears(module->manifest));  // right, but not passed: progress does not record a pass
     bool noted = false;
     for (const auto& n : g.notes) noted = noted || has(n, "this module asks for at least 0.50x the vendor's speed; "
                                                          "not timed, so that was not checked");

@@ -159,7 +159,7 @@ Status record_attempt(Session& s, const course::Module& m, const engine::Grade& 
     progress::Attempt a;
     a.module_id = m.id;
     a.verdict = grade::name(g->verdict);
-    a.passed = g->verdict == grade::Verdict::Passed;
+    a.passed = g->clears(m.manifest);  // a gated module graded without timing is not passed
     a.source_hash = g->source_hash;
     if (g->timing && a.passed) {
         a.time_ms = g->timing->kernel_ms;

@@ -45,6 +45,9 @@ std::string Grade::speed_summary() const {
                        s.light_measured ? "copy" : "DRAM peak", s.vendor_ratio);
 }
 double Grade::vendor_ratio() const { return speed().vendor_ratio; }
+bool Grade::clears(const course::Manifest& m) const {
+    return verdict == Verdict::Passed && gates.size() == m.pass.size();
+}
 bool Grade::uses_shared_memory() const {
     if (kernel && kernel->static_shared > 0) return true;
     for (const auto& geo : geometry)

@@ -138,6 +138,9 @@ struct Grade {
     // vendor"; empty when not timed.
     std::string speed_summary() const;
     double vendor_ratio() const;  // vendor time / kernel time: > 1 means faster than the vendor
+    // PASSED with every speed gate of `m` decided (so cleared): what passes the module in
+    // progress.json. A gated module graded without timing (--no-timing) is right, not passed.
+    bool clears(const course::Manifest& m) const;
     // Static shared memory, or dynamic shared memory in any case's launch: racecheck applies.
     bool uses_shared_memory() const;
 };
