@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 
+#include "report/junit.h"  // xml_escape
+
 namespace kc::report {
 
 namespace {
@@ -19,8 +21,8 @@ bool usable(double v) { return std::isfinite(v) && v >= 0; }
 
 std::string num(double v) { return fmt::format("{:.1f}", v); }
 
-std::string text(double x, double y, const std::string& s, const std::string& attrs = {}) {
-    return fmt::format("<text x=\"{}\" y=\"{}\" {} font-size=\"12\"{}>{}</text>\n", num(x), num(y), kFont,
+std::string text(double x, double y, const std::string& s, const std::string& attrs = {}, int size = 12) {
+    return fmt::format("<text x=\"{}\" y=\"{}\" {} font-size=\"{}\"{}>{}</text>\n", num(x), num(y), kFont, size,
                        attrs.empty() ? "" : " " + attrs, xml_escape(s));
 }
 
@@ -34,7 +36,7 @@ std::string open_svg(double w, double h, const std::string& title) {
                        "<title>{2}</title>\n"
                        "<rect x=\"0\" y=\"0\" width=\"{0}\" height=\"{1}\" fill=\"white\"/>\n",
                        num(w), num(h), xml_escape(title)) +
-           text(w / 2, 24, title, "font-weight=\"bold\" text-anchor=\"middle\" font-size=\"14\"");
+           text(w / 2, 24, title, "font-weight=\"bold\" text-anchor=\"middle\"", 14);
 }
 
 std::string repeat(char c, int n) { return std::string(static_cast<size_t>(std::max(0, n)), c); }
@@ -76,22 +78,6 @@ std::string si_text(double v) {
     for (const auto& [scale, suffix] : kUnits)
         if (std::fabs(v) >= scale) return fmt::format("{:.3g}{}", v / scale, suffix);
     return fmt::format("{:.3g}", v);
-}
-
-std::string xml_escape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
-            default: out += c;
-        }
-    }
-    return out;
 }
 
 std::string bar_chart_svg(const BarChart& c) {

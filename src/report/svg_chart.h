@@ -61,8 +61,6 @@ LogTicks log_ticks(double lo, double hi);
 
 // 1500 -> "1.5k", 2e6 -> "2M", 0.25 -> "0.25", 40 -> "40".
 std::string si_text(double v);
-// &, <, >, " and ' as XML entities.
-std::string xml_escape(const std::string& s);
 
 std::string bar_chart_svg(const BarChart& c);
 std::string line_chart_svg(const LineChart& c);
