@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "course/examples.h"
 #include "course/hints.h"
 #include "util/atomic_file.h"
 #include "util/hash.h"
@@ -129,6 +130,9 @@ std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>
             if (!fs::is_regular_file(u->dir / c.file)) missing.push_back(c.file);
         }
         if (u->track != "basics" && !fs::is_regular_file(u->solution_path())) missing.push_back("solution/" + u->kernel_file());
+        // Worked examples: the .cu files of the entry's examples folder (bench --examples).
+        if (auto ex = course::examples(*u))
+            for (const auto& e : *ex) allowed.insert(e.rel);
     }
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(m.dir, ec); it != fs::recursive_directory_iterator(); ++it) {
@@ -193,6 +197,14 @@ std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, 
     for (const auto& c : mf.controls)
         out.push_back(verdict_item(m, "control " + c.file, c.expect,
                                    graded_with_timing(mf, c.expect, c.timed) ? timed : untimed, m.dir / c.file));
+    // Worked examples must be correct; not fast: a ladder starts below the module's speed gate
+    // on purpose, so they are graded untimed (bench --examples times them).
+    if (course::has_examples(m)) {
+        auto ex = course::examples(m);
+        if (!ex) out.push_back(item(m, "examples", "worked examples", "none", Status::Fail, ex.error().message));
+        else
+            for (const auto& e : *ex) out.push_back(verdict_item(m, "example " + e.rel, "PASSED", untimed, e.path));
+    }
     return out;
 }
 

@@ -1,5 +1,5 @@
 // Course integrity for authors (`kernelcoach dev check`): every manifest valid, every starter
-// gets its declared verdict, every solution passes, every control gets its declared verdict,
+// gets its declared verdict, every solution and worked example passes, every control gets its declared verdict,
 // hints are present, the missing-element count agrees everywhere, no stray files.
 #pragma once
 
@@ -42,7 +42,8 @@ int stated_missing_elements(const std::string& readme);
 // seen its timing).
 bool graded_with_timing(const course::Manifest& m, const std::string& expect, bool asked);
 
-// Grades the starter, the solution and every control with the graders given (one that times,
+// Grades the starter, the solution, every control and every worked example (examples/*.cu,
+// expected to pass, untimed: a ladder's first steps are slow on purpose) with the graders given (one that times,
 // for solutions and graded_with_timing(); one that does not, for the rest). Without a GPU, what compiled but could not
 // run is a Skip; a kernel that should fail to compile but compiles is a Fail anywhere.
 std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed);

@@ -188,6 +188,25 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
     return out;
 }
 
+LineChart sweep_chart(const engine::Grade& g, const course::Module& m, const std::vector<BenchRow>& rows) {
+    const auto* spec = exercises::find(m.manifest.exercise);
+    const bool tflops = !rows.empty() && rows.back().speed.compute_bound;
+    LineChart c;
+    c.title = fmt::format("{}: {} over {} sizes", g.module_id.empty() ? m.id : g.module_id,
+                          tflops ? "TFLOP/s" : "GB/s", rows.size());
+    c.x_axis = "bytes moved";
+    c.x_unit = "B";
+    c.y_axis = tflops ? "TFLOP/s" : "GB/s";
+    Series mine{"yours", {}}, vendor{spec && !spec->vendor.empty() ? spec->vendor : "vendor", {}};
+    for (const auto& r : rows) {
+        const auto& sp = r.speed;
+        mine.points.push_back({sp.bytes, tflops ? sp.tflops : sp.gbps});
+        vendor.points.push_back({sp.bytes, tflops ? sp.vendor_tflops : sp.vendor_gbps});
+    }
+    c.series = {std::move(mine), std::move(vendor)};
+    return c;
+}
+
 json bench_json(const engine::Grade& g, const std::vector<BenchRow>& rows) {
     json j = {{"module", g.module_id}, {"source", g.source}, {"verdict", std::string(grade::name(g.verdict))},
               {"summary", g.summary}};

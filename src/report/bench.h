@@ -12,6 +12,7 @@
 #include "engine/grader.h"
 #include "grade/occupancy.h"
 #include "report/render.h"
+#include "report/svg_chart.h"
 
 namespace kc::report {
 
@@ -34,6 +35,10 @@ std::vector<BenchRow> bench_rows(const engine::Grade& g, const course::Module& m
 
 std::string bench_text(const engine::Grade& g, const course::Module& m, const std::vector<BenchRow>& rows,
                        const Style& s);
+// A sweep (bench --sizes) as a chart: bytes moved on a log x-axis, the kernel's and the vendor's
+// rate on y (TFLOP/s when the largest size is compute-bound, else GB/s).
+LineChart sweep_chart(const engine::Grade& g, const course::Module& m, const std::vector<BenchRow>& rows);
+
 nlohmann::json bench_json(const engine::Grade& g, const std::vector<BenchRow>& rows);
 
 }  // namespace kc::report
