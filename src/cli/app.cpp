@@ -279,6 +279,7 @@ int main(int argc, char** argv) {
     setup_progress(app, g, action);
     setup_info(app, g, action);
     setup_bench(app, g, action);
+    setup_tune(app, g, action);
     setup_hint(app, g, action);
     setup_solution(app, g, action);
     setup_watch(app, g, action);

@@ -111,6 +111,7 @@ void setup_hint(CLI::App& app, Global& g, Action& action);
 void setup_solution(CLI::App& app, Global& g, Action& action);
 void setup_watch(CLI::App& app, Global& g, Action& action);
 void setup_reset(CLI::App& app, Global& g, Action& action);
+void setup_tune(CLI::App& app, Global& g, Action& action);
 
 int main(int argc, char** argv);
 

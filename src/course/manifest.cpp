@@ -53,18 +53,21 @@ std::optional<Error> read_arch(const json& j, const Reader& r, Manifest& m) {
     return std::nullopt;
 }
 
-// A C identifier (a kernel name becomes one in generated code; a macro name is one), and a -D
-// value kept to tokens that cannot smuggle in an option or a second definition: identifiers,
-// numbers, '.', '-' and '+'.
+// A C identifier (a kernel name becomes one in generated code; a macro name is one).
 bool is_identifier(const std::string& s) {
     if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
     return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
+
+}  // namespace
+
 bool is_define_value(const std::string& s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '+';
     });
 }
+
+namespace {
 
 // "pass.vs_variant": {"defines": {"STAGES": 1}, "at_least": 1.25}.
 std::optional<Error> parse_variant(const json& v, const Reader& r, PassTarget& t) {
@@ -184,7 +187,7 @@ namespace {
 
 // The fields of one exercise: a plain module's, or each part's in a module with parts.
 const std::set<std::string> kExerciseFields = {"exercise", "kernel",           "kernels", "starter", "starter_hash",
-                                               "missing_elements", "cases", "controls", "pass"};
+                                               "missing_elements", "cases", "controls", "pass", "tune"};
 // The fields of the module as a whole; a part may give its own title, summary and timeout_s.
 const std::set<std::string> kModuleFields = {"format", "title", "summary", "min_sm", "arch", "timeout_s"};
 const std::set<std::string> kPartFields = {"name", "title", "summary", "timeout_s"};
@@ -295,6 +298,31 @@ std::optional<Error> read_controls(const json& j, const Reader& r, Manifest& m) 
 
 // exercise, kernel(s), starter, starter_hash, missing_elements, cases, pass and controls: what
 // one exercise needs, in a plain module or in a part.
+// "tune": {"BM": [64, 128], "STAGES": [2, 3]}: candidate values for `kernelcoach tune`.
+std::optional<Error> read_tune(const json& j, const Reader& r, Manifest& m) {
+    if (!j.contains("tune")) return std::nullopt;
+    const auto& t = j["tune"];
+    if (!t.is_object() || t.empty())
+        return r.fail("tune", "must be an object of one or more macros and their values: {\"BM\": [64, 128]}");
+    for (auto it = t.begin(); it != t.end(); ++it) {
+        const std::string where = "tune." + it.key();
+        if (!is_identifier(it.key())) return r.fail(where, "is not a macro name");
+        if (!it.value().is_array() || it.value().empty())
+            return r.fail(where, "must be a non-empty array of values: [64, 128]");
+        std::vector<std::string> values;
+        for (const auto& v : it.value()) {
+            std::string value;
+            if (v.is_number_integer()) value = std::to_string(v.get<long long>());
+            else if (v.is_string()) value = v.get<std::string>();
+            if (!is_define_value(value))
+                return r.fail(where, "values must be integers or names (letters, digits, _ . - +)");
+            values.push_back(value);
+        }
+        m.tune.emplace_back(it.key(), std::move(values));
+    }
+    return std::nullopt;
+}
+
 std::optional<Error> read_exercise(const json& j, const Reader& r, Manifest& m) {
     if (auto e = read_string(j, r, "exercise", true, m.exercise)) return e;
     if (auto e = read_string(j, r, "starter", true, m.starter)) return e;
@@ -312,6 +340,7 @@ std::optional<Error> read_exercise(const json& j, const Reader& r, Manifest& m) 
         m.missing_elements = j["missing_elements"].get<int>();
     }
     if (auto e = read_cases(j, r, m)) return e;
+    if (auto e = read_tune(j, r, m)) return e;
     if (j.contains("pass"))
         if (auto e = parse_pass(j["pass"], r, m)) return e;
     return read_controls(j, r, m);

@@ -67,6 +67,10 @@ struct Manifest {
     // decided (the manifest's order of keys is not kept: vs_vendor, vs_solution, vs_variant,
     // of_light). Empty: correct is enough.
     std::vector<PassTarget> pass;
+    // "tune": {"BM": [64, 128]}: the course's candidate values of the kernel's tunables (the
+    // `#ifndef NAME` defaults), by name, for `kernelcoach tune`; the file's `// tune:` lines add
+    // theirs. Sorted by name, values as written.
+    std::vector<std::pair<std::string, std::vector<std::string>>> tune;
 
     const Case* timed_case() const;
 };
@@ -84,6 +88,10 @@ struct ModuleManifest {
     Manifest manifest;
     std::vector<Part> parts;  // in the manifest's order; empty for a plain module
 };
+
+// A -D value kept to tokens that cannot smuggle in an option or a second definition:
+// identifiers, numbers, '.', '-' and '+' (vs_variant's defines, "tune" values, `// tune:` lines).
+bool is_define_value(const std::string& s);
 
 // The names a verdict field may hold.
 bool is_verdict_name(const std::string& name);

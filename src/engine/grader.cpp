@@ -238,6 +238,7 @@ SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request&
 Status Grader::compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr) {
     const fs::path path = module.solution_path();
     compile::Request req = learner;
+    req.extra_options.clear();  // the learner's -D values (tune's) are not the solution's
     req.display_path = module.rel_solution();
     req.source_path = path;
     auto text = read_file(path);
@@ -443,6 +444,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     req.source_path = g.source_path;
     req.timeout_s = options_.compile_timeout_s;
     req.display_path = g.source;
+    req.extra_options.insert(req.extra_options.end(), options_.defines.begin(), options_.defines.end());
     auto out = compile::compile(req, cache_dir(), compile_in_child());
     if (!out) return out.error();
     g.arch = out->arch;
@@ -485,9 +487,9 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     }
 
     // 2. Run, in a worker.
-    if (!dev.available) {
+    if (!dev.available || options_.stop_after_compile) {
         g.verdict = Verdict::Skipped;
-        g.summary = "compiled; not run: " + dev.reason;
+        g.summary = "compiled; not run: " + (dev.available ? std::string("only compiling was asked for") : dev.reason);
         return g;
     }
     fs::path cubin = cache_dir() / (out->key + ".cubin");

@@ -39,6 +39,8 @@ struct Options {
     bool hot = false;                   // --hot: time without flushing L2
     bool bench = false;                 // time every case marked timed (bench: each size of a sweep)
     bool ncu = false;                   // bench --ncu: profile the last timed case with Nsight Compute
+    std::vector<std::string> defines;   // tune: "-DBM=64", ... added to the learner's compile
+    bool stop_after_compile = false;    // tune's parallel builds: compiled for the GPU found, not run
     std::filesystem::path worker_exe;   // defaults to this program
 };
 
