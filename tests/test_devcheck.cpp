@@ -32,8 +32,10 @@ TEST(DevCheck, WhatAGateDecidesIsGradedWithTiming) {
     EXPECT_TRUE(engine::graded_with_timing(plain, "TOO_SLOW", false));  // only timing can say so
     EXPECT_TRUE(engine::graded_with_timing(gated, "TOO_SLOW", false));
     EXPECT_TRUE(engine::graded_with_timing(gated, "PASSED", false));    // a pass needs the gate's word
-    EXPECT_FALSE(engine::graded_with_timing(gated, "WRONG", false));
-    EXPECT_FALSE(engine::graded_with_timing(gated, "COMPILE_ERROR", false));
+    // A vs_variant gate's variant may not compile or be wrong: fixtures/16's controls got PASSED
+    // from an untimed dev check on the H200.
+    EXPECT_TRUE(engine::graded_with_timing(gated, "WRONG", false));
+    EXPECT_TRUE(engine::graded_with_timing(gated, "COMPILE_ERROR", false));
 }
 
 class DevCheckCourse : public ::testing::Test {

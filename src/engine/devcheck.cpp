@@ -175,8 +175,11 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
         for (const auto& note : g->notes) detail += (detail.empty() ? "" : "; ") + note;
         return item(m, what, expect, got, Status::Pass, detail);
     }
-    // Compiled but not run (no GPU): not a failure unless it should not have compiled.
-    if (g->verdict == Verdict::Skipped && expect != "COMPILE_ERROR")
+    // Compiled but not run (no GPU): not a failure unless it should not have compiled, which
+    // only a run can say when a vs_variant gate builds the file again.
+    const bool variant_gate = std::any_of(m.manifest.pass.begin(), m.manifest.pass.end(),
+                                          [](const auto& t) { return t.kind == grade::GateKind::VsVariant; });
+    if (g->verdict == Verdict::Skipped && (expect != "COMPILE_ERROR" || variant_gate))
         return item(m, what, expect, "compiled, not run", Status::Skip, g->summary);
     return item(m, what, expect, got, Status::Fail, g->summary);
 }
@@ -184,7 +187,9 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
 }  // namespace
 
 bool graded_with_timing(const course::Manifest& m, const std::string& expect, bool asked) {
-    return asked || expect == "TOO_SLOW" || (!m.pass.empty() && expect == "PASSED");
+    // In a gated module every verdict may be the gate's: PASSED and TOO_SLOW, and with a
+    // vs_variant gate also COMPILE_ERROR and WRONG (the variant's build or answer).
+    return asked || expect == "TOO_SLOW" || !m.pass.empty();
 }
 
 std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed) {
