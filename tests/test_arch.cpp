@@ -10,12 +10,11 @@
 #include "compile/arch.h"
 #include "compile/compiler.h"
 #include "course/manifest.h"
+#include "support/cli.h"
 #include "support/compile_request.h"
 
 namespace kc::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 TEST(Arch, ParsesEveryWayToWriteOne) {
     for (const auto& [text, sm, specific] : std::vector<std::tuple<std::string, int, bool>>{

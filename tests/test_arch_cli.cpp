@@ -15,12 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
-std::string show(const CliRun& r) {
-    return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
-}
-
 class ArchCli : public ::testing::Test {
 protected:
     void SetUp() override { copy_course(fixture_course(), dir.path()); }

@@ -49,8 +49,6 @@ std::vector<std::string> split_lines(const std::string& text) {
     return out;
 }
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
 compile::Request request(const std::string& source) {
     const auto* spec = exercises::find("vector-add");
     compile::Request r;

@@ -14,8 +14,6 @@
 namespace kc::test {
 namespace {
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
 std::string every_byte() {
     std::string s;
     for (int i = 0; i < 256; ++i) s += static_cast<char>(i);

@@ -20,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
 // A correct vector add whose addition comes from `include` (a line), with `comment` on line 1.
 std::string vector_add(const std::string& include = "", const std::string& comment = "// vector add") {
     return comment + "\n#include \"kernelcoach.h\"\n" + include +

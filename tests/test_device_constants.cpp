@@ -18,8 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
 // A persistent vector add: one wave of resident 256-thread blocks of the GPU it is compiled for,
 // and device code that reads kc::device too.
 constexpr const char* kPersistent = R"(#include "kernelcoach.h"

@@ -7,13 +7,12 @@
 #include "report/junit.h"
 #include "report/svg_chart.h"
 #include "support/xml_check.h"
+#include "support/cli.h"
 
 namespace kc::test {
 namespace {
 
 using namespace kc::report;
-
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // The x of every <rect> with a <title> (the bars), in order.
 std::vector<double> bar_widths(const std::string& svg) {

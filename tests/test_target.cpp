@@ -7,11 +7,10 @@
 #include <string>
 
 #include "engine/target.h"
+#include "support/cli.h"
 
 namespace kc::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 const std::vector<int> kCuda13 = {75, 80, 86, 87, 88, 89, 90, 100, 103, 110, 120, 121};
 

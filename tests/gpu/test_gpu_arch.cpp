@@ -17,8 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
-
 class GpuArch : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -39,8 +37,6 @@ protected:
 };
 
 nlohmann::json result_of(const CliRun& r) { return r.json().at("result"); }
-
-std::string show(const CliRun& r) { return "exit " + std::to_string(r.exit_code) + "\n" + r.out + "\n" + r.err; }
 
 TEST_F(GpuArch, APersistentGridOfOneWaveOfThisGpuPasses) {
     auto r = kc({"run", "fixtures/10"});

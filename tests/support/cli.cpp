@@ -80,4 +80,8 @@ CliRun run_cli(const std::vector<std::string>& args, const fs::path& cwd, const 
     return r;
 }
 
+std::string show(const CliRun& r) {
+    return "exit " + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out + "\n--- stderr\n" + r.err;
+}
+
 }  // namespace kc::test

@@ -42,4 +42,8 @@ std::string fixture_text(const std::string& name);
 // Copies a course (tracks/ only, no .kernelcoach state) into `dest`.
 void copy_course(const std::filesystem::path& from, const std::filesystem::path& dest);
 
+// Whether `text` holds `what`; a CLI run as a failure message shows it (exit code, both streams).
+inline bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+std::string show(const CliRun& r);
+
 }  // namespace kc::test
