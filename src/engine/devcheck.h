@@ -37,9 +37,9 @@ std::vector<int> todo_numbers(const std::string& source);
 int stated_missing_elements(const std::string& readme);
 
 // Whether a starter or control expected to get `expect` is graded with timing: when its
-// manifest entry asks (`asked`, a control's "timed"), when it must be TOO_SLOW, and, in a
-// module with a speed gate ("pass"), when it must pass (a pass is one only once the gate has
-// seen its timing).
+// manifest entry asks (`asked`, a control's "timed"), when it must be TOO_SLOW, and always in a
+// module with a speed gate ("pass"): a pass is one only once the gate has seen its timing, and a
+// vs_variant gate's variant can make it COMPILE_ERROR or WRONG.
 bool graded_with_timing(const course::Manifest& m, const std::string& expect, bool asked);
 
 // Grades the starter, the solution, every control and every worked example (examples/*.cu,
