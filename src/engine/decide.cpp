@@ -22,14 +22,15 @@ RunEvents read_events(const std::vector<nlohmann::json>& events) {
     return r;
 }
 
+namespace {
+
+// "the kernel did not finish within 20 s (case 'odd'): did a loop never end, ...".
 std::string timeout_message(double seconds, const std::string& case_name) {
     std::string where = case_name.empty() ? "" : fmt::format(" (case '{}')", case_name);
     return fmt::format("the kernel did not finish within {:g} s{}: did a loop never end, or a "
                        "barrier never meet (a __syncthreads() that not every thread reaches)?",
                        seconds, where);
 }
-
-namespace {
 
 std::string sizes_of(const course::Manifest& m, const RunContext& c, const std::string& name) {
     for (size_t i = 0; i < m.cases.size() && i < c.case_sizes.size(); ++i)

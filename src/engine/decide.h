@@ -40,9 +40,6 @@ struct RunDecision {
     std::string stopped_case;  // the case running when the worker stopped early ("" if none)
 };
 
-// "the kernel did not finish within 20 s (case 'odd'): did a loop never end, ...".
-std::string timeout_message(double seconds, const std::string& case_name);
-
 // The verdict of `run`. An Error is kernelcoach's own failure (the worker reported an internal
 // error), never the learner's.
 Result<RunDecision> decide_run(const course::Manifest& m, const WorkerRun& run, const RunEvents& events,

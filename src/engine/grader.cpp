@@ -523,7 +523,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     g.worker_output = run->output;
     g.seconds = run->seconds;
 
-    RunEvents events = read_events(run->events);
+    RunEvents events = read_events(run->events);  // moved into the grade below
     RunContext context{timeout, {}, g.bytes, g.flops};
     for (const auto& geo : g.geometry) context.case_sizes.push_back(geo.sizes);
     auto decision = decide_run(m, *run, events, context);
@@ -532,8 +532,8 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
                           decision.error().detail);
     g.device = events.device;
     g.kernel = events.kernel;
-    g.cases.insert(g.cases.end(), events.cases.begin(), events.cases.end());
-    g.timings = events.timings;
+    g.cases = std::move(events.cases);  // none before the worker: the no-GPU path returned above
+    g.timings = std::move(events.timings);
     if (!g.timings.empty()) g.timing = g.timings.back();
     g.verdict = decision->verdict;
     g.summary = decision->summary;
