@@ -43,6 +43,17 @@ cudaError_t Cublas::vector_add(const float* a, const float* b, float* out, int n
     return cudaGetLastError();
 }
 
+cudaError_t Cublas::transpose(const float* in, float* out, int rows, int cols) const {
+    // Column-major, a row-major rows x cols `in` is a cols x rows matrix with leading dimension
+    // cols, and the row-major cols x rows `out` a rows x cols one with leading dimension rows:
+    // out = op_T(in), with beta = 0 (b is not read; cuBLAS wants a valid leading dimension).
+    const float one = 1.0f, zero = 0.0f;
+    cublasStatus_t s = cublasSgeam(h_, CUBLAS_OP_T, CUBLAS_OP_N, rows, cols, &one, in, cols, &zero, out, rows,
+                                   out, rows);
+    if (s != CUBLAS_STATUS_SUCCESS) return cudaErrorInvalidValue;
+    return cudaGetLastError();
+}
+
 cudaError_t Cublas::matmul(const float* a, const float* b, float* c, int m, int n, int k) const {
     // cuBLAS is column-major: a row-major m x n C is a column-major n x m C^T = B^T A^T, and a
     // row-major B (k x n) read as column-major is B^T with leading dimension n.

@@ -22,6 +22,8 @@ public:
     cudaError_t vector_add(const float* a, const float* b, float* out, int n) const;
     // Row-major c = a * b: a is m x k, b is k x n, c is m x n; fp32 SGEMM, no TF32.
     cudaError_t matmul(const float* a, const float* b, float* c, int m, int n, int k) const;
+    // Row-major out = in^T: in is rows x cols, out is cols x rows (geam with the transpose op).
+    cudaError_t transpose(const float* in, float* out, int rows, int cols) const;
 
     // The GEMM rates that set a device's speed of light: fp32 with TF32 off, fp32 inputs on
     // TF32 tensor cores, and fp16 / bf16 inputs and output with fp32 accumulation.
