@@ -195,7 +195,7 @@ wire::Request launch_request(const wire::Request& request, size_t case_index, bo
 }  // namespace
 
 SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
-                              const std::string& sanitizer, Primed* primed) {
+                              const std::string& sanitizer, Primed* primed, const std::atomic<bool>* cancel) {
     SanitizerRun run;
     run.tool = job.tool;
     run.case_name = request.cases[job.case_index].name;
@@ -204,7 +204,7 @@ SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request&
     // The tools slow a kernel down a hundredfold and start slowly: a generous deadline.
     const double timeout = std::max(120.0, 4 * options_.timeout_s.value_or(module.manifest.timeout_s));
     const fs::path log = primed ? primed->log : sanitizer_log(cache_dir(), job.tool);
-    auto w = primed ? primed->worker.release(timeout)
+    auto w = primed ? primed->worker.release(timeout, cancel)
                     : run_worker(options_.worker_exe, json(launch_request(request, job.case_index, false)).dump(),
                                  timeout, sanitizer_wrapper(sanitizer, job.tool, request, log));
     auto text = read_file(log);
@@ -516,8 +516,16 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     const double timeout = options_.timeout_s.value_or(m.timeout_s);
     // compute-sanitizer takes about half a second to start: its workers start now, held, and
     // launch only if the kernel passes (while the plain runs time, they sit idle).
+    // A grade releases them at once, so they run while the plain runs do, and the grading
+    // worker waits for them before it times (nothing else on the GPU then); bench releases them
+    // after its worker.
     auto primed = prime_sanitizers(module, wr, g, out->ptx);
-    auto run = run_worker(options_.worker_exe, json(wr).dump(), timeout);
+    EarlyRuns early;  // after `primed`: destroyed (cancelled) before it
+    if (!options_.bench) start_sanitizers(module, wr, primed, early);
+    const Pause pause{"checked", [&early] { early.wait(); }};
+    wr.hold_before_timing = !early.empty() && wr.timing;
+    auto run = run_worker(options_.worker_exe, json(wr).dump(), timeout, {}, wr.hold_before_timing ? &pause : nullptr);
+    wr.hold_before_timing = false;  // the gate's re-timings reuse the request
     if (!run) return run.error();
     if (!dev.remembered) g.probe_seconds = dev.probe_seconds;
     g.worker_output = run->output;
@@ -560,7 +568,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     //    end and leaves the bytes as they were is invisible to the guard zones), and racecheck
     //    when it uses shared memory (plain runs cannot see a missing barrier); with --sanitize,
     //    every tool on one case. The runs go side by side.
-    run_sanitizers(module, wr, g, std::move(primed));
+    run_sanitizers(module, wr, g, primed, early);
     // 4. The module's speed gate, on a kernel that is correct.
     gate_speed(module, req, wr, g);
     return g;
@@ -794,9 +802,48 @@ std::vector<Grader::Primed> Grader::prime_sanitizers(const course::Module& modul
     return primed;
 }
 
+namespace {
+
+bool same_job(const Grader::SanitizerJob& a, const Grader::SanitizerJob& b) {
+    return a.tool == b.tool && a.case_index == b.case_index;
+}
+
+}  // namespace
+
+Grader::EarlyRuns::~EarlyRuns() { cancel_rest(); }
+
+void Grader::EarlyRuns::cancel_rest() {
+    cancel_ = true;
+    wait();
+}
+
+void Grader::EarlyRuns::wait() const {
+    for (const auto& [job, run] : runs_)
+        if (run.valid()) run.wait();
+}
+
+std::optional<SanitizerRun> Grader::EarlyRuns::take(const SanitizerJob& job) {
+    for (auto& [j, run] : runs_)
+        if (same_job(j, job) && run.valid()) return run.get();
+    return std::nullopt;
+}
+
+void Grader::start_sanitizers(const course::Module& module, const wire::Request& wr, std::vector<Primed>& primed,
+                              EarlyRuns& early) {
+    const std::string cs = compile::find_tool("compute-sanitizer");
+    if (cs.empty()) return;
+    for (auto& p : primed)  // a copy of the request: the grade goes on changing its own
+        early.runs_.emplace_back(p.job, std::async(std::launch::async, [this, &module, wr, cs, &p, &early] {
+                                     return sanitize(module, wr, p.job, cs, &p, &early.cancel_);
+                                 }));
+}
+
 void Grader::run_sanitizers(const course::Module& module, const wire::Request& wr, Grade& g,
-                            std::vector<Primed> primed) {
+                            std::vector<Primed>& primed, EarlyRuns& early) {
     const auto jobs = sanitizer_jobs(module, g);
+    std::vector<std::optional<SanitizerRun>> done;
+    for (const auto& job : jobs) done.push_back(early.take(job));
+    early.cancel_rest();  // no thread may run past here: the speed gate's compile child forks
     if (jobs.empty()) return;
     const std::string cs = compile::find_tool("compute-sanitizer");
     if (cs.empty()) {
@@ -804,10 +851,17 @@ void Grader::run_sanitizers(const course::Module& module, const wire::Request& w
         return;
     }
     std::vector<std::future<SanitizerRun>> runs;
-    for (const auto& job : jobs) {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const auto& job = jobs[i];
+        if (done[i]) {
+            std::promise<SanitizerRun> ready;
+            ready.set_value(std::move(*done[i]));
+            runs.push_back(ready.get_future());
+            continue;
+        }
         Primed* p = nullptr;
         for (auto& candidate : primed)
-            if (candidate.job.tool == job.tool && candidate.job.case_index == job.case_index) p = &candidate;
+            if (same_job(candidate.job, job) && candidate.worker.held()) p = &candidate;
         runs.push_back(std::async(std::launch::async, [&, job, p] { return sanitize(module, wr, job, cs, p); }));
     }
     for (auto& f : runs) {

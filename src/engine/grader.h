@@ -3,8 +3,10 @@
 // explanation. Never prints; the CLI renders a Grade.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -192,13 +194,39 @@ private:
     // whether it declares shared memory). None with --sanitize or without compute-sanitizer.
     std::vector<Primed> prime_sanitizers(const course::Module& module, const wire::Request& request,
                                          const Grade& g, const std::string& ptx);
-    // Runs the grade's sanitizer jobs side by side (a primed worker where one matches); a
-    // finding turns a pass into WRONG.
+    // Sanitizer runs released as soon as they are primed, so that they run while the plain
+    // runs do (a grade: the grading worker waits for them before it times, engine::Pause).
+    // Destroying it cancels (kills) the runs nobody took, and waits for them.
+    class EarlyRuns {
+    public:
+        EarlyRuns() = default;
+        EarlyRuns(const EarlyRuns&) = delete;
+        EarlyRuns& operator=(const EarlyRuns&) = delete;
+        ~EarlyRuns();
+        bool empty() const { return runs_.empty(); }
+        void wait() const;  // until every run has finished
+        // The run of `job`, if one was started early (waiting for it); each is taken once.
+        std::optional<SanitizerRun> take(const SanitizerJob& job);
+        // Kills the runs not taken and waits for them: no thread of theirs is left.
+        void cancel_rest();
+
+    private:
+        friend class Grader;
+        std::atomic<bool> cancel_{false};
+        std::vector<std::pair<SanitizerJob, std::future<SanitizerRun>>> runs_;
+    };
+    // Releases every primed worker now, each run in its own thread, into `early`; `primed` must
+    // outlive `early` and not move.
+    void start_sanitizers(const course::Module& module, const wire::Request& request, std::vector<Primed>& primed,
+                          EarlyRuns& early);
+    // Runs the grade's sanitizer jobs side by side (an early run, or a primed worker, where one
+    // matches); a finding turns a pass into WRONG.
     void run_sanitizers(const course::Module& module, const wire::Request& request, Grade& g,
-                        std::vector<Primed> primed);
-    // Runs `job` on a compiled kernel under compute-sanitizer, in `primed` when given.
+                        std::vector<Primed>& primed, EarlyRuns& early);
+    // Runs `job` on a compiled kernel under compute-sanitizer, in `primed` when given (then
+    // killed when `cancel` is set).
     SanitizerRun sanitize(const course::Module& module, const wire::Request& request, const SanitizerJob& job,
-                          const std::string& sanitizer, Primed* primed);
+                          const std::string& sanitizer, Primed* primed, const std::atomic<bool>* cancel = nullptr);
     // Compiles the module's reference solution (solution/kernel.cu; a part's solution/<part>.cu)
     // for an exercise without a vendor, like `learner`, and puts its cubin and launches in `wr`.
     Status compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <string_view>
 #include <utility>
 
 #include "wire/protocol.h"
@@ -91,24 +92,58 @@ void keep_output(WorkerRun& run, const char* buf, size_t n) {
     if (run.output.size() == kMaxOutput) run.output_truncated = true;
 }
 
-// Writes what the child's stdin takes of the request; closes it when all is written or the
-// child stopped reading.
-void feed(Child& c, const std::string& request, size_t& done) {
+// Writes what the child's stdin takes of the request; closes it when all is written (unless
+// `keep_open`: it is then only no longer polled) or the child stopped reading.
+void feed(Child& c, const std::string& request, size_t& done, bool keep_open) {
     ssize_t w = ::write(c.in.fd, request.data() + done, request.size() - done);
     if (w > 0) done += static_cast<size_t>(w);
-    if (done == request.size() || (w < 0 && errno != EINTR && errno != EAGAIN)) c.in.reset();
+    if ((done == request.size() && !keep_open) || (w < 0 && errno != EINTR && errno != EAGAIN)) c.in.reset();
+}
+
+// Whether a complete event line is `event`'s.
+bool is_event(std::string_view line, const std::string& event) {
+    try {
+        const auto j = nlohmann::json::parse(line);
+        return j.is_object() && j.value("event", std::string()) == event;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+// What pump() watches for besides the deadline: a pause and a cancel flag, both optional.
+struct Watch {
+    const Pause* pause = nullptr;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+// Runs the pause when its event is among the complete lines of `events` from `scanned` on; true
+// once it has run (the child's stdin is then closed, and the deadline moved by its length).
+bool maybe_pause(Child& c, const Pause& pause, const std::string& events, size_t& scanned,
+                 Clock::time_point& deadline) {
+    for (size_t nl; (nl = events.find('\n', scanned)) != std::string::npos; scanned = nl + 1) {
+        if (!is_event(std::string_view(events).substr(scanned, nl - scanned), pause.event)) continue;
+        const auto t0 = Clock::now();
+        pause.then();
+        deadline += Clock::now() - t0;
+        c.in.reset();
+        return true;
+    }
+    return false;
 }
 
 // Feeds the request and collects events and output until the child closes both, or the
-// deadline passes (then kills its group).
-void pump(Child& c, const std::string& request, Clock::time_point deadline, WorkerRun& run, std::string& events) {
-    size_t done = 0;
+// deadline passes or the run is cancelled (then kills its group).
+void pump(Child& c, const std::string& request, Clock::time_point& deadline, WorkerRun& run, std::string& events,
+          Watch watch) {
+    size_t done = 0, scanned = 0;
+    bool paused = watch.pause == nullptr;
     if (request.empty()) c.in.reset();
     char buf[65536];
     while (c.events.fd >= 0 || c.out.fd >= 0) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) {
-            run.timed_out = true;
+        const bool cancelled = watch.cancel && watch.cancel->load();
+        if (left.count() <= 0 || cancelled) {
+            (cancelled ? run.cancelled : run.timed_out) = true;
             ::kill(-c.pid, SIGKILL);
             return;
         }
@@ -116,16 +151,17 @@ void pump(Child& c, const std::string& request, Clock::time_point deadline, Work
         Fd* which[3];
         int nf = 0;
         for (Fd* f : {&c.events, &c.out, &c.in}) {
-            if (f->fd < 0) continue;
+            if (f->fd < 0 || (f == &c.in && done == request.size())) continue;
             which[nf] = f;
             fds[nf++] = {f->fd, static_cast<short>(f == &c.in ? POLLOUT : POLLIN), 0};
         }
-        int pr = ::poll(fds, nf, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        const long long wait_ms = std::min<long long>(left.count(), watch.cancel ? 50 : 1000);
+        int pr = ::poll(fds, nf, static_cast<int>(wait_ms));
         if (pr < 0 && errno != EINTR) return;
         for (int i = 0; i < nf; ++i) {
             if (!(fds[i].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
             if (which[i] == &c.in) {
-                feed(c, request, done);
+                feed(c, request, done, !paused);
                 continue;
             }
             ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
@@ -134,6 +170,7 @@ void pump(Child& c, const std::string& request, Clock::time_point deadline, Work
             else if (which[i] == &c.events) events.append(buf, static_cast<size_t>(r));
             else keep_output(run, buf, static_cast<size_t>(r));
         }
+        if (!paused) paused = maybe_pause(c, *watch.pause, events, scanned, deadline);
     }
 }
 
@@ -185,16 +222,17 @@ size_t threads() {
 }
 
 Result<WorkerRun> run_started(Result<Child> child, const std::string& request, Clock::time_point begin,
-                              double timeout_s) {
+                              double timeout_s, Watch watch = {}) {
     if (!child) return child.error();
-    const auto deadline = begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
+    auto deadline = begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
     WorkerRun run;
     std::string events;
-    pump(*child, request, deadline, run, events);
+    pump(*child, request, deadline, run, events, watch);
     // Closing our ends first means a worker still writing gets EPIPE rather than blocking.
     child->in.reset();
     child->events.reset();
     child->out.reset();
+    if (run.cancelled) run.timed_out = false;
     reap(*child, deadline, run);
     run.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     run.events = parse_events(events);
@@ -265,9 +303,11 @@ Result<WorkerRun> run_forked(const std::function<void()>& fn, double timeout_s) 
 }
 
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request, double timeout_s,
-                             const std::vector<std::string>& wrapper) {
+                             const std::vector<std::string>& wrapper, const Pause* pause) {
     const auto begin = Clock::now();
-    return run_started(exec_child(worker_argv(exe, wrapper)), request, begin, timeout_s);
+    // A paused worker reads its request as one line and its stdin stays open (worker.cpp).
+    return run_started(exec_child(worker_argv(exe, wrapper)), pause ? request + "\n" : request, begin, timeout_s,
+                       {pause, nullptr});
 }
 
 struct HeldWorker::State {
@@ -293,11 +333,14 @@ Result<HeldWorker> HeldWorker::start(const std::filesystem::path& exe, const std
     return held;
 }
 
-Result<WorkerRun> HeldWorker::release(double timeout_s) {
+bool HeldWorker::held() const { return state_ && state_->child.pid > 0; }
+
+Result<WorkerRun> HeldWorker::release(double timeout_s, const std::atomic<bool>* cancel) {
     if (!state_ || state_->child.pid <= 0) return make_error("this worker was already released");
     Child c = std::move(state_->child);
     state_->child.pid = -1;
-    return run_started(std::move(c), "", Clock::now(), timeout_s);  // an empty request closes stdin
+    // An empty request closes stdin.
+    return run_started(std::move(c), "", Clock::now(), timeout_s, {nullptr, cancel});
 }
 
 }  // namespace kc::engine

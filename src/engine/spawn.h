@@ -2,6 +2,7 @@
 // hangs or breaks the context only ever takes the worker down.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -18,23 +19,37 @@ struct WorkerRun {
     std::string output;       // the worker's stdout and stderr (device printf), at most 64 KiB
     bool output_truncated = false;
     bool timed_out = false;   // killed at the deadline
+    bool cancelled = false;   // killed because the parent no longer wanted it (HeldWorker::release)
     int exit_code = -1;       // when it exited
     int signal = 0;           // when a signal ended it
     double seconds = 0;
 };
 
+// A pause in a worker's run: when it reports `event` (and then waits for its stdin to close:
+// wire::Request::hold_before_timing), the parent calls `then()` and closes the worker's stdin
+// when it returns. The time `then()` takes is not counted against the worker's deadline.
+struct Pause {
+    std::string event;
+    std::function<void()> then;
+};
+
 // Starts `exe __worker` (behind `wrapper`, a program and its arguments such as
 // compute-sanitizer's, when given) in its own process group, writes `request` to its stdin,
 // collects events (JSON lines on descriptor 3) until it exits or the deadline passes (then kills
-// its whole process group). An Error means the process could not be started at all.
+// its whole process group). With a pause, its stdin stays open after the request (one line)
+// until the pause's event has come and gone, or the worker ends. An Error means the process
+// could not be started at all.
 Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string& request,
-                             double timeout_s, const std::vector<std::string>& wrapper = {});
+                             double timeout_s, const std::vector<std::string>& wrapper = {},
+                             const Pause* pause = nullptr);
 
 // A worker started ahead of time and held just before its launch: it was sent its request and
 // has done everything that does not touch the case's buffers (compute-sanitizer's start, the
 // CUDA context, loading the kernel) while another worker ran. release() lets it go on (closes
 // its stdin, which it waits on) and collects it like run_worker under `timeout_s` from then;
-// a held worker never released is killed with its process group.
+// a held worker never released is killed with its process group. Once `cancel` (when given)
+// is set, from any thread, the released worker is killed within about 50 ms: the run comes back
+// with `cancelled`.
 class HeldWorker {
 public:
     static Result<HeldWorker> start(const std::filesystem::path& exe, const std::string& request,
@@ -42,7 +57,8 @@ public:
     HeldWorker(HeldWorker&&) noexcept;
     HeldWorker& operator=(HeldWorker&&) = delete;
     ~HeldWorker();
-    Result<WorkerRun> release(double timeout_s);
+    Result<WorkerRun> release(double timeout_s, const std::atomic<bool>* cancel = nullptr);
+    bool held() const;  // not released yet
 
 private:
     struct State;

@@ -93,7 +93,8 @@ void to_json(json& j, const Request& v) {
     j = {{"op", v.op},       {"cubin_path", v.cubin_path}, {"cache_dir", v.cache_dir}, {"kernels", v.kernels},
          {"reference_cubin", v.reference_cubin}, {"versus_reference", v.versus_reference},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
-         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold}};
+         {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold},
+         {"hold_before_timing", v.hold_before_timing}};
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
@@ -109,6 +110,7 @@ void from_json(const json& j, Request& v) {
     v.min_sm = json_or(j, "min_sm", 70);
     v.launch_case = json_or(j, "launch_case", 0);
     v.hold = json_or(j, "hold", false);
+    v.hold_before_timing = json_or(j, "hold_before_timing", false);
     v.hot = json_or(j, "hot", false);
 }
 

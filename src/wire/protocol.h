@@ -56,6 +56,10 @@ struct Request {
     // "launch": started ahead of time (engine::HeldWorker); wait for stdin to close just
     // before allocating the case's buffers.
     bool hold = false;
+    // "grade": once every case has passed, report `checked` and wait for stdin to close before
+    // timing (engine::Pause): the parent's sanitizer runs, started with this worker, finish
+    // first, so that nothing else runs on the GPU while the kernel is timed.
+    bool hold_before_timing = false;
 };
 
 // The GPU, as the worker finds it (gpu::open_device fills it in).

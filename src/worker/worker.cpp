@@ -83,9 +83,10 @@ std::string launch_problems(const Kernels& kernels, const std::vector<std::strin
     return {};
 }
 
-// A held worker (engine::HeldWorker) goes on when the parent closes its stdin.
-void wait_for_release() {
-    emit("held");
+// A held worker (engine::HeldWorker), or a grading worker paused before timing
+// (engine::Pause), goes on when the parent closes its stdin; `event` says it waits.
+void wait_for_release(const char* event) {
+    emit(event);
     char buf[256];
     while (true) {
         ssize_t r = ::read(0, buf, sizeof buf);
@@ -100,7 +101,7 @@ int launch_once(const wire::Request& req, Harness& harness, const Kernels& kerne
         return fail("internal", "launch: no such case");
     const auto& c = req.cases[static_cast<size_t>(req.launch_case)];
     if (auto s = prepare(kernels, c.launches); !s) return fail("internal", s.error());
-    if (req.hold) wait_for_release();
+    if (req.hold) wait_for_release("held");
     Env env{info, stream, nullptr, nullptr, nullptr, req.seed, false, req.kernels};
     Crash crash;
     std::vector<wire::Buffer> buffers;
@@ -227,6 +228,7 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
         if (bench && req.timing && c.timed && r->verdict == "PASSED" && !time_one(i)) return 0;
     }
 
+    if (!bench && req.timing && all_passed && req.hold_before_timing) wait_for_release("checked");
     if (!bench && req.timing && all_passed)
         for (size_t i = 0; i < req.cases.size(); ++i)
             if (req.cases[i].timed && !time_one(i)) return 0;
