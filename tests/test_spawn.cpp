@@ -320,5 +320,63 @@ TEST(HeldWorker, NeverReleasedIsKilled) {
     EXPECT_FALSE(fs::exists(mark));
 }
 
+
+// A paused run: the worker reports `checked` and waits for its stdin to close; the parent's
+// pause runs first (here it writes a mark the worker then sees), and its length is not counted
+// against the deadline.
+TEST(Spawn, APauseRunsWhenItsEventComesAndThenTheWorkerGoesOn) {
+    TempDir dir;
+    const fs::path mark = dir.path() / "paused";
+    auto exe = script(dir, "w", "read line\n"
+                                "echo '{\"event\":\"case\"}' >&3\n"
+                                "echo '{\"event\":\"checked\"}' >&3\n"
+                                "cat >/dev/null\n"
+                                "if [ -e " + mark.string() + " ]; then s=after; else s=before; fi\n"
+                                "echo \"{\\\"event\\\":\\\"timing\\\",\\\"pause\\\":\\\"$s\\\"}\" >&3");
+    int calls = 0;
+    const engine::Pause pause{"checked", [&] {
+                                  ++calls;
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+                                  std::ofstream(mark) << "x";
+                              }};
+    auto run = engine::run_worker(exe, "{}", 1.0, {}, &pause);  // the pause alone outlasts 1 s
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_FALSE(run->timed_out);
+    EXPECT_EQ(calls, 1);
+    ASSERT_EQ(run->events.size(), 3u) << run->output;
+    EXPECT_EQ(run->events[2].at("pause"), "after");
+}
+
+// Without its event (a kernel that failed), the pause never runs and the worker still ends.
+TEST(Spawn, APauseWhoseEventNeverComesDoesNotRun) {
+    TempDir dir;
+    auto exe = script(dir, "w", "read line\necho '{\"event\":\"done\"}' >&3");
+    int calls = 0;
+    const engine::Pause pause{"checked", [&] { ++calls; }};
+    auto run = engine::run_worker(exe, "{}", 10, {}, &pause);
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(calls, 0);
+    EXPECT_EQ(run->exit_code, 0);
+    ASSERT_EQ(run->events.size(), 1u);
+}
+
+// A released worker is killed soon after its cancel flag is set from another thread.
+TEST(HeldWorker, CancelledAfterReleaseIsKilled) {
+    TempDir dir;
+    auto exe = script(dir, "w", "read line\ncat >/dev/null\nsleep 30");
+    auto held = engine::HeldWorker::start(exe, "{}");
+    ASSERT_TRUE(held) << held.error().message;
+    std::atomic<bool> cancel{false};
+    auto run = std::async(std::launch::async, [&] { return held->release(60, &cancel); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+    ASSERT_EQ(run.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    auto r = run.get();
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(r->cancelled);
+    EXPECT_FALSE(r->timed_out);
+    EXPECT_EQ(r->signal, SIGKILL);
+}
+
 }  // namespace
 }  // namespace kc::test
