@@ -80,8 +80,8 @@ BarChart ladder() {
     BarChart c;
     c.title = "fixtures/09: worked examples <n=33554432>";
     c.axis = "% of light";
-    c.bars = {{"01 one-per-thread", 90, "90.0%  0.98x vendor", true},
-              {"02 grid-stride", 45, "45.0%  0.49x vendor", true},
+    c.bars = {{"01 one-per-thread", 90, "90.0%, 0.98x vendor", true},
+              {"02 grid-stride", 45, "45.0%, 0.49x vendor", true},
               {"03 does-not-compile", 0, "COMPILE_ERROR", false}};
     c.reference = 92;
     c.reference_label = "cuBLAS & co 92.0%";
@@ -92,7 +92,7 @@ TEST(SvgChart, ABarChartIsWellFormedAndScaled) {
     const auto svg = bar_chart_svg(ladder());
     EXPECT_EQ(xml_problem(svg), "") << svg;
     EXPECT_TRUE(contains(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    for (const char* s : {"01 one-per-thread", "02 grid-stride", "03 does-not-compile", "90.0%  0.98x vendor",
+    for (const char* s : {"01 one-per-thread", "02 grid-stride", "03 does-not-compile", "90.0%, 0.98x vendor",
                           "COMPILE_ERROR", "% of light", "cuBLAS &amp; co 92.0%", "&lt;n=33554432&gt;"})
         EXPECT_TRUE(contains(svg, s)) << s;
     // Two drawn bars (the third has no value), the first twice as long as the second.

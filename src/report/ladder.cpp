@@ -97,7 +97,7 @@ BarChart ladder_chart(const course::Module& m, const std::vector<LadderRow>& row
         if (r.timed) {
             c.title = fmt::format("{}: worked examples, case {} ({})", m.id, r.case_name, r.sizes);
             c.axis = "% of light (" + r.speed.light_name + ")";
-            b.value_text = fmt::format("{:.1f}%  {:.2f}x vendor", r.speed.percent_of_light, r.speed.vendor_ratio);
+            b.value_text = fmt::format("{:.1f}%, {:.2f}x vendor", r.speed.percent_of_light, r.speed.vendor_ratio);
             // The vendor ran on the same inputs in every timed row: one line for all of them.
             c.reference = r.speed.vendor_percent_of_light;
             c.reference_label = fmt::format("{} {:.1f}%", r.vendor, r.speed.vendor_percent_of_light);
