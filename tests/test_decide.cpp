@@ -39,6 +39,7 @@ json device() {
     d.name = "Fake GPU";
     d.peak_gbps = 4800;
     d.peak_fp32_tflops = 60;
+    d.peak_bf16_tflops = 989;
     json j = d;
     j["event"] = "device";
     return j;
@@ -167,6 +168,26 @@ TEST(DecideRun, ATimeNoGpuCanReachIsWrong) {
                                   {{"event", "done"}}}));
     EXPECT_EQ(d.verdict, Verdict::Wrong);
     EXPECT_FALSE(d.summary.empty());
+}
+
+TEST(DecideRun, ABf16GemmIsHeldToTheTensorCorePeak) {
+    // 4096^3 in bf16: 137 GFLOP, 0.14 ms at 989 TFLOP/s, 2.3 ms at the fp32 peak of 60.
+    RunContext bf16 = context();
+    bf16.flops = 2.0 * 4096 * 4096 * 4096;
+    bf16.bytes = 3.0 * 4096 * 4096 * 2;
+    bf16.math = exercises::Math::kBf16;
+    const auto run = [&](double ms) {
+        const auto r = exited({device(), passed("one"), passed("odd"), passed("large"), timing(ms), {{"event", "done"}}});
+        auto d = decide_run(three_cases(), r, read_events(r.events), bf16);
+        EXPECT_TRUE(d.ok());
+        return d.ok() ? *d : RunDecision{};
+    };
+    EXPECT_EQ(run(0.2).verdict, Verdict::Passed);  // cuBLASLt's pace on an H100: above the bf16 floor
+    const auto fast = run(0.1);
+    EXPECT_EQ(fast.verdict, Verdict::Wrong);
+    EXPECT_NE(fast.summary.find("bf16 tensor-core peak of 989.0 TFLOP/s"), std::string::npos) << fast.summary;
+    bf16.math = exercises::Math::kFp32;  // the same time against fp32 lanes: impossible
+    EXPECT_EQ(run(0.2).verdict, Verdict::Wrong);
 }
 
 // ---- a fake worker: a process, its descriptor 3, its exit -----------------------------------

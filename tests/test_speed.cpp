@@ -59,6 +59,23 @@ TEST(Speed, ComputeBoundIsMeasuredAgainstTheFp32Gemm) {
     EXPECT_NE(s.light_name.find("fp32 cuBLAS GEMM"), std::string::npos) << s.light_name;
 }
 
+TEST(Speed, ABf16GemmIsMeasuredAgainstTheBf16Gemm) {
+    auto d = h100();
+    d.peak_bf16_tflops = 989;
+    auto l = measured();
+    l.bf16_tflops = 800;
+    const double n = 4096, flops = 2 * n * n * n, bytes = 3 * n * n * 2;
+    auto s = speed_of(timing(0.343, 0.2, 0.1), bytes, flops, &d, &l, exercises::Math::kBf16);
+    EXPECT_TRUE(s.compute_bound);
+    EXPECT_NEAR(s.percent_of_light, 100.0 * s.tflops / 800, 1e-9);
+    EXPECT_NE(s.light_name.find("bf16 cuBLAS GEMM (800 TFLOP/s"), std::string::npos) << s.light_name;
+    auto sheet = speed_of(timing(0.343, 0.2, 0.1), bytes, flops, &d, nullptr, exercises::Math::kBf16);
+    EXPECT_NEAR(sheet.percent_of_light, 100.0 * s.tflops / 989, 1e-9);
+    EXPECT_NE(sheet.light_name.find("bf16 tensor-core peak"), std::string::npos) << sheet.light_name;
+    // The same run against fp32 lanes: over 100% of a light it does not use.
+    EXPECT_GT(speed_of(timing(0.343, 0.2, 0.1), bytes, flops, &d, &l).percent_of_light, 100);
+}
+
 TEST(Speed, WithoutAMeasurementTheDataSheetStandsIn) {
     const auto d = h100();
     auto s = speed_of(timing(0.3, 0.25, 0.27), 768e6, 128e6, &d, nullptr);

@@ -211,8 +211,11 @@ int run_info(const Global& g, const InfoOptions& o) {
             std::cout << fmt::format("compute capability {}.{}; CUDA runtime {}.{}; {}\nUUID {}\n", dev.device.sm / 10,
                                      dev.device.sm % 10, dev.device.runtime_version / 1000,
                                      (dev.device.runtime_version % 1000) / 10, clocks_text(dev.device), dev.device.uuid);
-            std::cout << fmt::format("data-sheet peaks: DRAM {:.0f} GB/s, fp32 {:.1f} TFLOP/s (no tensor cores)\n",
-                                     dev.device.peak_gbps, dev.device.peak_fp32_tflops);
+            std::cout << fmt::format("data-sheet peaks: DRAM {:.0f} GB/s, fp32 {:.1f} TFLOP/s (no tensor cores){}\n",
+                                     dev.device.peak_gbps, dev.device.peak_fp32_tflops,
+                                     dev.device.peak_bf16_tflops > 0
+                                         ? fmt::format(", bf16 tensor cores {:.0f} TFLOP/s dense", dev.device.peak_bf16_tflops)
+                                         : std::string());
             if (light)
                 std::cout << fmt::format("speed of light ({} {:.1f} s): {}\n  cached in {}; `info --recalibrate` measures again\n",
                                          measured ? "measured now in" : "cached, measured in", light->seconds,

@@ -8,6 +8,18 @@ namespace kc::engine {
 
 using grade::Verdict;
 
+namespace {
+
+// Why the timing is faster than the device can go, or "": bytes at the DRAM peak, flops at the
+// peak of the exercise's arithmetic (fp32 lanes, or bf16 tensor cores).
+std::string below_floor(const wire::Timing& t, const wire::Device& d, const RunContext& ctx) {
+    const bool bf16 = ctx.math == exercises::Math::kBf16;
+    return grade::below_floor(t.kernel_ms, ctx.bytes, d.peak_gbps, ctx.flops,
+                              bf16 ? d.peak_bf16_tflops : d.peak_fp32_tflops, bf16 ? "bf16 tensor-core" : "fp32");
+}
+
+}  // namespace
+
 RunEvents read_events(const std::vector<nlohmann::json>& events) {
     RunEvents r;
     for (const auto& e : events) {
@@ -93,9 +105,7 @@ Result<RunDecision> decide_run(const course::Manifest& m, const WorkerRun& run, 
         d.summary = run.signal ? fmt::format("the grading worker was killed by signal {} during case '{}'", run.signal,
                                              d.stopped_case)
                                : fmt::format("the grading worker stopped unexpectedly (exit code {})", run.exit_code);
-    } else if (std::string low = timing && e.device ? grade::below_floor(timing->kernel_ms, ctx.bytes, e.device->peak_gbps,
-                                                                          ctx.flops, e.device->peak_fp32_tflops)
-                                                    : std::string();
+    } else if (std::string low = timing && e.device ? below_floor(*timing, *e.device, ctx) : std::string();
                !low.empty()) {
         d.verdict = Verdict::Wrong;  // an impossible time is an error, never a record
         d.summary = low;

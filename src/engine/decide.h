@@ -9,6 +9,7 @@
 
 #include "course/manifest.h"
 #include "engine/spawn.h"
+#include "exercises/spec.h"
 #include "grade/verdict.h"
 #include "util/result.h"
 #include "wire/protocol.h"
@@ -32,6 +33,7 @@ struct RunContext {
     double timeout_s = 0;
     std::vector<std::string> case_sizes;  // one per manifest case, in order
     double bytes = 0, flops = 0;
+    exercises::Math math = exercises::Math::kFp32;  // which peak the flops' floor is at
 };
 
 struct RunDecision {

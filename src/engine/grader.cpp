@@ -27,7 +27,7 @@ using grade::Verdict;
 using nlohmann::json;
 
 Speed Grade::speed(const wire::Timing& t, double b, double f) const {
-    return speed_of(t, b, f, device ? &*device : nullptr, light ? &*light : nullptr);
+    return speed_of(t, b, f, device ? &*device : nullptr, light ? &*light : nullptr, math);
 }
 Speed Grade::speed() const { return timing ? speed(*timing, bytes, flops) : Speed{}; }
 double Grade::gbps() const { return speed().gbps; }
@@ -481,6 +481,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
             return g;
         }
     }
+    g.math = spec->math;
     if (const auto* t = m.timed_case()) {
         g.bytes = spec->bytes(t->sizes);
         g.flops = spec->flops(t->sizes);
@@ -532,7 +533,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     g.seconds = run->seconds;
 
     RunEvents events = read_events(run->events);  // moved into the grade below
-    RunContext context{timeout, {}, g.bytes, g.flops};
+    RunContext context{timeout, {}, g.bytes, g.flops, g.math};
     for (const auto& geo : g.geometry) context.case_sizes.push_back(geo.sizes);
     auto decision = decide_run(m, *run, events, context);
     if (!decision)
@@ -723,7 +724,7 @@ std::optional<wire::Timing> Grader::retime(const course::Module& module, const w
     // The same decision as the grade's, on the timed case alone.
     course::Manifest timed = module.manifest;
     std::erase_if(timed.cases, [](const course::Case& c) { return !c.timed; });
-    RunContext context{timeout, {}, g.bytes, g.flops};
+    RunContext context{timeout, {}, g.bytes, g.flops, g.math};
     for (const auto& c : timed.cases) context.case_sizes.push_back(case_sizes(g, c.name));
     const RunEvents events = read_events(run->events);
     std::string what = "a re-timing for the speed gate";

@@ -117,6 +117,7 @@ struct Grade {
     std::optional<wire::Timing> timing;    // the timed case (a bench: the last one timed)
     std::vector<wire::Timing> timings;     // every timed case, in order (more than one in a bench)
     double bytes = 0, flops = 0;  // of the timed case
+    exercises::Math math = exercises::Math::kFp32;  // the arithmetic of the flops (the exercise's)
     std::optional<SpeedOfLight> light;         // the device's measured speed of light, when known
     std::string worker_output;
     double seconds = 0;         // the grading worker's wall time

@@ -11,7 +11,7 @@ double rate(double amount, double ms, double unit) { return ms > 0 ? amount / (m
 }  // namespace
 
 Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,
-               const SpeedOfLight* light) {
+               const SpeedOfLight* light, exercises::Math math) {
     Speed s;
     s.bytes = bytes;
     s.flops = flops;
@@ -24,9 +24,12 @@ Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::De
     s.vendor_ratio = t.kernel_ms > 0 && t.vendor_ms > 0 ? t.vendor_ms / t.kernel_ms : 0;
 
     // The measured speed of light when there is one, else the data sheet's peaks.
-    const bool measured = light && light->copy_gbps > 0 && light->fp32_tflops > 0;
+    const bool bf16 = math == exercises::Math::kBf16;
+    const double light_compute = light ? (bf16 ? light->bf16_tflops : light->fp32_tflops) : 0;
+    const double peak_compute = device ? (bf16 ? device->peak_bf16_tflops : device->peak_fp32_tflops) : 0;
+    const bool measured = light && light->copy_gbps > 0 && light_compute > 0;
     const double mem = measured ? light->copy_gbps : device ? device->peak_gbps : 0;
-    const double compute = measured ? light->fp32_tflops : device ? device->peak_fp32_tflops : 0;
+    const double compute = measured ? light_compute : peak_compute;
     if (mem <= 0 || compute <= 0) {  // nothing known of the device: the copy of the same bytes
         s.light_name = "a copy of the same bytes";
         s.percent_of_light = s.percent_of_copy;
@@ -37,8 +40,12 @@ Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::De
     s.compute_bound = bytes > 0 && s.intensity > s.balance;
     if (s.compute_bound) {
         s.light = compute;
-        s.light_name = measured ? fmt::format("the fp32 cuBLAS GEMM ({:.1f} TFLOP/s, TF32 off)", compute)
-                                : fmt::format("the fp32 peak ({:.1f} TFLOP/s)", compute);
+        if (bf16)
+            s.light_name = measured ? fmt::format("the bf16 cuBLAS GEMM ({:.0f} TFLOP/s, fp32 accumulation)", compute)
+                                    : fmt::format("the bf16 tensor-core peak ({:.0f} TFLOP/s)", compute);
+        else
+            s.light_name = measured ? fmt::format("the fp32 cuBLAS GEMM ({:.1f} TFLOP/s, TF32 off)", compute)
+                                    : fmt::format("the fp32 peak ({:.1f} TFLOP/s)", compute);
         s.percent_of_light = 100.0 * s.tflops / compute;
         s.vendor_percent_of_light = 100.0 * s.vendor_tflops / compute;
     } else {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/speed_of_light.h"
+#include "exercises/spec.h"
 #include "grade/occupancy.h"
 #include "wire/protocol.h"
 
@@ -26,9 +27,10 @@ struct Speed {
     double vendor_ratio = 0;            // vendor time / kernel time: > 1 means faster than the vendor
 };
 
-// `light` may be null (not measured): the data-sheet peaks of `device` stand in for it.
+// `light` may be null (not measured): the data-sheet peaks of `device` stand in for it. `math`
+// picks the compute light: the fp32 GEMM, or the bf16 one (tensor cores, fp32 accumulation).
 Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,
-               const SpeedOfLight* light);
+               const SpeedOfLight* light, exercises::Math math = exercises::Math::kFp32);
 
 // The device's per-SM limits for grade::theoretical_occupancy (the library's defaults where the
 // device reported none).

@@ -15,6 +15,11 @@ namespace kc::exercises {
 
 using Sizes = std::map<std::string, long long>;
 
+// The arithmetic an exercise's flops are done in: fp32 on the CUDA cores, or bf16 products
+// accumulated in fp32 on the tensor cores. It picks the compute speed of light (the vendor GEMM
+// of that kind) and the peak of the physical floor of a time.
+enum class Math : uint8_t { kFp32, kBf16 };
+
 struct Spec {
     std::string name;                 // "vector-add"
     std::vector<std::string> fields;  // the sizes of a case, in Problem order: {"n"}
@@ -28,6 +33,7 @@ struct Spec {
     std::vector<std::string> sweep_fields;  // the sizes bench --sizes scales down
     int sweep_factor = 2;                   // each step divides them by this
     int sweep_steps = 0;                    // how many smaller sizes
+    Math math = Math::kFp32;
 };
 
 const Spec* find(const std::string& name);

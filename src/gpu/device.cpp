@@ -1,5 +1,7 @@
 #include "gpu/device.h"
 
+#include "grade/floor.h"
+
 #include "gpu/check.h"
 
 namespace kc::gpu {
@@ -60,6 +62,7 @@ Result<DeviceInfo> open_device() {
     KC_CUDA(cudaDeviceGetAttribute(&d.memory_clock_khz, cudaDevAttrMemoryClockRate, 0));
     d.peak_gbps = 2.0 * d.memory_clock_khz * 1e3 * (d.bus_width_bits / 8.0) / 1e9;
     d.peak_fp32_tflops = d.sm_count * fp32_lanes_per_sm(d.sm) * 2.0 * d.clock_khz * 1e3 / 1e12;
+    d.peak_bf16_tflops = d.sm_count * static_cast<double>(grade::bf16_tensor_flops_per_clock(d.sm)) * d.clock_khz * 1e3 / 1e12;
     KC_CUDA(cudaDriverGetVersion(&d.driver_version));
     KC_CUDA(cudaRuntimeGetVersion(&d.runtime_version));
     KC_CUDA(cudaFree(nullptr));  // create the context now, so its cost is not in the first case

@@ -11,7 +11,15 @@ namespace kc::grade {
 double floor_ms(double bytes, double peak_gbps);
 
 // A sentence when `kernel_ms` is below the floor (with 2% for timer resolution), else "".
-// Also below `flops` at `peak_tflops` (fp32) when those are given.
-std::string below_floor(double kernel_ms, double bytes, double peak_gbps, double flops = 0, double peak_tflops = 0);
+// Also below `flops` at `peak_tflops` when those are given; `peak_name` says which peak that is
+// ("fp32", "bf16 tensor-core").
+std::string below_floor(double kernel_ms, double bytes, double peak_gbps, double flops = 0, double peak_tflops = 0,
+                        const char* peak_name = "fp32");
+
+// Dense bf16 tensor-core flops per clock and SM, with fp32 accumulation, by architecture: an
+// upper bound for the compute floor (where a part halves the rate with fp32 accumulation, as
+// GeForce parts do, the full rate), 0 where there are none (before sm_80) or the architecture
+// is unknown (then no compute floor applies).
+int bf16_tensor_flops_per_clock(int sm);
 
 }  // namespace kc::grade

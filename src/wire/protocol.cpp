@@ -120,6 +120,7 @@ void to_json(json& j, const Device& v) {
          {"memory_bytes", v.memory_bytes}, {"driver_version", v.driver_version},
          {"runtime_version", v.runtime_version}, {"init_seconds", v.init_seconds},
          {"peak_gbps", v.peak_gbps}, {"peak_fp32_tflops", v.peak_fp32_tflops},
+         {"peak_bf16_tflops", v.peak_bf16_tflops},
          {"uuid", v.uuid}, {"clock_khz", v.clock_khz}, {"memory_clock_khz", v.memory_clock_khz},
          {"bus_width_bits", v.bus_width_bits}, {"max_threads_per_sm", v.max_threads_per_sm},
          {"max_blocks_per_sm", v.max_blocks_per_sm}, {"regs_per_sm", v.regs_per_sm},
@@ -137,6 +138,7 @@ void from_json(const json& j, Device& v) {
     v.init_seconds = json_or(j, "init_seconds", 0.0);
     v.peak_gbps = json_or(j, "peak_gbps", 0.0);
     v.peak_fp32_tflops = json_or(j, "peak_fp32_tflops", 0.0);
+    v.peak_bf16_tflops = json_or(j, "peak_bf16_tflops", 0.0);
     v.uuid = json_or<std::string>(j, "uuid", "");
     v.clock_khz = json_or(j, "clock_khz", 0);
     v.memory_clock_khz = json_or(j, "memory_clock_khz", 0);

@@ -73,9 +73,11 @@ struct Device {
     int runtime_version = 0;
     double init_seconds = 0;  // CUDA initialisation and context creation
     // The data sheet's peaks, for the physical floor of a time: DRAM at 2 (double data rate) x
-    // memory clock x bus width; fp32 FMA (no tensor cores) at SMs x fp32 lanes x 2 x clock.
+    // memory clock x bus width; fp32 FMA (no tensor cores) at SMs x fp32 lanes x 2 x clock; dense
+    // bf16 on the tensor cores at SMs x grade::bf16_tensor_flops_per_clock x clock (0: none known).
     double peak_gbps = 0;
     double peak_fp32_tflops = 0;
+    double peak_bf16_tflops = 0;
     std::string uuid;             // "GPU-...", the key of the cached speed of light
     int clock_khz = 0, memory_clock_khz = 0, bus_width_bits = 0;  // the maximum (boost) clocks
     // Per SM, for the theoretical occupancy of a launch.

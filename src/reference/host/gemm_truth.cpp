@@ -66,11 +66,13 @@ struct Sums {
 };
 
 double accumulation_bound(const GemmShape& s, const Sums& t) {
-    if (s.in == DType::kBf16) return 4 * kU * (t.terms + 1) * t.abs;
+    if (s.in == DType::kBf16) return bf16_accumulation_bound(t.terms, t.abs);
     return kFp32C * kU * std::sqrt(t.terms) * (std::fabs(t.z) + std::sqrt(t.sq));
 }
 
 }  // namespace
+
+double bf16_accumulation_bound(double terms, double sum_abs) { return 4 * kU * (terms + 1) * sum_abs; }
 
 Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const float> b,
                      std::span<const float> bias) {

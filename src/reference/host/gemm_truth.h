@@ -13,6 +13,11 @@ namespace kc::reference {
 
 // The GELU in the tanh form cuBLASLt's epilogue computes: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 double gelu_tanh(double x);
+// The accumulation bound of a bf16 GEMM's element on tensor cores, fp32 accumulation, with
+// `terms` terms whose magnitudes sum to `sum_abs`: 4u (terms + 1) sum_abs, u = 2^-24 (derived in
+// gemm_truth.cpp: tensor cores truncate, so the worst case, not a sqrt form).
+double bf16_accumulation_bound(double terms, double sum_abs);
+
 // Its steepest slope, max |gelu_tanh'(x)| = 1.12899 (near x = 2.4), rounded up.
 constexpr double kGeluMaxSlope = 1.13;
 
