@@ -44,12 +44,13 @@ std::vector<std::string> lines_of(const std::string& text) {
 const char* kFixtures[] = {"fixtures/01", "fixtures/02", "fixtures/03", "fixtures/04", "fixtures/05",
                            "fixtures/06", "fixtures/07", "fixtures/08", "fixtures/09", "fixtures/10",
                            "fixtures/11", "fixtures/12", "fixtures/13", "fixtures/14", "fixtures/15",
-                           "fixtures/16"};
+                           "fixtures/16", "fixtures/17"};
 const char* kGraded[] = {"fixtures/01", "fixtures/02",     "fixtures/03",        "fixtures/04", "fixtures/05", "fixtures/06",
                          "fixtures/07", "fixtures/08",     "fixtures/09",        "fixtures/10", "fixtures/11", "fixtures/12",
-                         "fixtures/13", "fixtures/14",     "fixtures/15/add",    "fixtures/15/convert", "fixtures/16"};
+                         "fixtures/13", "fixtures/14",     "fixtures/15/add",    "fixtures/15/convert", "fixtures/16",
+                         "fixtures/17"};
 // check --all's summary of the fixture course.
-const std::string kCheckedAll = "16 module(s), 17 kernels graded";
+const std::string kCheckedAll = "17 module(s), 18 kernels graded";
 
 // A fresh copy of tests/fixtures/course for every test: progress and cache start empty.
 class CliFixtures : public ::testing::Test {
