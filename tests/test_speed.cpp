@@ -1,6 +1,7 @@
 // The numbers derived from a timing (engine/speed.h) and the batching rule (grade/stats.h).
 #include <gtest/gtest.h>
 
+#include "engine/grader.h"
 #include "engine/speed.h"
 #include "grade/stats.h"
 
@@ -74,6 +75,25 @@ TEST(Speed, ABf16GemmIsMeasuredAgainstTheBf16Gemm) {
     EXPECT_NE(sheet.light_name.find("bf16 tensor-core peak"), std::string::npos) << sheet.light_name;
     // The same run against fp32 lanes: over 100% of a light it does not use.
     EXPECT_GT(speed_of(timing(0.343, 0.2, 0.1), bytes, flops, &d, &l).percent_of_light, 100);
+}
+
+TEST(Speed, TheGradesSummaryNamesItsArithmetic) {
+    Grade g;
+    g.device = h100();
+    g.device->peak_bf16_tflops = 989;
+    g.light = measured();
+    g.light->bf16_tflops = 800;
+    const double n = 4096;
+    g.flops = 2 * n * n * n;
+    g.bytes = 3 * n * n * 2;
+    g.timing = timing(0.343, 0.2, 0.1);
+    g.math = exercises::Math::kBf16;
+    EXPECT_EQ(g.speed_summary(), "400.70 TFLOP/s, 50.1% of bf16 GEMM, 0.58x vendor");
+    g.math = exercises::Math::kFp32;
+    g.timing = timing(4.65, 2.66, 0.1);
+    EXPECT_EQ(g.speed_summary(), "29.56 TFLOP/s, 59.1% of fp32 GEMM, 0.57x vendor");
+    g.light.reset();
+    EXPECT_NE(g.speed_summary().find("of fp32 peak"), std::string::npos);
 }
 
 TEST(Speed, WithoutAMeasurementTheDataSheetStandsIn) {
