@@ -653,12 +653,12 @@ TEST_F(CliFixtures, UnknownCommandsGetDidYouMean) {
 }
 
 TEST_F(CliCourse, TracksOfTheCertificateHaveNoModulesYet) {
-    auto list = kc({"list", "--track", "optimization"});
+    auto list = kc({"list", "--track", "debugging"});
     EXPECT_EQ(list.exit_code, 0) << show(list);
     EXPECT_TRUE(contains(list.out, "no modules yet")) << show(list);
-    auto typo = kc({"list", "--track", "optimisation"});
+    auto typo = kc({"list", "--track", "debuging"});
     EXPECT_EQ(typo.exit_code, 2) << show(typo);
-    EXPECT_TRUE(contains(typo.err, "did you mean optimization")) << show(typo);
+    EXPECT_TRUE(contains(typo.err, "did you mean debugging")) << show(typo);
     auto check = kc({"check", "--track", "mastery"});
     EXPECT_EQ(check.exit_code, 2) << show(check);
     EXPECT_TRUE(contains(check.err, "no modules yet")) << show(check);

@@ -70,5 +70,15 @@ TEST(SanitizeCase, RacecheckTakesTheFirstFailingCaseOrTheLargestSmallOne) {
     EXPECT_EQ(cases[sanitize_case(ex("softmax"), cases, {passed, wrong})].name, "odd");
 }
 
+// optimization/03's sum: one output element in every case, so the input's size decides, up to
+// 2^20 elements: a million floats, blocks enough for a grid-stride loop and a float4 tail.
+TEST(SanitizeCase, ASumIsCheckedOnItsLargestSmallInput) {
+    const std::vector<course::Case> cases = {make_case("one", {{"n", 1}}), make_case("thirty-one", {{"n", 31}}),
+                                             make_case("odd", {{"n", 1000003}}), make_case("big", {{"n", 16777219}}),
+                                             make_case("large", {{"n", 268435456}}, true)};
+    EXPECT_EQ(cases[memcheck_case(ex("device-sum"), cases)].name, "odd");
+    EXPECT_EQ(cases[sanitize_case(ex("device-sum"), cases, {})].name, "odd");
+}
+
 }  // namespace
 }  // namespace kc::engine

@@ -10,22 +10,32 @@ double output_elements(const exercises::Exercise& ex, const exercises::Sizes& s)
     return static_cast<double>(exercises::checked_elements(ex, s));
 }
 
-// The case with the most output elements among those `fits` accepts; the smallest when
-// `largest` is false.
+double all_elements(const exercises::Exercise& ex, const exercises::Sizes& s) {
+    double total = 0;
+    for (const auto& t : ex.tensors(s)) total += static_cast<double>(t.elements);
+    return total;
+}
+
+// A case's size: its output elements, then (a tie, as in a sum's one output) all its elements.
+std::pair<double, double> size_of(const exercises::Exercise& ex, const course::Case& c) {
+    return {output_elements(ex, c.sizes), all_elements(ex, c.sizes)};
+}
+
+// The largest case among those `fits` accepts; the smallest when `largest` is false.
 std::optional<size_t> extreme_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases,
                                    bool largest, auto fits) {
     std::optional<size_t> best;
     for (size_t i = 0; i < cases.size(); ++i) {
         if (!fits(cases[i])) continue;
-        const double e = output_elements(ex, cases[i].sizes);
-        if (!best || (largest ? e > output_elements(ex, cases[*best].sizes) : e < output_elements(ex, cases[*best].sizes)))
-            best = i;
+        const auto e = size_of(ex, cases[i]), b = best ? size_of(ex, cases[*best]) : e;
+        if (!best || (largest ? e > b : e < b)) best = i;
     }
     return best;
 }
 
+// Small enough for a sanitizer: at most 2^16 output elements and 2^20 in all (a sum's input).
 bool small_untimed(const exercises::Exercise& ex, const course::Case& c) {
-    return !c.timed && output_elements(ex, c.sizes) <= 65536;
+    return !c.timed && output_elements(ex, c.sizes) <= 65536 && all_elements(ex, c.sizes) <= (1u << 20);
 }
 
 }  // namespace
