@@ -57,6 +57,25 @@ TEST(Hints, ATitleMayNameSeveralTodoRanges) {
     EXPECT_FALSE((*h)[0].covers(10));
 }
 
+TEST(Hints, AHeadingMayNameThePartsItIsFor) {
+    auto h = course::parse_hints("# Wrong-answer hints\n## Hint 1 — TOO_SLOW: the bytes (part sum)\nsum\n"
+                                 "## Hint 2 — the idea (part sum, part transpose)\nboth\n"
+                                 "## Hint 3 — reading the report\nall\n"
+                                 "## Hint 4 — padding (part transpose)\ntranspose\n",
+                                 "h.md");
+    ASSERT_TRUE(h) << h.error().message;
+    EXPECT_EQ((*h)[0].parts, (std::vector<std::string>{"sum"}));
+    EXPECT_EQ((*h)[1].parts, (std::vector<std::string>{"sum", "transpose"}));
+    EXPECT_TRUE((*h)[2].parts.empty());
+    const auto transpose = course::hints_for_part(*h, "transpose");
+    ASSERT_EQ(transpose.size(), 3u);
+    EXPECT_EQ(transpose[0].body, "both");
+    EXPECT_EQ(transpose[2].body, "transpose");
+    EXPECT_EQ(transpose[2].number, 3);  // its own numbering
+    EXPECT_EQ(course::hints_for_part(*h, "sum").size(), 3u);
+    EXPECT_EQ(course::hints_for_part(*h, "").size(), 4u);  // a module without parts: every hint
+}
+
 TEST(Hints, RejectsMisnumberedOrOrphanHints) {
     EXPECT_FALSE(course::parse_hints("# Compile hints\n## Hint 2 — TODO(1)\n", "h.md"));
     EXPECT_FALSE(course::parse_hints("## Hint 1 — TODO(1)\n", "h.md"));

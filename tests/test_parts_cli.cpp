@@ -229,6 +229,9 @@ TEST_F(Parts, HintOfTheModuleIsForItsFirstPartNotPassed) {
     const json add = kc({"--json", "hint", "fixtures/15/add"}).json();
     EXPECT_EQ(add.at("module"), "fixtures/15/add");
     EXPECT_EQ(add.at("hint").at("number"), 1);
+    EXPECT_EQ(add.at("total"), 1);  // hint 2 names part convert: add has one hint
+    const json none = kc({"--json", "hint", "fixtures/15/add"}).json();
+    EXPECT_TRUE(none.at("hint").is_null()) << none.dump();
 }
 
 TEST_F(Parts, ResetOfAPartOrOfTheModule) {

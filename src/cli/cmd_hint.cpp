@@ -1,7 +1,7 @@
 // kernelcoach hint <id>: the hint that fits the file as it is (the first element still missing,
 // or the one a compile error is about), else one more hint each time, remembered. A module with
-// parts: the hint for its first part not passed yet (hints.md is the module's; each part
-// remembers its own count).
+// parts: the hint for its first part not passed yet (hints.md is the module's; a hint naming
+// parts in its heading is only theirs; each part remembers its own count).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -116,6 +116,7 @@ int run_hint(const Global& g, const HintOptions& o) {
     if (!text) return fail(make_error(mod.rel_dir + " has no hints.md"), grade::exit_code::kInternal);
     auto hints = course::parse_hints(*text, mod.rel_dir + "/hints.md");
     if (!hints) return fail(hints.error(), grade::exit_code::kInternal);
+    *hints = course::hints_for_part(*hints, mod.part);  // a part's own, numbered 1, 2, 3...
     if (hints->empty()) {
         std::cout << mod.id << " has no hints.\n";
         return 0;

@@ -12,6 +12,8 @@ Result<std::vector<Hint>> parse_hints(const std::string& text, const std::string
     static const std::regex part(R"(^#\s+(.*)$)");
     static const std::regex head(R"(^##\s+Hint\s+(\d+)\s*(?:—|-|:)?\s*(.*)$)");
     static const std::regex todo(R"(TODO\((\d+)(?:\s*-\s*(\d+))?\))");
+    static const std::regex parts(R"(\(part\s+([A-Za-z0-9_-]+)((?:\s*,\s*part\s+[A-Za-z0-9_-]+)*)\))");
+    static const std::regex more(R"(part\s+([A-Za-z0-9_-]+))");
     std::vector<Hint> hints;
     std::string kind;
     std::istringstream in(text);
@@ -35,6 +37,12 @@ Result<std::vector<Hint>> parse_hints(const std::string& text, const std::string
                     h.todo_last = last;
                 }
                 for (int n = first; n <= last; ++n) h.todos.push_back(n);
+            }
+            if (std::smatch p; std::regex_search(h.title, p, parts)) {
+                h.parts.push_back(p[1].str());
+                const std::string rest = p[2].str();
+                for (std::sregex_iterator t(rest.begin(), rest.end(), more), end; t != end; ++t)
+                    h.parts.push_back((*t)[1].str());
             }
             if (h.number != static_cast<int>(hints.size()) + 1)
                 return make_error(fmt::format("{}:{}: hint {} where hint {} was expected (number them 1, 2, 3...)",
@@ -61,6 +69,20 @@ Result<std::vector<Hint>> parse_hints(const std::string& text, const std::string
 }
 
 bool Hint::covers(int todo) const { return std::find(todos.begin(), todos.end(), todo) != todos.end(); }
+
+bool Hint::for_part(const std::string& part) const {
+    return parts.empty() || std::find(parts.begin(), parts.end(), part) != parts.end();
+}
+
+std::vector<Hint> hints_for_part(const std::vector<Hint>& hints, const std::string& part) {
+    std::vector<Hint> out;
+    for (const auto& h : hints)
+        if (part.empty() || h.for_part(part)) {
+            out.push_back(h);
+            out.back().number = static_cast<int>(out.size());
+        }
+    return out;
+}
 
 const Hint* hint_for(const std::vector<Hint>& hints, const std::string& kind, int todo) {
     for (const auto& h : hints)

@@ -107,6 +107,20 @@ std::vector<DevCheckItem> unit_checks(const course::Module& m) {
     return out;
 }
 
+namespace {
+
+// The part names hints.md's headings give that are not parts of the module: "glu, swsh".
+std::string unknown_hint_parts(const std::vector<course::Hint>& hints, const std::vector<const course::Module*>& units) {
+    std::set<std::string> known, unknown;
+    for (const auto* u : units) known.insert(u->part);
+    for (const auto& h : hints)
+        for (const auto& p : h.parts)
+            if (!known.count(p)) unknown.insert(p);
+    return fmt::format("{}", fmt::join(unknown, ", "));
+}
+
+}  // namespace
+
 std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>& units) {
     std::vector<DevCheckItem> out;
     const course::Module& m = *units.front();
@@ -118,6 +132,9 @@ std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>
     if (!hints_text) out.push_back(folder_item("hints.md", "hints", "missing", Status::Fail, ""));
     else if (auto hints = course::parse_hints(*hints_text, m.rel_dir + "/hints.md"); !hints)
         out.push_back(folder_item("hints.md", "hints", "unreadable", Status::Fail, hints.error().message));
+    else if (auto unknown = unknown_hint_parts(*hints, units); !unknown.empty())
+        out.push_back(folder_item("hints.md", "hints of this module's parts", "hints for " + unknown, Status::Fail,
+                                  "a heading's (part NAME) names no part of module.json"));
 
     // No stray files: only what a module is made of, and only the controls the manifest lists.
     std::set<std::string> allowed = {"README.md", "module.json", "hints.md"};

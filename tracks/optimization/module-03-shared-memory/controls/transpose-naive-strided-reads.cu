@@ -1,6 +1,7 @@
 // Control for optimization/03, part transpose - expected verdict: TOO_SLOW.
 //
-// What it demonstrates: the other naive transpose, just as slow. The starter reads rows of in
+// What it demonstrates: the other naive transpose, faster than the starter but still far
+// too slow (on an H200: 39.5% of the copy, the starter 12.6%, the gate 80%). The starter reads rows of in
 // and writes columns of out; this one does the opposite: thread (x, y) writes out(r, c) with
 // c = 32 bx + x along the warp (a warp writes 128 consecutive bytes of a row of out) and reads
 // in(c, r), a column of in: 32 floats in 32 different rows, cols * 4 bytes apart. A warp load
