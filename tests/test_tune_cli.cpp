@@ -39,9 +39,23 @@ TEST_F(TuneCli, EveryVariantCompilesAndIsSkippedWithoutAGpu) {
     }
     EXPECT_TRUE(contains(r.out, "nothing measured: compiled; not run:")) << r.out;
     EXPECT_TRUE(contains(r.err, "tuning 5/5: BLOCKS=528")) << r.err;
-    EXPECT_TRUE(contains(r.out, "--write: nothing was measured, so kernel.cu is unchanged")) << r.out;
+    EXPECT_TRUE(contains(r.out, "--write: nothing was measured, so tracks/fixtures/module-16-variant-gate/kernel.cu is unchanged"))
+        << r.out;
     EXPECT_EQ(read_text(module16() / "kernel.cu"), before);
     EXPECT_FALSE(fs::exists(dir.path() / ".kernelcoach/tune")) << "nothing measured, nothing recorded";
+}
+
+TEST_F(TuneCli, FileTunesAnotherFile) {
+    const fs::path mine = dir.path() / "mine.cu";
+    std::string text = read_text(module16() / "kernel.cu");
+    text.replace(text.find("// tune: BLOCKS="), 0, "// tune: BLOCKS=8\n");
+    write_text(mine, text);
+    auto r = kc({"tune", "fixtures/16", "--file", mine.string(), "--write"});
+    ASSERT_EQ(r.exit_code, 0) << show(r);
+    EXPECT_TRUE(contains(r.out, "tune fixtures/16: 6 variants of " + mine.string())) << r.out;
+    EXPECT_TRUE(contains(r.out, "so " + mine.string() + " is unchanged")) << r.out;
+    auto missing = kc({"tune", "fixtures/16", "--file", (dir.path() / "none.cu").string()});
+    EXPECT_EQ(missing.exit_code, 2) << show(missing);
 }
 
 TEST_F(TuneCli, JsonAndTheCoursesValuesAndAVariantThatCannotLaunch) {

@@ -33,6 +33,7 @@ struct TuneOptions {
     std::optional<double> timeout_s;
     std::optional<double> compile_timeout_s;
     std::string arch;
+    std::string file;  // tune this file instead of the module's kernel.cu
 };
 
 // What every variant's Grader shares: bench's measuring (checked on every case, then timed on
@@ -74,9 +75,10 @@ void show_progress(bool tty, size_t done, size_t total, const tune::Variant& v) 
     else std::cerr << printable(line) << "\n";
 }
 
-std::string header_text(const course::Module& m, const std::vector<tune::Tunable>& ts, const tune::Variants& vs) {
-    std::string out = fmt::format("tune {}: {} variant{} of {}\n", m.id, vs.list.size(), vs.list.size() == 1 ? "" : "s",
-                                  m.kernel_file());
+std::string header_text(const course::Module& m, const std::string& file, const std::vector<tune::Tunable>& ts,
+                        const tune::Variants& vs) {
+    std::string out =
+        fmt::format("tune {}: {} variant{} of {}\n", m.id, vs.list.size(), vs.list.size() == 1 ? "" : "s", file);
     for (const auto& t : ts)
         out += fmt::format("  {}: {} (default {}, line {})\n", t.name, fmt::join(t.values, ", "), t.default_text,
                            t.define_line);
@@ -96,34 +98,40 @@ std::string backup_stamp() {
     return s;
 }
 
+// The file tuned: the module's kernel.cu, or the one --file names; `shown` is its name in messages.
+struct TunedFile {
+    std::filesystem::path path;
+    std::string shown;
+};
+
 // --write: the winner's values into the file, the file as it was kept under
 // .kernelcoach/backups/. Says what it did, on stdout (stderr with --json).
-Status write_winner(const Session& s, const course::Module& m, const std::string& tuned_text,
+Status write_winner(const Session& s, const course::Module& m, const TunedFile& f, const std::string& tuned_text,
                     const std::vector<tune::Tunable>& ts, const tune::Table& t) {
     std::ostream& say = s.json ? std::cerr : std::cout;
     const auto* w = t.winner();
     if (!w) {
-        say << fmt::format("--write: nothing was measured, so {} is unchanged\n", m.kernel_file());
+        say << fmt::format("--write: nothing was measured, so {} is unchanged\n", f.shown);
         return Ok{};
     }
     if (w->variant.is_default()) {
-        say << fmt::format("--write: your defaults are the fastest; {} is unchanged\n", m.kernel_file());
+        say << fmt::format("--write: your defaults are the fastest; {} is unchanged\n", f.shown);
         return Ok{};
     }
-    auto now = read_file(m.kernel_path());
+    auto now = read_file(f.path);
     if (!now) return now.error();
     if (*now != tuned_text)
-        return make_error(fmt::format("{} changed while tuning, so the winner was not written", m.rel_kernel()),
+        return make_error(fmt::format("{} changed while tuning, so the winner was not written", f.shown),
                           "run tune again");
     auto next = tune::write_values(tuned_text, ts, w->variant.defines);
     if (!next) return next.error();
     auto backup = write_file_new(s.course.root / ".kernelcoach" / "backups" / m.track / m.folder /
-                                     (m.kernel_file() + "." + backup_stamp()),
+                                     (f.path.filename().string() + "." + backup_stamp()),
                                  tuned_text);
     if (!backup) return backup.error();
-    if (auto st = write_file_atomic(m.kernel_path(), *next); !st) return st;
+    if (auto st = write_file_atomic(f.path, *next); !st) return st;
     std::error_code ec;
-    say << fmt::format("--write: {} now defines {}; your file is kept as {}\n", m.rel_kernel(), w->variant.label(),
+    say << fmt::format("--write: {} now defines {}; your file is kept as {}\n", f.shown, w->variant.label(),
                        std::filesystem::relative(*backup, s.course.root, ec).string());
     return Ok{};
 }
@@ -168,17 +176,18 @@ int run_tune(const Global& g, const TuneOptions& o) {
     const course::Module& m = *units->front();
     if (o.last) return show_last(*s, m);
 
-    const auto source = m.kernel_path();
+    const TunedFile tuned = o.file.empty() ? TunedFile{m.kernel_path(), m.rel_kernel()} : TunedFile{o.file, o.file};
+    const auto& source = tuned.path;
     auto text = read_file(source);
     if (!text) return fail(text.error(), grade::exit_code::kUsage);
-    auto tunables = tune::find_tunables(*text, m.manifest.tune, m.kernel_file());
+    auto tunables = tune::find_tunables(*text, m.manifest.tune, tuned.path.filename().string());
     if (!tunables) return fail(tunables.error(), grade::exit_code::kUsage);
     const tune::Variants vs = tune::variants(*tunables);
     auto opts = variant_options(m, o);
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
 
     const bool tty = !s->json && ::isatty(STDERR_FILENO);
-    if (!s->json) std::cout << header_text(m, *tunables, vs) << std::flush;
+    if (!s->json) std::cout << header_text(m, o.file.empty() ? m.kernel_file() : o.file, *tunables, vs) << std::flush;
     prebuild(*s, m, source, vs.list, *opts);
     std::vector<tune::Outcome> outcomes;
     engine::DeviceStatus device;
@@ -212,7 +221,8 @@ int run_tune(const Global& g, const TuneOptions& o) {
         std::cout << tune::table_text(table, names);
     }
     if (o.write)
-        if (auto st = write_winner(*s, m, *text, *tunables, table); !st) return fail(st.error(), grade::exit_code::kInternal);
+        if (auto st = write_winner(*s, m, tuned, *text, *tunables, table); !st)
+            return fail(st.error(), grade::exit_code::kInternal);
     // Failed only when no variant could be used at all; a table with some invalid rows is a result.
     return table.ranked.empty() && table.skipped.empty() ? grade::exit_code::kFailed : grade::exit_code::kPassed;
 }
@@ -230,6 +240,8 @@ void setup_tune(CLI::App& app, Global& g, Action& action) {
                   "Put the fastest variant's values into the file's #define lines (the file is kept under "
                   ".kernelcoach/backups/)");
     cmd->add_flag("--last", o->last, "Show the last tune result on each GPU instead of tuning");
+    cmd->add_option("--file", o->file, "Tune this file instead of the module's kernel.cu (--write writes into it)")
+        ->check(CLI::ExistingFile);
     add_seed_option(cmd, o->seed, "Seed of the random inputs (every variant sees the same)");
     add_timeout_option(cmd, "--timeout", o->timeout_s, "Seconds each variant may run (default: twice the manifest's)");
     add_timeout_option(cmd, "--compile-timeout", o->compile_timeout_s, "Seconds NVRTC may compile one variant (default 60)");
