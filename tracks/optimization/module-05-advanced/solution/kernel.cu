@@ -65,6 +65,7 @@
 #ifndef PERSISTENT
 #define PERSISTENT 1
 #endif
+static_assert(PERSISTENT == 0 || PERSISTENT == 1, "PERSISTENT is 0 or 1");
 
 // tune: BN=128,256 STAGES=3,4 TAIL=1,2,4,8
 #ifndef BN
@@ -76,7 +77,7 @@
 #ifndef TAIL
 #define TAIL 4     // pieces each tile of the last, partial wave is cut into (1: not cut)
 #endif
-// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 200
+// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 240
 // registers x 256 threads) or two 128 x 128 blocks (at most 128 registers each).
 #ifndef BLOCKS_PER_SM
 #define BLOCKS_PER_SM (BN >= 256 ? 1 : 2)
@@ -100,7 +101,6 @@ constexpr int STAGE_BYTES = A_STAGE + B_STAGE;
 constexpr int C_BYTES = BM * (BN + 8) * 2;           // (BM, BN + 8) bf16: the padded C tile
 constexpr int SMEM_BYTES = STAGES * STAGE_BYTES > C_BYTES ? STAGES * STAGE_BYTES : C_BYTES;
 
-static_assert(PERSISTENT == 0 || PERSISTENT == 1, "PERSISTENT is 0 or 1");
 static_assert(BN == 128 || BN == 256, "big tiles are 128 x 128 or 128 x 256");
 static_assert(STAGES >= 2 && STAGES <= 6, "2 to 6 pipeline stages");
 static_assert(BLOCKS_PER_SM >= 1 && BLOCKS_PER_SM <= 2, "1 or 2 blocks per SM");
@@ -124,7 +124,9 @@ __device__ __forceinline__ void cp_async_16(void* dst, const void* src, int src_
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
 // Wait until at most N of this thread's groups are still in flight.
 template <int N>
-__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" :: "n"(N) : "memory"); }
+__device__ __forceinline__ void cp_async_wait() {
+    asm volatile("cp.async.wait_group %0;\n" :: "n"(N) : "memory");
+}
 
 // Four 8 x 8 matrices of bf16 from shared memory, one per register: lanes 8i .. 8i + 7 give the
 // addresses of the 8 rows (16 bytes each) of matrix i; lane l receives row l / 4, columns
@@ -238,6 +240,55 @@ __device__ __forceinline__ void load_stage(unsigned char* smem, int stage, const
 }
 
 // -------------------------------------------------------------------------------------------
+// One k-tile on the tensor cores: acc += A tile x B tile, out of one pipeline stage.
+// -------------------------------------------------------------------------------------------
+// 8 warps in a 2 x 4 grid; warp (wm, wn) owns rows wm * WTM .. + WTM - 1 and columns
+// wn * WTN .. + WTN - 1 of the tile, as MI x NJ fragments of 16 x 8 (4 x 8 of them for a 64 x 64
+// warp tile: 128 fp32 accumulators a lane).
+template <int TM, int TN>
+__device__ __forceinline__ void mma_k_tile(float (&acc)[TM / WARPS_M / 16][TN / WARPS_N / 8][4],
+                                           const unsigned char* stage)
+{
+    constexpr int WTM = TM / WARPS_M, WTN = TN / WARPS_N;
+    constexpr int MI = WTM / 16, NJ = WTN / 8;
+    const int lane = threadIdx.x % 32;
+    const int warp = threadIdx.x / 32;
+    const int wm = warp / WARPS_N;  // the warp's place in the 2 x 4 grid of warps
+    const int wn = warp % WARPS_N;
+    const unsigned sa32 = smem_u32(stage);            // (TM, BK) of A
+    const unsigned sb32 = smem_u32(stage + A_STAGE);  // (BK, TN) of B
+#pragma unroll(KS_UNROLL)
+    for (int ks = 0; ks < BK / 16; ++ks) {
+        // A fragments: for m16 block i, lanes 0-15 point at rows 0-15 of its k 0-7 half, lanes
+        // 16-31 at rows 0-15 of the k 8-15 half: the 4 matrices come back in the order of the
+        // mma's a registers.
+        unsigned af[MI][4];
+#pragma unroll
+        for (int i = 0; i < MI; ++i)
+            ldmatrix_x4(af[i], sa32 + 16 * a_chunk(wm * WTM + 16 * i + (lane & 15), 2 * ks + (lane >> 4)));
+        // B fragments, two n8 blocks per ldmatrix: lanes 0-15 point at k rows 0-15 of the first
+        // 8 columns, lanes 16-31 at the same rows of the next 8; transposed, registers 0-1 are
+        // the first block's b, registers 2-3 the second's.
+        unsigned bf[NJ][2];
+#pragma unroll
+        for (int jj = 0; jj < NJ / 2; ++jj) {
+            unsigned t[4];
+            const int chunk = (wn * WTN + 16 * jj) / 8 + (lane >> 4);  // 8 columns of B
+            ldmatrix_x4_trans(t, sb32 + 16 * b_chunk<TN>(16 * ks + (lane & 15), chunk));
+            bf[2 * jj][0] = t[0];
+            bf[2 * jj][1] = t[1];
+            bf[2 * jj + 1][0] = t[2];
+            bf[2 * jj + 1][1] = t[3];
+        }
+        // MI x NJ tensor-core steps, 32 for a 64 x 64 warp tile.
+#pragma unroll
+        for (int i = 0; i < MI; ++i)
+#pragma unroll
+            for (int j = 0; j < NJ; ++j) mma_16816(acc[i][j], af[i], bf[j]);
+    }
+}
+
+// -------------------------------------------------------------------------------------------
 // One tile of C: rows row0 .. row0 + TM - 1, columns col0 .. col0 + TN - 1 (clipped to C).
 // -------------------------------------------------------------------------------------------
 // Every thread of the block calls it with the same arguments (its barriers need all 256). It
@@ -293,44 +344,13 @@ __device__ __forceinline__ void tile_gemm(unsigned char* smem, const __nv_bfloat
             load_stage<TM, TN>(smem, next % STAGES, a, b, m, n, k, row0, col0, next * BK, a_vec, b_vec);
         cp_async_commit();
 
-        const unsigned char* sa = smem + (kt % STAGES) * STAGE_BYTES;
-        const unsigned sa32 = smem_u32(sa);
-        const unsigned sb32 = smem_u32(sa + A_STAGE);
-#pragma unroll(KS_UNROLL)
-        for (int ks = 0; ks < BK / 16; ++ks) {
-            // A fragments: for m16 block i, lanes 0-15 point at rows 0-15 of its k 0-7 half,
-            // lanes 16-31 at rows 0-15 of the k 8-15 half: the 4 matrices come back in the
-            // order of the mma's a registers.
-            unsigned af[MI][4];
-#pragma unroll
-            for (int i = 0; i < MI; ++i)
-                ldmatrix_x4(af[i], sa32 + 16 * a_chunk(wm * WTM + 16 * i + (lane & 15), 2 * ks + (lane >> 4)));
-            // B fragments, two n8 blocks per ldmatrix: lanes 0-15 point at k rows 0-15 of the
-            // first 8 columns, lanes 16-31 at the same rows of the next 8; transposed, registers
-            // 0-1 are the first block's b, registers 2-3 the second's.
-            unsigned bf[NJ][2];
-#pragma unroll
-            for (int jj = 0; jj < NJ / 2; ++jj) {
-                unsigned t[4];
-                ldmatrix_x4_trans(t, sb32 + 16 * b_chunk<TN>(16 * ks + (lane & 15),
-                                                             (wn * WTN + 16 * jj) / 8 + (lane >> 4)));
-                bf[2 * jj][0] = t[0];
-                bf[2 * jj][1] = t[1];
-                bf[2 * jj + 1][0] = t[2];
-                bf[2 * jj + 1][1] = t[3];
-            }
-#pragma unroll
-            for (int i = 0; i < MI; ++i)
-#pragma unroll
-                for (int j = 0; j < NJ; ++j) mma_16816(acc[i][j], af[i], bf[j]);
-        }
+        mma_k_tile<TM, TN>(acc, smem + (kt % STAGES) * STAGE_BYTES);
     }
 
-    // The epilogue. No copies are in flight (the last groups were empty), but wait for them
-    // all anyway, then
+    // The epilogue. The last commit groups were empty, so no copy is in flight; wait<0> says so.
+    cp_async_wait<0>();
     // Barrier: every warp has finished reading the last k-tile before the C tile below
     // overwrites the stages.
-    cp_async_wait<0>();
     __syncthreads();
 
     // The accumulators, rounded to bf16, into the C tile (TM, TN + 8). Lane (g, q) of a
@@ -346,8 +366,10 @@ __device__ __forceinline__ void tile_gemm(unsigned char* smem, const __nv_bfloat
         for (int j = 0; j < NJ; ++j) {
             const int r = wm * WTM + 16 * i + g;
             const int col = wn * WTN + 8 * j + 2 * q;
-            *reinterpret_cast<__nv_bfloat162*>(cs + r * C_LD + col) = __floats2bfloat162_rn(acc[i][j][0], acc[i][j][1]);
-            *reinterpret_cast<__nv_bfloat162*>(cs + (r + 8) * C_LD + col) = __floats2bfloat162_rn(acc[i][j][2], acc[i][j][3]);
+            *reinterpret_cast<__nv_bfloat162*>(cs + r * C_LD + col) =
+                __floats2bfloat162_rn(acc[i][j][0], acc[i][j][1]);
+            *reinterpret_cast<__nv_bfloat162*>(cs + (r + 8) * C_LD + col) =
+                __floats2bfloat162_rn(acc[i][j][2], acc[i][j][3]);
         }
     // Barrier: the whole C tile is in shared memory before any thread copies rows of it that
     // other warps wrote.
@@ -389,7 +411,8 @@ __device__ __forceinline__ void tile_gemm(unsigned char* smem, const __nv_bfloat
 
 // The tail piece: a big tile halved TAIL times over, the longer side first (the rows on a
 // tie), so that pieces stay as square as possible (squarer tiles load fewer bytes per flop).
-// 128 x 256: TAIL 2 -> 128 x 128, 4 -> 64 x 128, 8 -> 64 x 64. 128 x 128: 64 x 128, 64 x 64, 32 x 64.
+// 128 x 256: TAIL 2 -> 128 x 128, 4 -> 64 x 128, 8 -> 64 x 64.
+// 128 x 128: TAIL 2 -> 64 x 128, 4 -> 64 x 64, 8 -> 32 x 64.
 constexpr int tail_side(bool rows) {
     int r = BM, c = BN;
     for (int t = TAIL; t > 1; t /= 2) {
@@ -458,5 +481,6 @@ constexpr Launch launch(Problem p) {
         const long long slots = (long long)kc::device.sm_count * BLOCKS_PER_SM;
         grid = tiles >= slots ? slots : (tiles * TAIL < slots ? tiles * TAIL : slots);
     }
-    return Launch{.grid = {unsigned(grid)}, .block = {unsigned(THREADS)}, .shared_bytes = unsigned(SMEM_BYTES)};
+    return Launch{.grid = {unsigned(grid)}, .block = {unsigned(THREADS)},
+                  .shared_bytes = unsigned(SMEM_BYTES)};
 }
