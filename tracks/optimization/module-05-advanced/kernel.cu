@@ -43,9 +43,10 @@
 //               machinery below keeps an element-by-element path for the other sizes.
 //
 // Napkin math for the timed case: 2 m n k = 36.5 GFLOP, 43 us at cuBLASLt's ~841 TFLOP/s on an
-// H200. A 128 x 256 x 4096 tile is 268 MFLOP: at ~4 TFLOP/s per SM (what mma.sync sustains on an
-// H100 or H200, about 530 TFLOP/s over 132 SMs) 65-70 us a tile. Data-parallel: 2 tiles' time,
-// ~135 us. A perfect schedule: 136 / 132 = 1.03 tiles' time.
+// H200. A 128 x 256 x 4096 tile is 268 MFLOP: at an assumed ~4 TFLOP/s per SM (about 530 TFLOP/s
+// over 132 SMs: mma.sync, the Ampere-era instruction, runs well below the H100's own wgmma;
+// `kernelcoach bench` measures it) 65-70 us a tile. Data-parallel: 2 tiles' time, ~135 us. A
+// perfect schedule: 136 / 132 = 1.03 tiles' time.
 
 #include <cuda_bf16.h>
 
@@ -76,7 +77,7 @@ static_assert(PERSISTENT == 0 || PERSISTENT == 1, "PERSISTENT is 0 or 1");
 #define TAIL 4     // pieces your schedule cuts each tile of the last wave into (TBM x TBN below);
                    // it changes nothing until your schedule uses it
 #endif
-// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 240
+// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 244
 // registers x 256 threads) or two 128 x 128 blocks (at most 128 registers each).
 #ifndef BLOCKS_PER_SM
 #define BLOCKS_PER_SM (BN >= 256 ? 1 : 2)

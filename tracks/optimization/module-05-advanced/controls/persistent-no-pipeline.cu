@@ -36,7 +36,7 @@ static_assert(PERSISTENT == 0 || PERSISTENT == 1, "PERSISTENT is 0 or 1");
 #ifndef TAIL
 #define TAIL 4     // pieces each tile of the last, partial wave is cut into (1: not cut)
 #endif
-// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 240
+// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 244
 // registers x 256 threads) or two 128 x 128 blocks (at most 128 registers each).
 #ifndef BLOCKS_PER_SM
 #define BLOCKS_PER_SM (BN >= 256 ? 1 : 2)

@@ -6,10 +6,11 @@
 //     const int last = (tiles - full) * TAIL - 1;    // the number of the last piece
 //     for (int s = blockIdx.x; s < last; s += P)     // skips piece `last`
 //
-// so the last piece of the last tile, its bottom-right 64 x 128, is never computed. Every case
-// in which that piece holds elements of C fails with a block of never-written elements in its
-// bottom-right corner (small-k, k-129, ragged, square, many-tiles, large, ...); `one` (1 x 1)
-// and `k-one` (129 x 65), whose last piece lies wholly outside C, pass.
+// so the last piece of the last tile, its bottom-right 64 x 128, is never computed. The cases in
+// which that piece holds elements of C fail with a block of never-written elements in C's
+// bottom-right corner: small-k (3 elements: rows 64-66 of column 128), deep, square, many-tiles
+// and large. In the others (k-129, ragged, tall, wide, ...) C ends before the last piece begins,
+// so they pass: an off-by-one at an edge shows only on the shapes that reach that edge.
 
 #include <cuda_bf16.h>
 
@@ -36,7 +37,7 @@ static_assert(PERSISTENT == 0 || PERSISTENT == 1, "PERSISTENT is 0 or 1");
 #ifndef TAIL
 #define TAIL 4     // pieces each tile of the last, partial wave is cut into (1: not cut)
 #endif
-// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 240
+// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 244
 // registers x 256 threads) or two 128 x 128 blocks (at most 128 registers each).
 #ifndef BLOCKS_PER_SM
 #define BLOCKS_PER_SM (BN >= 256 ? 1 : 2)

@@ -37,11 +37,11 @@
 //   tiles      17 x 8 = 136 big tiles of 128 x 256 for 132 SMs (one block fits per SM): a
 //              data-parallel grid runs 132 tiles, then 4, and the second wave takes as long as
 //              the first with 128 SMs idle: 136 / (2 x 132) = 52% of the machine busy.
-//   persistent the 4 left-over tiles become 16 pieces of 64 x 128 on 16 SMs: about a third of
-//              a tile's time instead of a whole one (README.md, "Napkin math"): 1.3-1.5x the
-//              data-parallel build, the gate asks for 1.10x.
+//   persistent the 4 left-over tiles become 16 pieces of 64 x 128 on 16 SMs: about 0.4 of a
+//              tile's time instead of a whole one (a piece is latency-bound: README.md, "Fixing
+//              the last wave"): ~1.4x the data-parallel build; the gate asks for 1.10x.
 //   registers  128 fp32 accumulators + 32 fragment registers + addresses; __launch_bounds__
-//              (256, 1); ptxas (CUDA 13, sm_90): see README.md, "Tuning" (no spills).
+//              (256, 1); ptxas (CUDA 13, sm_90): 244 registers, no spills.
 //   shared     STAGES x (128 x 32 + 32 x 256) x 2 B = 72 KiB for 3 stages (dynamic, opted in).
 //
 // Sizes are arbitrary (1 x 1 x 1, k = 1, 127 x 257 x 131 ...). A row of A starts on a 16-byte
@@ -77,7 +77,7 @@ static_assert(PERSISTENT == 0 || PERSISTENT == 1, "PERSISTENT is 0 or 1");
 #ifndef TAIL
 #define TAIL 4     // pieces each tile of the last, partial wave is cut into (1: not cut)
 #endif
-// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 240
+// Resident blocks per SM that the persistent grid counts on: one 128 x 256 block (about 244
 // registers x 256 threads) or two 128 x 128 blocks (at most 128 registers each).
 #ifndef BLOCKS_PER_SM
 #define BLOCKS_PER_SM (BN >= 256 ? 1 : 2)
