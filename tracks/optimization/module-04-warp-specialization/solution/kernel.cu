@@ -241,6 +241,8 @@ __device__ void produce(unsigned ring, unsigned full, unsigned empty, const unsi
         }
         if (++s == STAGES) s = 0, ++round;
     }
+    // Leave no copy in flight behind an exiting thread: the last ones land (and arrive) first.
+    cp_async_wait_all();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +294,12 @@ gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, _
     // a 2-chunk (16-column) slab; .x4 then returns the four 8 x 8 tiles in the order mma wants
     // (A: rows 0-7 / 8-15 x k 0-7, then k 8-15; B, transposed: k 0-7 / 8-15 x n 0-7, then n 8-15).
     const int lrow = lane & 15, lchunk = lane >> 4;
+    // The swizzle only touches bits 4-6 of an offset, so the 16 ldmatrix addresses of a k-tile
+    // follow from two per lane: the next 16 rows of A are + 1024 bytes, the next k-step of A
+    // flips bit 5 (chunk ^ 2); the next 16 columns of B flip bits 5-6 (chunk ^ 2 nj), the next
+    // k-step of B is + 16 rows of 512 bytes. (Fewer address registers: every one counts here.)
+    const unsigned a_base = a_offset(warp_m * WM + lrow, lchunk);
+    const unsigned b_base = b_offset(lrow, warp_n * WN / 8 + lchunk);
 
     const int tiles = (k + BK - 1) / BK;
     int s = 0;
@@ -307,11 +315,11 @@ gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, _
             unsigned af[WM / 16][4];  // the warp's 64 rows x 16 k of A: 4 mma A operands
 #pragma unroll
             for (int mi = 0; mi < WM / 16; ++mi)
-                ldmatrix_x4(af[mi], stage + a_offset(warp_m * WM + mi * 16 + lrow, kk * 2 + lchunk));
+                ldmatrix_x4(af[mi], stage + (a_base ^ (kk << 5)) + mi * 16 * 64);
 #pragma unroll
             for (int nj = 0; nj < WN / 16; ++nj) {  // 16 columns of B at a time: 2 mma B operands
                 unsigned bf[4];
-                ldmatrix_x4_trans(bf, stage + b_offset(kk * 16 + lrow, (warp_n * WN + nj * 16) / 8 + lchunk));
+                ldmatrix_x4_trans(bf, stage + (b_base ^ (nj << 5)) + kk * 16 * 512);
 #pragma unroll
                 for (int mi = 0; mi < WM / 16; ++mi) {
                     mma_bf16(acc[mi][2 * nj], af[mi], bf[0], bf[1]);

@@ -1,0 +1,325 @@
+// Control for optimization/04 - expected verdict: PASSED (correct, and fast enough for both gates).
+//
+// What it demonstrates: the grouped order is not tied to GROUP_M = 8. This is the solution with
+// GROUP_M = 16:
+//   lm-head  16 block rows: ONE group, walked column by column: the first 132 blocks touch all
+//            16 A panels (8 MiB: all of A, which stays in L2) and 9 B panels; every B panel
+//            comes from HBM once. For this wide shape it is the best order there is.
+//   groups   11 block rows: one group, 11 high (shorter than 16).
+// Built with -DGROUP_M=1 (the gate's variant) it walks row-major, as the solution does.
+
+#include <cuda_bf16.h>
+
+#include "kernelcoach.h"
+
+#ifndef GROUP_M
+#define GROUP_M 16        // block rows walked together (1: row-major order)
+#endif
+#ifndef STAGES
+#define STAGES 4          // buffers in the ring
+#endif
+#ifndef PRODUCER_WARPS
+#define PRODUCER_WARPS 1  // warps that only copy
+#endif
+
+constexpr int BM = 128;  // rows of C per block
+constexpr int BN = 256;  // columns of C per block
+constexpr int BK = 32;   // depth of a k-tile (two mma steps of 16)
+constexpr int WM = 64;   // rows of C per consumer warp
+constexpr int WN = 64;   // columns of C per consumer warp
+constexpr int CONSUMER_WARPS = (BM / WM) * (BN / WN);  // 2 x 4 = 8
+constexpr int CONSUMERS = CONSUMER_WARPS * 32;         // 256 threads
+constexpr int PRODUCERS = PRODUCER_WARPS * 32;         // 32 threads
+constexpr int THREADS = CONSUMERS + PRODUCERS;         // 288
+constexpr int A_STAGE = BM * BK * 2;                   // bytes of one A tile: 8 KiB
+constexpr int B_STAGE = BK * BN * 2;                   // bytes of one B tile: 16 KiB
+constexpr int STAGE = A_STAGE + B_STAGE;               // 24 KiB
+constexpr int SMEM = STAGES * STAGE;                   // 96 KiB for 4 stages
+constexpr int A_CHUNKS = BM * BK / 8;                  // 16-byte chunks in an A tile: 512
+constexpr int B_CHUNKS = BK * BN / 8;                  // ... in a B tile: 1024
+
+static_assert(GROUP_M >= 1, "a group holds at least one block row");
+static_assert(STAGES >= 1, "at least one buffer");
+static_assert(PRODUCER_WARPS >= 1 && THREADS <= 1024, "1 to 24 producer warps");
+static_assert(BK == 32 && BM % WM == 0 && BN % WN == 0 && WM == 64 && WN == 64,
+              "the swizzles and fragment loops below are written for 128 x 256 x 32, 64 x 64 warps");
+static_assert(A_CHUNKS % PRODUCERS == 0 && B_CHUNKS % PRODUCERS == 0, "copies split evenly");
+static_assert(SMEM <= kc::device.shared_per_block_optin, "the ring does not fit in this GPU's shared memory");
+
+// ---------------------------------------------------------------------------------------------
+// Tile order. Block `pid` of the 1-D grid computes tile (m, n) of C. Groups of GROUP_M block
+// rows are taken one after the other; inside a group the blocks go down a column of GROUP_M
+// tiles, then to the next column. The last group may have fewer rows (tiles_m % GROUP_M): it
+// is walked the same way with its own height, so every tile is visited exactly once.
+//
+//   GROUP_M = 1:  0  1  2  3  4 ...      GROUP_M = 2:  0  2  4  6 ...
+//                 N  ...                               1  3  5  7 ...
+struct Tile { int m, n; };
+__device__ __forceinline__ Tile tile_of(int pid, int tiles_m, int tiles_n) {
+    const int per_group = GROUP_M * tiles_n;           // blocks in a full group
+    const int first_m = (pid / per_group) * GROUP_M;   // the group's first block row
+    const int rows = min(tiles_m - first_m, GROUP_M);  // its height (the last may be shorter)
+    const int j = pid % per_group;                     // the block's place in the group
+    return {first_m + j % rows, j / rows};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared-memory layout of one stage: the A tile (128 rows x 32 bf16 = 64 bytes = 4 chunks per
+// row), then the B tile (32 rows x 256 bf16 = 512 bytes = 32 chunks per row), both row-major
+// with their 16-byte chunks XOR-swizzled. ldmatrix reads 8 rows at the same logical chunk: in A
+// rows r and r + 2 are 128 bytes apart (the same banks) without the swizzle, in B every row is
+// 512 bytes (a multiple of 128) from the next. The XOR spreads the 8 rows over the 8 bank
+// groups of 16 bytes; the copies write whole rows' chunks, permuted, so they stay conflict-free.
+__device__ __forceinline__ unsigned a_offset(int row, int chunk) { return row * 64 + ((chunk ^ ((row >> 1) & 3)) << 4); }
+__device__ __forceinline__ unsigned b_offset(int row, int chunk) { return A_STAGE + row * 512 + ((chunk ^ (row & 7)) << 4); }
+
+// ---------------------------------------------------------------------------------------------
+// The PTX this kernel uses (all of it sm_80):
+//   cp.async.cg.shared.global [dst], [src], 16, n   copy 16 bytes, the last 16 - n filled with 0
+//   cp.async.mbarrier.arrive.noinc.shared.b64 [b]   arrive on b when this thread's cp.async land
+//   mbarrier.init / arrive / test_wait.parity       the barriers (arrive: release; wait: acquire)
+//   ldmatrix.sync.aligned.m8n8.x4{.trans}           four 8 x 8 tiles of 16-bit values per warp
+//   mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+__device__ __forceinline__ unsigned smem_u32(const void* p) { return unsigned(__cvta_generic_to_shared(p)); }
+
+__device__ __forceinline__ void cp_async16(unsigned dst, const void* src, bool inside) {
+    // `inside` false: 0 bytes are read (src is still a valid address), 16 zeros are written.
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(inside ? 16 : 0)
+                 : "memory");
+}
+__device__ __forceinline__ void st_shared16(unsigned dst, const unsigned (&w)[4]) {
+    asm volatile("st.shared.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"r"(dst), "r"(w[0]), "r"(w[1]), "r"(w[2]), "r"(w[3])
+                 : "memory");
+}
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
+
+__device__ __forceinline__ void mbar_init(unsigned bar, unsigned count) {
+    asm volatile("mbarrier.init.shared.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+__device__ __forceinline__ void mbar_arrive(unsigned bar) {
+    asm volatile("{\n .reg .b64 state;\n mbarrier.arrive.shared.b64 state, [%0];\n}\n" ::"r"(bar) : "memory");
+}
+// The arrival happens when every cp.async this thread issued before it has written its bytes.
+// `.noinc`: it counts as one of the arrivals the barrier was initialised with.
+__device__ __forceinline__ void mbar_arrive_on_copies(unsigned bar) {
+    asm volatile("cp.async.mbarrier.arrive.noinc.shared.b64 [%0];\n" ::"r"(bar) : "memory");
+}
+// Wait until the phase of `bar` whose parity is `parity` has completed.
+__device__ __forceinline__ void mbar_wait(unsigned bar, unsigned parity) {
+    unsigned done;
+    do {
+        asm volatile(
+            "{\n .reg .pred p;\n mbarrier.test_wait.parity.shared.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+    } while (!done);
+}
+
+__device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], unsigned addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+__device__ __forceinline__ void ldmatrix_x4_trans(unsigned (&r)[4], unsigned addr) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(addr));
+}
+// d += a b for one 16 x 8 x 16 piece: a is 4 registers (8 bf16), b 2 (4 bf16), d 4 floats.
+__device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+        "{%0, %1, %2, %3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The producer's share of k-tile `k0` into the stage at `stage` (a shared address): chunks
+// ptid, ptid + PRODUCERS, ... of the A tile and of the B tile. A warp's 32 consecutive chunks
+// are 8 rows x 64 bytes of A or one 512-byte row of B: whole 32-byte sectors, coalesced.
+// VEC_A / VEC_B: the operand's rows are 16-byte aligned, so a chunk is one cp.async (and lies
+// wholly inside or wholly outside the matrix); otherwise 8 masked loads and one st.shared.
+template <bool VEC_A, bool VEC_B>
+__device__ __forceinline__ void load_tile(unsigned stage, const unsigned short* a, const unsigned short* b, int m,
+                                          int n, int k, int row0, int col0, int k0, int ptid) {
+#pragma unroll 4
+    for (int q = ptid; q < A_CHUNKS; q += PRODUCERS) {
+        const int r = q >> 2, c = q & 3;  // row of the tile, chunk of the row
+        const int gr = row0 + r, gc = k0 + c * 8;
+        const unsigned dst = stage + a_offset(r, c);
+        if (VEC_A) {
+            const bool inside = gr < m && gc < k;
+            cp_async16(dst, inside ? a + (long long)gr * k + gc : a, inside);
+        } else {
+            unsigned w[4] = {0, 0, 0, 0};  // 8 bf16, two per word, the lower column in the low half
+#pragma unroll
+            for (int e = 0; e < 8; ++e)
+                if (gr < m && gc + e < k) w[e / 2] |= unsigned(a[(long long)gr * k + gc + e]) << (16 * (e % 2));
+            st_shared16(dst, w);
+        }
+    }
+#pragma unroll 4
+    for (int q = ptid; q < B_CHUNKS; q += PRODUCERS) {
+        const int r = q >> 5, c = q & 31;  // row (k) of the tile, chunk (8 columns) of the row
+        const int gr = k0 + r, gc = col0 + c * 8;
+        const unsigned dst = stage + b_offset(r, c);
+        if (VEC_B) {
+            const bool inside = gr < k && gc < n;
+            cp_async16(dst, inside ? b + (long long)gr * n + gc : b, inside);
+        } else {
+            unsigned w[4] = {0, 0, 0, 0};  // 8 bf16, two per word, the lower column in the low half
+#pragma unroll
+            for (int e = 0; e < 8; ++e)
+                if (gr < k && gc + e < n) w[e / 2] |= unsigned(b[(long long)gr * n + gc + e]) << (16 * (e % 2));
+            st_shared16(dst, w);
+        }
+    }
+}
+
+// The producer: fill buffer s with k-tile i, for every i, waiting for the consumers to have
+// emptied it first (from the second round on), and make full[s] complete when the data is there.
+template <bool VEC_A, bool VEC_B>
+__device__ void produce(unsigned ring, unsigned full, unsigned empty, const unsigned short* a, const unsigned short* b,
+                        int m, int n, int k, int row0, int col0, int ptid) {
+    const int tiles = (k + BK - 1) / BK;
+    int s = 0;           // buffer of k-tile i
+    unsigned round = 0;  // how many times buffer s has been filled before: its phase
+    for (int i = 0; i < tiles; ++i) {
+        // Round r > 0 of buffer s reuses it: wait for phase r - 1 of empty[s], the consumers'
+        // release of k-tile i - STAGES. Without this wait the copies would overwrite a tile
+        // the consumers are still reading (controls/early-release.cu is the same race).
+        if (round > 0) mbar_wait(empty + 8 * s, (round - 1) & 1);
+        load_tile<VEC_A, VEC_B>(ring + s * STAGE, a, b, m, n, k, row0, col0, i * BK, ptid);
+        if (VEC_A && VEC_B) {
+            mbar_arrive_on_copies(full + 8 * s);  // arrives when this lane's copies have landed
+        } else {
+            cp_async_wait_all();    // this lane's cp.async (of the aligned operand), if any
+            mbar_arrive(full + 8 * s);  // release: the st.shared above are visible to the waiters
+        }
+        if (++s == STAGES) s = 0, ++round;
+    }
+    // Leave no copy in flight behind an exiting thread: the last ones land (and arrive) first.
+    cp_async_wait_all();
+}
+
+// ---------------------------------------------------------------------------------------------
+extern "C" __global__ void __launch_bounds__(THREADS, 1)
+gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, __nv_bfloat16* __restrict__ c, int m,
+     int n, int k)
+{
+    extern __shared__ __align__(128) unsigned char ring_bytes[];  // STAGES x (A tile, B tile)
+    __shared__ __align__(8) unsigned long long bars[2 * STAGES];  // full[0..S-1], empty[0..S-1]
+
+    const int tiles_m = (m + BM - 1) / BM, tiles_n = (n + BN - 1) / BN;
+    const Tile t = tile_of(blockIdx.x, tiles_m, tiles_n);
+    const int row0 = t.m * BM, col0 = t.n * BN;
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    const unsigned ring = smem_u32(ring_bytes);
+    const unsigned full = smem_u32(&bars[0]), empty = smem_u32(&bars[STAGES]);  // barrier s: + 8 s
+
+    if (threadIdx.x == 0) {
+        for (int s = 0; s < STAGES; ++s) {
+            mbar_init(full + 8 * s, PRODUCERS);   // every producer lane arrives once per fill
+            mbar_init(empty + 8 * s, CONSUMERS);  // every consumer thread arrives once per use
+        }
+    }
+    // The only barrier of the whole block: the initialised mbarriers must be visible to every
+    // warp before any warp arrives on or waits for one. After it the roles split for good.
+    __syncthreads();
+
+    if (warp >= CONSUMER_WARPS) {
+        // ------------------------------------------------------------------ producer warp(s)
+        // A producer lane holds as many registers as a consumer lane (168: README.md,
+        // "Registers") and needs a few dozen; on Hopper, setmaxnreg (sm_90a) hands the rest to
+        // the consumers. Nothing like it exists for sm_80 code.
+        const int ptid = threadIdx.x - CONSUMERS;
+        const auto* ua = reinterpret_cast<const unsigned short*>(a);
+        const auto* ub = reinterpret_cast<const unsigned short*>(b);
+        const bool vec_a = k % 8 == 0, vec_b = n % 8 == 0;  // the same for the whole grid
+        if (vec_a && vec_b) produce<true, true>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        else if (vec_a) produce<true, false>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        else if (vec_b) produce<false, true>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        else produce<false, false>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        return;
+    }
+
+    // ---------------------------------------------------------------------- consumer warps
+    const int warp_m = warp / (BN / WN), warp_n = warp % (BN / WN);  // 2 x 4 warps
+    float acc[WM / 16][WN / 8][4] = {};  // 4 x 8 mma tiles of 16 x 8: 128 floats per thread
+
+    // ldmatrix addresses: lane l points at row (l & 15) of a 16-row slab and chunk (l >> 4) of
+    // a 2-chunk (16-column) slab; .x4 then returns the four 8 x 8 tiles in the order mma wants
+    // (A: rows 0-7 / 8-15 x k 0-7, then k 8-15; B, transposed: k 0-7 / 8-15 x n 0-7, then n 8-15).
+    const int lrow = lane & 15, lchunk = lane >> 4;
+    // The swizzle only touches bits 4-6 of an offset, so the 16 ldmatrix addresses of a k-tile
+    // follow from two per lane: the next 16 rows of A are + 1024 bytes, the next k-step of A
+    // flips bit 5 (chunk ^ 2); the next 16 columns of B flip bits 5-6 (chunk ^ 2 nj), the next
+    // k-step of B is + 16 rows of 512 bytes. (Fewer address registers: every one counts here.)
+    const unsigned a_base = a_offset(warp_m * WM + lrow, lchunk);
+    const unsigned b_base = b_offset(lrow, warp_n * WN / 8 + lchunk);
+
+    const int tiles = (k + BK - 1) / BK;
+    int s = 0;
+    unsigned round = 0;
+    for (int i = 0; i < tiles; ++i) {
+        mbar_wait(full + 8 * s, round & 1);  // k-tile i has landed in buffer s
+        const unsigned stage = ring + s * STAGE;
+        // Two 16-deep mma steps per k-tile. Not unrolled on purpose: unrolled, the compiler
+        // loads the second step's fragments during the first step's mma, which needs more than
+        // the 168 registers a thread can have here (README.md, "Registers") and spills.
+#pragma unroll 1
+        for (int kk = 0; kk < BK / 16; ++kk) {
+            unsigned af[WM / 16][4];  // the warp's 64 rows x 16 k of A: 4 mma A operands
+#pragma unroll
+            for (int mi = 0; mi < WM / 16; ++mi)
+                ldmatrix_x4(af[mi], stage + (a_base ^ (kk << 5)) + mi * 16 * 64);
+#pragma unroll
+            for (int nj = 0; nj < WN / 16; ++nj) {  // 16 columns of B at a time: 2 mma B operands
+                unsigned bf[4];
+                ldmatrix_x4_trans(bf, stage + (b_base ^ (nj << 5)) + kk * 16 * 512);
+#pragma unroll
+                for (int mi = 0; mi < WM / 16; ++mi) {
+                    mma_bf16(acc[mi][2 * nj], af[mi], bf[0], bf[1]);
+                    mma_bf16(acc[mi][2 * nj + 1], af[mi], bf[2], bf[3]);
+                }
+            }
+        }
+        // Done reading buffer s: release it to the producer, unless it will not be refilled
+        // (the last STAGES k-tiles), so that no arrival is left pending when the block exits.
+        if (i + STAGES < tiles) mbar_arrive(empty + 8 * s);
+        if (++s == STAGES) s = 0, ++round;
+    }
+
+    // Epilogue: the accumulators to bf16, straight from registers. Thread (g = lane / 4,
+    // q = lane % 4) holds rows g and g + 8, columns 2q and 2q + 1 of every 16 x 8 mma tile. Two
+    // neighbouring columns are one 4-byte store when n is even (every row then starts 4-byte
+    // aligned), else two 2-byte stores.
+    const int g = lane / 4, q = lane % 4;
+#pragma unroll
+    for (int mi = 0; mi < WM / 16; ++mi)
+#pragma unroll
+        for (int ni = 0; ni < WN / 8; ++ni)
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                const int row = row0 + warp_m * WM + mi * 16 + g + 8 * h;
+                const int col = col0 + warp_n * WN + ni * 8 + 2 * q;
+                if (row >= m || col >= n) continue;
+                __nv_bfloat16* dst = c + (long long)row * n + col;
+                const float v0 = acc[mi][ni][2 * h], v1 = acc[mi][ni][2 * h + 1];
+                if (n % 2 == 0) {
+                    *reinterpret_cast<__nv_bfloat162*>(dst) = __floats2bfloat162_rn(v0, v1);
+                } else {
+                    dst[0] = __float2bfloat16_rn(v0);
+                    if (col + 1 < n) dst[1] = __float2bfloat16_rn(v1);
+                }
+            }
+}
+
+// One block per 128 x 256 tile of C, as a 1-D grid (tile_of() decides which), 288 threads,
+// the ring in dynamic shared memory (kernelcoach opts in above 48 KiB).
+constexpr Launch launch(Problem p) {
+    const long long tiles = ((p.m + BM - 1) / BM) * ((p.n + BN - 1) / BN);
+    return Launch{.grid = {unsigned(tiles)}, .block = {unsigned(THREADS)}, .shared_bytes = unsigned(SMEM)};
+}
