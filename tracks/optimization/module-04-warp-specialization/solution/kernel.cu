@@ -118,7 +118,8 @@ __device__ __forceinline__ unsigned b_offset(int row, int chunk) { return A_STAG
 // The PTX this kernel uses (all of it sm_80):
 //   cp.async.cg.shared.global [dst], [src], 16, n   copy 16 bytes, the last 16 - n filled with 0
 //   cp.async.mbarrier.arrive.noinc.shared.b64 [b]   arrive on b when this thread's cp.async land
-//   mbarrier.init / arrive / test_wait.parity       the barriers (arrive: release; wait: acquire)
+//   mbarrier.init / arrive / test_wait.parity       the barriers (arrive: release; wait: acquire;
+//                                                   try_wait.parity on sm_90)
 //   ldmatrix.sync.aligned.m8n8.x4{.trans}           four 8 x 8 tiles of 16-bit values per warp
 //   mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 __device__ __forceinline__ unsigned smem_u32(const void* p) { return unsigned(__cvta_generic_to_shared(p)); }
@@ -145,15 +146,25 @@ __device__ __forceinline__ void mbar_arrive(unsigned bar) {
 __device__ __forceinline__ void mbar_arrive_on_copies(unsigned bar) {
     asm volatile("cp.async.mbarrier.arrive.noinc.shared.b64 [%0];\n" ::"r"(bar) : "memory");
 }
-// Wait until the phase of `bar` whose parity is `parity` has completed.
+// Wait until the phase of `bar` whose parity is `parity` has completed. sm_80 has test_wait,
+// which only looks; sm_90 adds try_wait, which lets the thread sleep in hardware for a while
+// until the phase completes (fewer shared-memory polls from 256 waiting threads).
 __device__ __forceinline__ void mbar_wait(unsigned bar, unsigned parity) {
     unsigned done;
     do {
+#if __CUDA_ARCH__ >= 900
+        asm volatile(
+            "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+#else
         asm volatile(
             "{\n .reg .pred p;\n mbarrier.test_wait.parity.shared.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
             : "=r"(done)
             : "r"(bar), "r"(parity)
             : "memory");
+#endif
     } while (!done);
 }
 
