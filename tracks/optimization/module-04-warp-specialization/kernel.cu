@@ -19,8 +19,8 @@
 // time, examples/ each as a complete kernel):
 //   1. tile_of(): a grouped ("swizzled") tile order. 16 block rows x 128 block columns: in
 //      row-major order the 132 blocks running at once need ~128 different B panels, and the
-//      next block row needs them all again after they have left the 50-60 MiB L2. That alone
-//      clears the 1.10x gate.
+//      next block row needs them all again after they have left the 50-60 MiB L2: about
+//      2.3 GB from HBM instead of 0.4 GB. This is the change the 1.10x gate measures.
 //   2. mainloop(): warp specialization, one producer warp that only copies and eight consumer
 //      warps that only multiply, handing the ring's buffers over with full/empty barriers.
 //      This is the structure Hopper's TMA + wgmma kernels are built on; on this sm_80 code path
