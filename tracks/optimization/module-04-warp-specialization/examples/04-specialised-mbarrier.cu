@@ -158,44 +158,92 @@ __device__ __forceinline__ void mma_bf16(float (&d)[4], const unsigned (&a)[4], 
 }
 
 // ---------------------------------------------------------------------------------------------
-// The producer's share of k-tile `k0` into the stage at `stage` (a shared address): chunks
-// ptid, ptid + PRODUCERS, ... of the A tile and of the B tile. A warp's 32 consecutive chunks
-// are 8 rows x 64 bytes of A or one 512-byte row of B: whole 32-byte sectors, coalesced.
-// VEC_A / VEC_B: the operand's rows are 16-byte aligned, so a chunk is one cp.async (and lies
-// wholly inside or wholly outside the matrix); otherwise 8 masked loads and one st.shared.
+// What one producer lane copies. The A tile is 512 chunks of 16 bytes (128 rows x 4 chunks),
+// the B tile 1024 (32 rows x 32 chunks); lane p takes chunks p, p + PRODUCERS, ... of each:
+//   A: rows p / 4 + j A_ROW_STEP (j < A_PER_LANE), always chunk p % 4 of the row;
+//   B: rows p / 32 + j B_ROW_STEP (j < B_PER_LANE), always chunk p % 32 of the row.
+// So a warp copies 8 whole 64-byte rows of A, or one whole 512-byte row of B, at a time: whole
+// 32-byte sectors, coalesced. And since a lane's column never changes, the addresses of its
+// chunk j are its first chunk's plus j strides, worked out once per block (struct Lane): each
+// copy then costs a few instructions. That matters here, because one warp issues all 1536
+// copies of a k-tile (README.md, "The producer's issue slots").
+constexpr int A_PER_LANE = A_CHUNKS / PRODUCERS;  // 16 A chunks per lane and k-tile
+constexpr int B_PER_LANE = B_CHUNKS / PRODUCERS;  // 32 B chunks
+constexpr int A_ROW_STEP = PRODUCERS / 4;         // 8 rows between a lane's A chunks
+constexpr int B_ROW_STEP = PRODUCERS / 32;        // 1 row between a lane's B chunks
+static_assert(PRODUCERS % 32 == 0 && A_PER_LANE <= 32, "whole warps; the A row mask fits 32 bits");
+
+struct Lane {
+    int ra, ca;                // A: first row of the tile, chunk of the row
+    int rb, cb;                // B: first row (k) of the tile, chunk (8 columns) of the row
+    int gra, gcb;              // the same in C's terms: row0 + ra, col0 + 8 cb
+    const unsigned short* a;   // A(row0 + ra, 8 ca), the lane's first A element for k0 = 0
+    const unsigned short* b;   // B(rb, col0 + 8 cb), the lane's first B element for k0 = 0
+    unsigned a_rows;           // bit j: the row of A chunk j is inside A (< m)
+    bool b_cols;               // the lane's 8 columns of B are inside B (< n, n % 8 == 0)
+};
+
+__device__ __forceinline__ Lane lane_plan(const unsigned short* a, const unsigned short* b, int m, int n, int k,
+                                          int row0, int col0, int ptid) {
+    Lane L;
+    L.ra = ptid / 4, L.ca = ptid % 4, L.rb = ptid / 32, L.cb = ptid % 32;
+    L.gra = row0 + L.ra, L.gcb = col0 + 8 * L.cb;
+    L.a = a + (long long)(row0 + L.ra) * k + 8 * L.ca;  // only dereferenced when inside
+    L.b = b + (long long)L.rb * n + col0 + 8 * L.cb;
+    L.a_rows = 0;
+    for (int j = 0; j < A_PER_LANE; ++j)
+        if (L.gra + j * A_ROW_STEP < m) L.a_rows |= 1u << j;
+    L.b_cols = L.gcb < n;
+    return L;
+}
+
+// The lane's share of k-tile k0 into the stage at shared address `stage`. VEC_A / VEC_B: the
+// operand's rows are 16-byte aligned (k % 8 == 0, n % 8 == 0), so a chunk is one cp.async and
+// lies wholly inside or wholly outside the matrix; otherwise 8 masked loads and one st.shared.
+// Everything outside A and B is stored as 0.
 template <bool VEC_A, bool VEC_B>
-__device__ __forceinline__ void load_tile(unsigned stage, const unsigned short* a, const unsigned short* b, int m,
-                                          int n, int k, int row0, int col0, int k0, int ptid) {
+__device__ __forceinline__ void load_tile(unsigned stage, const Lane& L, const unsigned short* a,
+                                          const unsigned short* b, int m, int n, int k, int k0) {
+    // A: chunk j of the lane is row ra + 8 j, whose swizzle ((row >> 1) & 3) is row ra's, so its
+    // shared address is the first one's + 512 j bytes.
+    const unsigned a_dst = stage + a_offset(L.ra, L.ca);
+    if (VEC_A) {
+        const bool col_inside = k0 + 8 * L.ca < k;
+        const unsigned short* src = L.a + k0;
+#pragma unroll
+        for (int j = 0; j < A_PER_LANE; ++j, src += (long long)A_ROW_STEP * k) {
+            const bool inside = col_inside && (L.a_rows >> j & 1);
+            cp_async16(a_dst + j * A_ROW_STEP * 64, inside ? src : a, inside);
+        }
+    } else {
 #pragma unroll 4
-    for (int q = ptid; q < A_CHUNKS; q += PRODUCERS) {
-        const int r = q >> 2, c = q & 3;  // row of the tile, chunk of the row
-        const int gr = row0 + r, gc = k0 + c * 8;
-        const unsigned dst = stage + a_offset(r, c);
-        if (VEC_A) {
-            const bool inside = gr < m && gc < k;
-            cp_async16(dst, inside ? a + (long long)gr * k + gc : a, inside);
-        } else {
+        for (int j = 0; j < A_PER_LANE; ++j) {
+            const int gr = L.gra + j * A_ROW_STEP, gc = k0 + 8 * L.ca;
             unsigned w[4] = {0, 0, 0, 0};  // 8 bf16, two per word, the lower column in the low half
 #pragma unroll
             for (int e = 0; e < 8; ++e)
                 if (gr < m && gc + e < k) w[e / 2] |= unsigned(a[(long long)gr * k + gc + e]) << (16 * (e % 2));
-            st_shared16(dst, w);
+            st_shared16(a_dst + j * A_ROW_STEP * 64, w);
         }
     }
+    // B: chunk j of the lane is row rb + j B_ROW_STEP of the tile, chunk cb.
+    if (VEC_B) {
+        const unsigned short* src = L.b + (long long)k0 * n;
+#pragma unroll
+        for (int j = 0; j < B_PER_LANE; ++j, src += (long long)B_ROW_STEP * n) {
+            const int r = L.rb + j * B_ROW_STEP;
+            const bool inside = L.b_cols && k0 + r < k;
+            cp_async16(stage + b_offset(r, L.cb), inside ? src : b, inside);
+        }
+    } else {
 #pragma unroll 4
-    for (int q = ptid; q < B_CHUNKS; q += PRODUCERS) {
-        const int r = q >> 5, c = q & 31;  // row (k) of the tile, chunk (8 columns) of the row
-        const int gr = k0 + r, gc = col0 + c * 8;
-        const unsigned dst = stage + b_offset(r, c);
-        if (VEC_B) {
-            const bool inside = gr < k && gc < n;
-            cp_async16(dst, inside ? b + (long long)gr * n + gc : b, inside);
-        } else {
-            unsigned w[4] = {0, 0, 0, 0};  // 8 bf16, two per word, the lower column in the low half
+        for (int j = 0; j < B_PER_LANE; ++j) {
+            const int r = L.rb + j * B_ROW_STEP, gr = k0 + r, gc = L.gcb;
+            unsigned w[4] = {0, 0, 0, 0};
 #pragma unroll
             for (int e = 0; e < 8; ++e)
                 if (gr < k && gc + e < n) w[e / 2] |= unsigned(b[(long long)gr * n + gc + e]) << (16 * (e % 2));
-            st_shared16(dst, w);
+            st_shared16(stage + b_offset(r, L.cb), w);
         }
     }
 }
@@ -205,6 +253,7 @@ __device__ __forceinline__ void load_tile(unsigned stage, const unsigned short* 
 template <bool VEC_A, bool VEC_B>
 __device__ void produce(unsigned ring, unsigned full, unsigned empty, const unsigned short* a, const unsigned short* b,
                         int m, int n, int k, int row0, int col0, int ptid) {
+    const Lane L = lane_plan(a, b, m, n, k, row0, col0, ptid);  // once per block
     const int tiles = (k + BK - 1) / BK;
     int s = 0;           // buffer of k-tile i
     unsigned round = 0;  // how many times buffer s has been filled before: its phase
@@ -213,7 +262,7 @@ __device__ void produce(unsigned ring, unsigned full, unsigned empty, const unsi
         // release of k-tile i - STAGES. Without this wait the copies would overwrite a tile
         // the consumers are still reading (controls/early-release.cu is the same race).
         if (round > 0) mbar_wait(empty + 8 * s, (round - 1) & 1);
-        load_tile<VEC_A, VEC_B>(ring + s * STAGE, a, b, m, n, k, row0, col0, i * BK, ptid);
+        load_tile<VEC_A, VEC_B>(ring + s * STAGE, L, a, b, m, n, k, i * BK);
         if (VEC_A && VEC_B) {
             mbar_arrive_on_copies(full + 8 * s);  // arrives when this lane's copies have landed
         } else {
