@@ -16,8 +16,7 @@
 // A named barrier cannot watch cp.async land, so the producer waits for its own copies
 // (cp.async.wait_group) before it arrives on FULL. To keep copies in flight it signals LATE:
 // after issuing k-tile i it waits only for k-tile i - LAG (LAG = STAGES - 2 = 2) and arrives
-// on FULL for that one; so k-tiles i - 1 and i stay in flight while the consumers multiply
-// i - 2. The memory order: bar.arrive and bar.sync make the writes before the arrive (the
+// on FULL for that one; k-tiles i - 1 and i stay in flight. The memory order: bar.arrive and bar.sync make the writes before the arrive (the
 // landed copies, the st.shared of the unaligned path) visible to the threads after the sync;
 // in the other direction, the consumers' ldmatrix reads before their arrive on EMPTY are done
 // before the producer's copies after its sync on EMPTY.
@@ -25,8 +24,9 @@
 // What it buys: the consumers never issue a copy or compute an address of global memory; the
 // producer never waits at a barrier the consumers need to pass. What it costs: 9 warps on 4
 // sub-partitions cap every thread at 168 registers (README.md, "Registers"), the producer's
-// included; and a producer that signals late keeps fewer copies in flight than a ring of 4
-// could. Step 4 (04-specialised-mbarrier.cu) lets the copies themselves signal, with mbarriers.
+// included; and a k-tile that has landed is only signalled when the producer comes round to it
+// (it may be blocked on EMPTY meanwhile). Step 4 (04-specialised-mbarrier.cu) lets the copies
+// signal for themselves, with mbarriers.
 
 #include <cuda_bf16.h>
 

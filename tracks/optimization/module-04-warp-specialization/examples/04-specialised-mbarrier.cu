@@ -15,12 +15,13 @@
 // every consumer past full[s] phase k), so one bit of phase is enough.
 // Run: kernelcoach bench optimization/04 --examples      (every step, as one table)
 //
-// Against step 3: the producer keeps STAGES k-tiles in flight instead of LAG + 1 = 2, and a
-// consumer wakes as soon as the last copy of its k-tile lands, not when the producer next gets
-// round to checking. This is the shape of a Hopper kernel (README.md, "What Hopper adds"):
+// Against step 3: a k-tile is signalled the moment its last copy lands, whatever the producer is
+// doing at the time, and the producer never stops for its own copies, only for a free buffer.
+// In step 3 a k-tile that has landed waits for the producer to come round to signalling it
+// (the producer may be blocked on EMPTY), and the producer stops in cp.async.wait_group. This is the shape of a Hopper kernel (README.md, "What Hopper adds"):
 // there the producer is one thread issuing TMA copies that complete_tx on full[s] by
 // themselves, and the consumers are warpgroups issuing wgmma. The solution (solution/kernel.cu)
-// is this file with its tunables (STAGES, PRODUCER_WARPS) opened to `kernelcoach tune`.
+// is this file with one more tunable, PRODUCER_WARPS, opened to `kernelcoach tune`.
 
 #include <cuda_bf16.h>
 
