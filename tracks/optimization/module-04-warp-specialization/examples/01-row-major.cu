@@ -1,4 +1,4 @@
-// Worked example, step 1 of 4: row-major tile order, every warp copies and multiplies. This is
+// Worked example, step 1 of 3: row-major tile order, every warp copies and multiplies. This is
 // the module's starter kernel.cu: a tensor-core GEMM that is already sound inside the block,
 // walking the tiles of C in the order blockIdx.x gives them, block row after block row.
 // Run: kernelcoach bench optimization/04 --examples      (every step, as one table)

@@ -1,4 +1,4 @@
-// Worked example, step 2 of 4: grouped tile order. The kernel of step 1 (every warp copies AND
+// Worked example, step 2 of 3: grouped tile order. The kernel of step 1 (every warp copies AND
 // multiplies, a 4-stage cp.async ring, one __syncthreads() per k-tile), with one change: the
 // block -> tile mapping walks GROUP_M = 8 block rows together, column by column.
 // Run: kernelcoach bench optimization/04 --examples      (every step, as one table)
@@ -17,7 +17,7 @@
 // Expected: faster than step 1 by the time the row-major order spent waiting on DRAM; the
 // module's gate asks for 1.10x on your GPU (GROUP_M = 1 against the default).
 //
-// The next step (03-specialised-named-barriers.cu) splits the warps into a producer and
+// The next step (03-specialised-mbarrier.cu) splits the warps into a producer and
 // consumers.
 
 #include <cuda_bf16.h>

@@ -1,38 +1,33 @@
-// Worked example, step 3 of 4: warp specialization with named barriers. Step 2's grouped order
-// and tiles, but the warps no longer all do everything: warps 0-7 (256 threads) only multiply,
-// warp 8 (32 threads) only copies. They hand the STAGES = 4 buffers of the ring to each other
-// with the SM's hardware named barriers, two per buffer:
+// Worked example, step 3 of 3: warp specialization with mbarriers, and the copies signal for
+// themselves. Step 3's roles (warps 0-7 multiply, warp 8 copies) and tiles, but each buffer's
+// handshake is a pair of mbarriers in shared memory instead of two hardware named barriers:
 //
-//     FULL(s)  = barrier 1 + s:           the producer arrives (bar.arrive), the consumers wait
-//                                         (bar.sync): "buffer s holds the next k-tile"
-//     EMPTY(s) = barrier 1 + STAGES + s:  the consumers arrive, the producer waits: "buffer s
-//                                         has been read and may be refilled"
+//     full[s]   initialised for 32 arrivals: each producer lane arrives once per fill, with
+//               cp.async.mbarrier.arrive.noinc, which fires when THAT LANE'S COPIES HAVE LANDED.
+//               The producer never waits for its own copies: it issues k-tile i and moves on.
+//     empty[s]  initialised for 256 arrivals: each consumer thread arrives once it has read the
+//               buffer. The producer waits on it before it refills the buffer.
 //
-// Each takes 288 threads (9 warps: every participant, a multiple of 32). bar.arrive does not
-// wait; bar.sync waits until 288 threads have arrived on that barrier, then it resets. Barrier 0
-// is __syncthreads()'s; an SM has 16 per block, so STAGES <= 7.
+// An mbarrier counts phases: once its arrivals are all in, its phase completes and the count
+// starts again. The k-th fill of buffer s is phase k of full[s], so a wait names the phase's
+// parity (k & 1): mbarrier.test_wait.parity returns true once that phase has completed. The
+// protocol cannot get two phases ahead (full[s] phase k + 1 needs empty[s] phase k, which needs
+// every consumer past full[s] phase k), so one bit of phase is enough.
 // Run: kernelcoach bench optimization/04 --examples      (every step, as one table)
 //
-// A named barrier cannot watch cp.async land, so the producer waits for its own copies
-// (cp.async.wait_group) before it arrives on FULL. To keep copies in flight it signals LATE:
-// after issuing k-tile i it waits only for k-tile i - LAG (LAG = STAGES - 2 = 2) and arrives
-// on FULL for that one; k-tiles i - 1 and i stay in flight. The memory order: bar.arrive and bar.sync make the writes before the arrive (the
-// landed copies, the st.shared of the unaligned path) visible to the threads after the sync;
-// in the other direction, the consumers' ldmatrix reads before their arrive on EMPTY are done
-// before the producer's copies after its sync on EMPTY.
-//
-// What it buys: the consumers never issue a copy or compute an address of global memory; the
-// producer never waits at a barrier the consumers need to pass. What it costs: 9 warps on 4
-// sub-partitions cap every thread at 168 registers (README.md, "Registers"), the producer's
-// included; and a k-tile that has landed is only signalled when the producer comes round to it
-// (it may be blocked on EMPTY meanwhile). Step 4 (04-specialised-mbarrier.cu) lets the copies
-// signal for themselves, with mbarriers.
+// Against named barriers (hints.md, hint 8): a k-tile is signalled the moment its last copy lands, whatever the producer is
+// doing at the time, and the producer never stops for its own copies, only for a free buffer.
+// With named barriers a k-tile that has landed waits for the producer to come round to signalling it
+// (the producer may be blocked on EMPTY), and the producer stops in cp.async.wait_group. This is the shape of a Hopper kernel (README.md, "What Hopper adds"):
+// there the producer is one thread issuing TMA copies that complete_tx on full[s] by
+// themselves, and the consumers are warpgroups issuing wgmma. The solution (solution/kernel.cu)
+// is this file with one more tunable, PRODUCER_WARPS, opened to `kernelcoach tune`.
 
 #include <cuda_bf16.h>
 
 #include "kernelcoach.h"
 
-// tune: GROUP_M=1,4,8,16 STAGES=2,3,4
+// tune: GROUP_M=1,4,8,16 STAGES=3,4
 #ifndef GROUP_M
 #define GROUP_M 8         // block rows walked together (1: row-major order)
 #endif
@@ -57,8 +52,7 @@ constexpr int A_CHUNKS = BM * BK / 8;                  // 16-byte chunks in an A
 constexpr int B_CHUNKS = BK * BN / 8;                  // ... in a B tile: 1024
 
 static_assert(GROUP_M >= 1, "a group holds at least one block row");
-static_assert(STAGES >= 1 && STAGES <= 7, "barriers 1 .. 2 STAGES: an SM has 16 per block, 0 is __syncthreads()'s");
-constexpr int LAG = STAGES >= 2 ? STAGES - 2 : 0;  // k-tiles the producer leaves in flight when it signals
+static_assert(STAGES >= 1, "at least one buffer");
 static_assert(BK == 32 && BM % WM == 0 && BN % WN == 0 && WM == 64 && WN == 64,
               "the swizzles and fragment loops below are written for 128 x 256 x 32, 64 x 64 warps");
 static_assert(A_CHUNKS % PRODUCERS == 0 && B_CHUNKS % PRODUCERS == 0, "copies split evenly");
@@ -94,8 +88,9 @@ __device__ __forceinline__ unsigned b_offset(int row, int chunk) { return A_STAG
 // ---------------------------------------------------------------------------------------------
 // The PTX this kernel uses (all of it sm_80):
 //   cp.async.cg.shared.global [dst], [src], 16, n   copy 16 bytes, the last 16 - n filled with 0
-//   cp.async.commit_group / wait_group N            close a group of copies / wait for all but N
-//   bar.sync id, count / bar.arrive id, count        named barriers (wait / do not wait)
+//   cp.async.mbarrier.arrive.noinc.shared.b64 [b]   arrive on b when this thread's cp.async land
+//   mbarrier.init / arrive / test_wait.parity       the barriers (arrive: release; wait: acquire;
+//                                                   try_wait.parity on sm_90)
 //   ldmatrix.sync.aligned.m8n8.x4{.trans}           four 8 x 8 tiles of 16-bit values per warp
 //   mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 __device__ __forceinline__ unsigned smem_u32(const void* p) { return unsigned(__cvta_generic_to_shared(p)); }
@@ -109,19 +104,40 @@ __device__ __forceinline__ void st_shared16(unsigned dst, const unsigned (&w)[4]
     asm volatile("st.shared.v4.b32 [%0], {%1, %2, %3, %4};\n" ::"r"(dst), "r"(w[0]), "r"(w[1]), "r"(w[2]), "r"(w[3])
                  : "memory");
 }
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int N>
-__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory"); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_all;\n" ::: "memory"); }
 
-// Named barriers: `id` 1..15, `count` threads (a multiple of 32) take part.
-__device__ __forceinline__ void bar_sync(int id, int count) {
-    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(count) : "memory");
+__device__ __forceinline__ void mbar_init(unsigned bar, unsigned count) {
+    asm volatile("mbarrier.init.shared.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
 }
-__device__ __forceinline__ void bar_arrive(int id, int count) {
-    asm volatile("bar.arrive %0, %1;\n" ::"r"(id), "r"(count) : "memory");
+__device__ __forceinline__ void mbar_arrive(unsigned bar) {
+    asm volatile("{\n .reg .b64 state;\n mbarrier.arrive.shared.b64 state, [%0];\n}\n" ::"r"(bar) : "memory");
 }
-__device__ __forceinline__ int full_bar(int s) { return 1 + s; }
-__device__ __forceinline__ int empty_bar(int s) { return 1 + STAGES + s; }
+// The arrival happens when every cp.async this thread issued before it has written its bytes.
+// `.noinc`: it counts as one of the arrivals the barrier was initialised with.
+__device__ __forceinline__ void mbar_arrive_on_copies(unsigned bar) {
+    asm volatile("cp.async.mbarrier.arrive.noinc.shared.b64 [%0];\n" ::"r"(bar) : "memory");
+}
+// Wait until the phase of `bar` whose parity is `parity` has completed. sm_80 has test_wait,
+// which only looks; sm_90 adds try_wait, which lets the thread sleep in hardware for a while
+// until the phase completes (fewer shared-memory polls from 256 waiting threads).
+__device__ __forceinline__ void mbar_wait(unsigned bar, unsigned parity) {
+    unsigned done;
+    do {
+#if __CUDA_ARCH__ >= 900
+        asm volatile(
+            "{\n .reg .pred p;\n mbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+#else
+        asm volatile(
+            "{\n .reg .pred p;\n mbarrier.test_wait.parity.shared.b64 p, [%1], %2;\n selp.u32 %0, 1, 0, p;\n}\n"
+            : "=r"(done)
+            : "r"(bar), "r"(parity)
+            : "memory");
+#endif
+    } while (!done);
+}
 
 __device__ __forceinline__ void ldmatrix_x4(unsigned (&r)[4], unsigned addr) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
@@ -233,27 +249,31 @@ __device__ __forceinline__ void load_tile(unsigned stage, const Lane& L, const u
     }
 }
 
-// The producer: fill buffer i % STAGES with k-tile i, for every i; before refilling a buffer,
-// wait on its EMPTY barrier; LAG k-tiles later, once the copies have landed, arrive on its FULL.
+// The producer: fill buffer s with k-tile i, for every i, waiting for the consumers to have
+// emptied it first (from the second round on), and make full[s] complete when the data is there.
 template <bool VEC_A, bool VEC_B>
-__device__ void produce(unsigned ring, const unsigned short* a, const unsigned short* b, int m, int n, int k, int row0,
-                        int col0, int ptid) {
+__device__ void produce(unsigned ring, unsigned full, unsigned empty, const unsigned short* a, const unsigned short* b,
+                        int m, int n, int k, int row0, int col0, int ptid) {
     const Lane L = lane_plan(a, b, m, n, k, row0, col0, ptid);  // once per block
     const int tiles = (k + BK - 1) / BK;
+    int s = 0;           // buffer of k-tile i
+    unsigned round = 0;  // how many times buffer s has been filled before: its phase
     for (int i = 0; i < tiles; ++i) {
-        const int s = i % STAGES;
-        // From the second round on, buffer s still holds k-tile i - STAGES: wait until all 256
-        // consumer threads have arrived on EMPTY(s), i.e. have finished reading it.
-        if (i >= STAGES) bar_sync(empty_bar(s), THREADS);
+        // Round r > 0 of buffer s reuses it: wait for phase r - 1 of empty[s], the consumers'
+        // release of k-tile i - STAGES. Without this wait the copies would overwrite a tile
+        // the consumers are still reading (controls/early-release.cu is the same race).
+        if (round > 0) mbar_wait(empty + 8 * s, (round - 1) & 1);
         load_tile<VEC_A, VEC_B>(ring + s * STAGE, L, a, b, m, n, k, i * BK);
-        cp_async_commit();  // group i (empty on the unaligned path: those stores are done)
-        if (i >= LAG) {
-            cp_async_wait<LAG>();                        // groups 0 .. i - LAG have landed
-            bar_arrive(full_bar((i - LAG) % STAGES), THREADS);  // k-tile i - LAG is ready
+        if (VEC_A && VEC_B) {
+            mbar_arrive_on_copies(full + 8 * s);  // arrives when this lane's copies have landed
+        } else {
+            cp_async_wait_all();    // this lane's cp.async (of the aligned operand), if any
+            mbar_arrive(full + 8 * s);  // release: the st.shared above are visible to the waiters
         }
+        if (++s == STAGES) s = 0, ++round;
     }
-    cp_async_wait<0>();  // the last LAG k-tiles
-    for (int i = tiles > LAG ? tiles - LAG : 0; i < tiles; ++i) bar_arrive(full_bar(i % STAGES), THREADS);
+    // Leave no copy in flight behind an exiting thread: the last ones land (and arrive) first.
+    cp_async_wait_all();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,15 +282,25 @@ gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, _
      int n, int k)
 {
     extern __shared__ __align__(128) unsigned char ring_bytes[];  // STAGES x (A tile, B tile)
+    __shared__ __align__(8) unsigned long long bars[2 * STAGES];  // full[0..S-1], empty[0..S-1]
 
     const int tiles_m = (m + BM - 1) / BM, tiles_n = (n + BN - 1) / BN;
     const Tile t = tile_of(blockIdx.x, tiles_m, tiles_n);
     const int row0 = t.m * BM, col0 = t.n * BN;
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     const unsigned ring = smem_u32(ring_bytes);
+    const unsigned full = smem_u32(&bars[0]), empty = smem_u32(&bars[STAGES]);  // barrier s: + 8 s
 
-    // Named barriers need no set-up: the roles split at once, for good (no __syncthreads()
-    // from here on: the producer does not take part in the consumers' barriers, nor they in its).
+    if (threadIdx.x == 0) {
+        for (int s = 0; s < STAGES; ++s) {
+            mbar_init(full + 8 * s, PRODUCERS);   // every producer lane arrives once per fill
+            mbar_init(empty + 8 * s, CONSUMERS);  // every consumer thread arrives once per use
+        }
+    }
+    // The only barrier of the whole block: the initialised mbarriers must be visible to every
+    // warp before any warp arrives on or waits for one. After it the roles split for good.
+    __syncthreads();
+
     if (warp >= CONSUMER_WARPS) {
         // ------------------------------------------------------------------ producer warp(s)
         // A producer lane holds as many registers as a consumer lane (168: README.md,
@@ -280,10 +310,10 @@ gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, _
         const auto* ua = reinterpret_cast<const unsigned short*>(a);
         const auto* ub = reinterpret_cast<const unsigned short*>(b);
         const bool vec_a = k % 8 == 0, vec_b = n % 8 == 0;  // the same for the whole grid
-        if (vec_a && vec_b) produce<true, true>(ring, ua, ub, m, n, k, row0, col0, ptid);
-        else if (vec_a) produce<true, false>(ring, ua, ub, m, n, k, row0, col0, ptid);
-        else if (vec_b) produce<false, true>(ring, ua, ub, m, n, k, row0, col0, ptid);
-        else produce<false, false>(ring, ua, ub, m, n, k, row0, col0, ptid);
+        if (vec_a && vec_b) produce<true, true>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        else if (vec_a) produce<true, false>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        else if (vec_b) produce<false, true>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
+        else produce<false, false>(ring, full, empty, ua, ub, m, n, k, row0, col0, ptid);
         return;
     }
 
@@ -303,9 +333,10 @@ gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, _
     const unsigned b_base = b_offset(lrow, warp_n * WN / 8 + lchunk);
 
     const int tiles = (k + BK - 1) / BK;
+    int s = 0;
+    unsigned round = 0;
     for (int i = 0; i < tiles; ++i) {
-        const int s = i % STAGES;
-        bar_sync(full_bar(s), THREADS);  // k-tile i has landed in buffer s
+        mbar_wait(full + 8 * s, round & 1);  // k-tile i has landed in buffer s
         const unsigned stage = ring + s * STAGE;
         // Two 16-deep mma steps per k-tile. Not unrolled on purpose: unrolled, the compiler
         // loads the second step's fragments during the first step's mma, which needs more than
@@ -329,7 +360,8 @@ gemm(const __nv_bfloat16* __restrict__ a, const __nv_bfloat16* __restrict__ b, _
         }
         // Done reading buffer s: release it to the producer, unless it will not be refilled
         // (the last STAGES k-tiles), so that no arrival is left pending when the block exits.
-        if (i + STAGES < tiles) bar_arrive(empty_bar(s), THREADS);
+        if (i + STAGES < tiles) mbar_arrive(empty + 8 * s);
+        if (++s == STAGES) s = 0, ++round;
     }
 
     // Epilogue: the accumulators to bf16, straight from registers. Thread (g = lane / 4,
