@@ -221,11 +221,11 @@ __device__ __forceinline__ void load_tile(unsigned stage, unsigned char* stage_p
             const bool ok = gr < m && gc < k;
             // A chunk outside A reads nothing (src_bytes 0), but its address must still be a
             // valid one: a itself.
-            cp_async_16(stage + a_offset(row, chunk), ok ? a + (size_t)gr * k + gc : a, ok);
+            cp_async_16(stage + a_offset(row, chunk), ok ? a + gr * k + gc : a, ok);
         } else {
             const int ok_count = gr < m ? k - gc : 0;  // columns of this chunk inside A
             copy_chunk_scalar(stage_ptr + a_offset(row, chunk),
-                              ok_count > 0 ? a + (size_t)gr * k + gc : a, ok_count);
+                              ok_count > 0 ? a + gr * k + gc : a, ok_count);
         }
     }
 #pragma unroll
@@ -235,11 +235,11 @@ __device__ __forceinline__ void load_tile(unsigned stage, unsigned char* stage_p
         const int gr = k0 + row, gc = block_col + chunk * 8;  // row and first column in B
         if constexpr (ALIGNED) {
             const bool ok = gr < k && gc < n;  // n % 8 == 0: all 8 columns or none
-            cp_async_16(stage + b_offset(row, chunk), ok ? b + (size_t)gr * n + gc : b, ok);
+            cp_async_16(stage + b_offset(row, chunk), ok ? b + gr * n + gc : b, ok);
         } else {
             const int ok_count = gr < k ? n - gc : 0;
             copy_chunk_scalar(stage_ptr + b_offset(row, chunk),
-                              ok_count > 0 ? b + (size_t)gr * n + gc : b, ok_count);
+                              ok_count > 0 ? b + gr * n + gc : b, ok_count);
         }
     }
 }
@@ -309,7 +309,9 @@ __device__ __forceinline__ void gemm_block(const bf16* __restrict__ a, const bf1
 #pragma unroll
             for (int e = 0; e < 4; ++e) acc[i][j][e] = 0.0f;
 
-    const int tiles = (k + BK - 1) / BK;  // k-tiles; the last may be partial (zero-filled)
+    // k-tiles; the last may be partial (zero-filled). (int offsets into a, b and c: exact while
+    // m k, k n and m n stay below 2^31, as in every case here.)
+    const int tiles = (k + BK - 1) / BK;
 
     if constexpr (STAGES == 1) {
         // No pipeline: copy, wait, multiply, in turn. While the copies fly (hundreds of
@@ -377,7 +379,7 @@ __device__ __forceinline__ void gemm_block(const bf16* __restrict__ a, const bf1
 #pragma unroll
             for (int j = 0; j < NT; ++j) {
                 const int col = block_col + wn0 + 8 * j + 2 * t4;
-                bf16* dst = c + (size_t)row * n + col;
+                bf16* dst = c + row * n + col;
                 const float v0 = acc[i][j][2 * h], v1 = acc[i][j][2 * h + 1];
                 if constexpr (ALIGNED) {
                     if (col < n) *reinterpret_cast<__nv_bfloat162*>(dst) = __floats2bfloat162_rn(v0, v1);
