@@ -19,7 +19,7 @@
 #define STAGES 4          // buffers in the ring
 #endif
 #ifndef PRODUCER_WARPS
-#define PRODUCER_WARPS 1  // warps that only copy
+#define PRODUCER_WARPS 2  // warps that only copy
 #endif
 
 constexpr int BM = 128;  // rows of C per block

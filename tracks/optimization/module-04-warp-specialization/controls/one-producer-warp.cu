@@ -1,11 +1,10 @@
-// Control for optimization/04 - expected verdict: PASSED (correct, and fast enough for both gates).
+// Control for optimization/04 - expected verdict: PASSED (correct, and fast enough for the gate).
 //
 // What it demonstrates: another split of the warps works as well. This is the solution with
-// PRODUCER_WARPS = 2: 320 threads, 64 producer lanes issuing 24 cp.async each per k-tile
-// (8 of A, 16 of B) instead of 48, and full[s] initialised for 64 arrivals. 10 warps still
-// leave at most 3 on a sub-partition, so every thread keeps its 168 registers (no spills,
-// ptxas, CUDA 13, sm_80 and sm_90). One warp already issues its 48 copies in a fraction of a
-// k-tile's mma time, so expect the same speed, not more.
+// PRODUCER_WARPS = 1: 288 threads, 32 producer lanes issuing 48 cp.async each per k-tile, and
+// full[s] initialised for 32 arrivals. Measured on an H200: 0.37x cuBLASLt, against 0.42x with
+// the solution's two producer warps (one warp issuing 1536 copies per k-tile keeps the consumers
+// waiting), still above the gate's 0.35x.
 
 #include <cuda_bf16.h>
 
@@ -18,7 +17,7 @@
 #define STAGES 4          // buffers in the ring
 #endif
 #ifndef PRODUCER_WARPS
-#define PRODUCER_WARPS 2  // warps that only copy
+#define PRODUCER_WARPS 1  // warps that only copy
 #endif
 
 constexpr int BM = 128;  // rows of C per block
