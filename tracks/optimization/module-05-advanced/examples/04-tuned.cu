@@ -2,9 +2,10 @@
 // TAIL = 8 (tail pieces of 64 x 64).
 // Run: kernelcoach bench optimization/05 --examples
 //
-// What changed from 03-tail-tiles.cu: two #define lines, the values `kernelcoach tune` is
-// expected to pick on an H100 or H200 from the 16 combinations of BN, STAGES and TAIL (README.md,
-// "Tuning", has the measured table; if tune picks other values on your GPU, believe tune).
+// What changed from 03-tail-tiles.cu: two #define lines, the values the napkin expected
+// `kernelcoach tune` to pick on an H100 or H200 from the 16 combinations of BN, STAGES and TAIL.
+// On an H200 (2026-12-03) tune picks BN = 128, STAGES = 4, TAIL = 8 instead (163.8 us, 1.21x the
+// defaults); README.md, "Tuning", has the measured table. Believe tune.
 //
 // Why it should be faster: the tail pieces are latency-bound, not compute-bound (step 3's
 // comment): a 64 x 64 piece still walks 128 k-tiles, and each k-tile waits for a global-memory
@@ -12,8 +13,11 @@
 // about a third as long instead of half; with TAIL = 8 there are 32 pieces of an eighth of the
 // work instead of 16 of a quarter. The whole waves barely change: a 128 x 256 tile's k-tile takes
 // longer to multiply than to load, with 2 or 3 in flight. Napkin: the tail drops from about 0.4
-// to about 0.3 of a tile's time, ~1.3 tiles' time in all: about 1.1x step 3. The price is shared
-// memory: 4 x 24 KiB = 96 KiB a block (still one block per SM, which the registers decide anyway).
+// to about 0.3 of a tile's time, ~1.3 tiles' time in all: about 1.1x step 3. Measured on an
+// NVIDIA H200 (2026-12-03): 182.9 us, 1.38 tiles' time, 1.09x step 3, 0.28x cuBLASLt; but the
+// gain is TAIL = 8's, not the fourth stage's: STAGES = 3 with TAIL = 8 takes 185.1 us, and
+// STAGES = 4 with TAIL = 4 199.2 us, the same as step 3. The price is shared memory:
+// 4 x 24 KiB = 96 KiB a block (still one block per SM, which the registers decide anyway).
 
 #include <cuda_bf16.h>
 
