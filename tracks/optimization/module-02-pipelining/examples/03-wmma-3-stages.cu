@@ -19,6 +19,7 @@
 // goes to HBM, or waits behind other SMs' requests, takes 2-3 times longer, and then the warps
 // stall at the barrier. Two tiles in flight (32 KiB per block) cover the slow ones. Expect a
 // few percent over step 2, more where the latency is long and irregular (larger k, busy L2).
+// Measured on an H200: 684.8 us, a little slower than step 2 (655.6 us); step 4 the same.
 #include <cuda_bf16.h>
 #include <mma.h>
 

@@ -22,7 +22,7 @@
 // Napkin math: the loads are conflict-free (80-byte A rows and 272-byte B rows put the 8 rows
 // a quarter-warp reads in 8 different bank groups), but they are many instructions: 32 shared
 // loads and 8 packs next to 16 mma. Expect about step 4's speed: the win of this step is the
-// control it gives, which step 6 cashes in.
+// control it gives, which step 6 cashes in. Measured on an H200: 1.19x step 4 (574.9 us).
 #include <cuda_bf16.h>
 
 #include "kernelcoach.h"
