@@ -76,12 +76,11 @@ static_assert(A_CHUNKS % THREADS == 0 && B_CHUNKS % THREADS == 0, "copies split 
 static_assert(SMEM <= kc::device.shared_per_block_optin, "the ring does not fit in this GPU's shared memory");
 
 // THE TILE ORDER. Block `pid` of the 1-D grid computes tile (m, n) of C: here in row-major
-// order, block row after block row. GROUP_M is read (the speed gate builds this file again
-// with -DGROUP_M=1 and compares) but NOT USED: the variant computes the same tiles in the same
-// order, so the gate sees no difference at all. Make GROUP_M block rows go together: walk a
-// group of GROUP_M rows column by column, so that the blocks running at the same time share
-// their A and B panels in L2 (README.md, "Tile order"; hints.md). GROUP_M = 1 must stay this
-// row-major order, and the last group may have fewer rows than GROUP_M.
+// order, block row after block row. GROUP_M is read (`kernelcoach tune` builds this file with
+// GROUP_M=1,4,8,16 to compare the orders) but NOT USED here. Make GROUP_M block rows go
+// together: walk a group of GROUP_M rows column by column, so that the blocks running at the
+// same time share their A and B panels in L2 (README.md, "Tile order"; hints.md). GROUP_M = 1
+// must stay this row-major order, and the last group may have fewer rows than GROUP_M.
 struct Tile { int m, n; };
 __device__ __forceinline__ Tile tile_of(int pid, int tiles_m, int tiles_n) {
     (void)tiles_m;

@@ -6,7 +6,8 @@
 // the 132 resident blocks touch all 16 A panels (8 MiB, all of A, which stays in L2) and 8 or
 // 9 B panels; every B panel comes from HBM once. The last band may be narrower (groups:
 // 8 block columns, one band; 1800 is not a multiple of 256 but the band is whole). Built with
-// -DGROUP_M=1 it walks row-major, like the solution's variant.
+// -DGROUP_M=1 it walks row-major, like the solution. Measured on an H200 with one producer
+// warp: 0.37x, as the row-wise groups.
 
 #include <cuda_bf16.h>
 
@@ -56,9 +57,8 @@ static_assert(SMEM <= kc::device.shared_per_block_optin, "the ring does not fit 
 //                 N  ...                               1  3  5  7 ...
 struct Tile { int m, n; };
 __device__ __forceinline__ Tile tile_of(int pid, int tiles_m, int tiles_n) {
-    // GROUP_M = 1 is the gate's baseline, the plain row-major order. (Bands one column wide
-    // would be the column-major order, which for this wide shape is fast too: a gate against
-    // it would measure nothing.)
+    // GROUP_M = 1 is the plain row-major order. (Bands one column wide would be the
+    // column-major order, which for this wide shape is fast too.)
     if (GROUP_M == 1) return {pid / tiles_n, pid % tiles_n};
     const int per_band = GROUP_M * tiles_m;           // blocks in a full band of columns
     const int first_n = (pid / per_band) * GROUP_M;   // the band's first block column

@@ -5,8 +5,9 @@
 // released it, and the consumers may read it once the copies have landed, so copying and
 // multiplying take turns. Per k-tile: a round trip to L2 or HBM for the 24 KiB (about a
 // microsecond) and then the 512 mma of the block (about 0.6 us at the solution's pace), one
-// after the other: under half the solution's speed, far under 0.45x cuBLASLt. Correct on
-// every case: the handshake is the same, with one buffer.
+// after the other. Measured on an H200: 0.22x cuBLASLt, under the gate's 0.35x (the solution
+// with one producer warp and 4 stages: 0.37x). Correct on every case: the handshake is the
+// same, with one buffer.
 
 #include <cuda_bf16.h>
 

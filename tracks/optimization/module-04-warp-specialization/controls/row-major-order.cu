@@ -1,12 +1,12 @@
-// Control for optimization/04 - expected verdict: TOO_SLOW (the variant gate: about 1.00x).
+// Control for optimization/04 - expected verdict: PASSED (as fast as the grouped order).
 //
-// What it demonstrates: warp specialization alone does not pass the module. This is the
-// solution with its producer and consumer warps, its mbarriers and its 4-stage ring, but with
-// the tiles walked in row-major order whatever GROUP_M says. Built with -DGROUP_M=1 it is the
-// same kernel, so the gate's ratio is 1.00x against the 1.10x asked for (within the noise of
-// two timings of one kernel). It may already miss the 0.45x vendor gate, which is decided
-// first: in row-major order every block row streams all of B (128 MiB, more than L2) from
-// HBM again, 2 GiB in all for the timed case.
+// What it demonstrates: on an H200 the tile order does not limit this kernel. This is the
+// solution with its two producer warps, its consumer warps, its mbarriers and its 4-stage ring,
+// but with the tiles walked in row-major order whatever GROUP_M says. In row-major order every
+// block row streams all of B (128 MiB, more than L2) from HBM again: ~2.3 GB for the timed
+// case against ~0.41 GB grouped. Measured on an NVIDIA H200 (kernelcoach run, 2026-12-03):
+// 0.41x cuBLASLt, the same as the grouped solution: ~2.3 GB in ~0.87 ms is 2.6 TB/s, within
+// the H200's ~4.3 TB/s. For a kernel near cuBLASLt's 0.35 ms it would need 6.5 TB/s.
 
 #include <cuda_bf16.h>
 

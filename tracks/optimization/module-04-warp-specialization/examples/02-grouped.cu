@@ -12,10 +12,12 @@
 //   grouped (this)      the 132 running blocks are 8 block rows x ~16.5 columns: 8 A panels
 //                       (4 MiB) and ~17 B panels (17 MiB) serve them all. Each B panel is read
 //                       from DRAM once per group of 8 rows: 2 x 128 MiB = 256 MiB.
-// DRAM traffic falls from ~2.3 GB to ~0.41 GB (C's 128 MiB of stores included); at 0.65 ms
-// (0.5x cuBLASLt on an H200) that is 3.5 TB/s -> 0.6 TB/s, against an HBM3e peak of 4.8 TB/s.
-// Expected: faster than step 1 by the time the row-major order spent waiting on DRAM; the
-// module's gate asks for 1.10x on your GPU (GROUP_M = 1 against the default).
+// DRAM traffic falls from ~2.3 GB to ~0.41 GB (C's 128 MiB of stores included). Measured on an
+// NVIDIA H200 (kernelcoach bench optimization/04 --examples, 2026-12-03): 1.180 ms against step
+// 1's 1.171 ms, 0.31x cuBLASLt both: at this kernel's speed row-major asks only 2 TB/s of an HBM
+// that gives ~4.3, so the bytes saved buy no time there. On a GPU with less bandwidth per flop,
+// or for a faster kernel, they can (README.md, "Tile order"); `kernelcoach tune` with
+// GROUP_M = 1 against the default measures it on yours. The gate is 0.35x cuBLASLt only.
 //
 // The next step (03-specialised-mbarrier.cu) splits the warps into a producer and
 // consumers.

@@ -1,5 +1,5 @@
 // Worked example, step 3 of 3: warp specialization with mbarriers, and the copies signal for
-// themselves. Step 3's roles (warps 0-7 multiply, warp 8 copies) and tiles, but each buffer's
+// themselves. The roles of hints.md's named-barrier shape (warps 0-7 multiply, warp 8 copies) and tiles, but each buffer's
 // handshake is a pair of mbarriers in shared memory instead of two hardware named barriers:
 //
 //     full[s]   initialised for 32 arrivals: each producer lane arrives once per fill, with

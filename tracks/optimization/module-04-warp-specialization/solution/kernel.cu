@@ -5,8 +5,9 @@
 //   - WARP SPECIALIZATION: one producer warp only copies tiles from global memory into a ring of
 //     STAGES shared-memory buffers (cp.async), eight consumer warps only multiply (ldmatrix +
 //     mma.sync); a full and an empty mbarrier per stage hand each buffer back and forth.
-// Target: at least 0.50x cuBLASLt bf16 on the timed 2048 x 32768 x 2048 case on an H100 or H200
-// (the gate is 0.35x; measured on an H200: 0.42x with two producer warps, 0.37x with one).
+// The gate: at least 0.35x cuBLASLt bf16 on the timed 2048 x 32768 x 2048 case. Measured on an
+// NVIDIA H200 (2026-12-03): 0.41x with the default two producer warps, 0.37x with one, and the
+// same 0.41x in row-major order (controls/row-major-order.cu): the split pays, the order did not.
 //
 //     kernelcoach run optimization/04       # grades your kernel.cu, not this file
 //     kernelcoach bench optimization/04 --file solution/kernel.cu
@@ -16,9 +17,9 @@
 //   grid     one block per 128 x 256 tile of C, launched as a 1-D grid; the block's tile comes
 //            from tile_of() below, which walks groups of GROUP_M block rows column by column.
 //            With GROUP_M = 1 a group is one block row: the plain row-major order.
-//   block    9 warps, 288 threads. Warps 0-7 consume: each owns a 64 x 64 piece of C (2 x 4
+//   block    8 + PRODUCER_WARPS warps (the default 2: 10 warps, 320 threads). Warps 0-7 consume: each owns a 64 x 64 piece of C (2 x 4
 //            warps), 32 mma.sync m16n8k16 per 16-deep step, 128 fp32 accumulators per thread.
-//            Warp 8 produces: per k-tile it issues 48 cp.async of 16 bytes per lane (the A tile,
+//            Warps 8 and up produce (with one producer warp, as described here): per k-tile it issues 48 cp.async of 16 bytes per lane (the A tile,
 //            128 x 32, and the B tile, 32 x 256: 24 KiB) and nothing else.
 //   ring     STAGES = 4 buffers of 24 KiB (96 KiB of dynamic shared memory). Per buffer two
 //            mbarriers: full[s] (the producer's 32 lanes arrive when their copies have LANDED:
@@ -36,12 +37,13 @@
 //            its own cp.async, if any, and arrives plainly). Everything outside A or B is 0.
 //
 // Napkin math for the timed case, 2048 x 32768 x 2048 (README.md, "Key concepts"):
-//   flops        2 m n k = 275 GFLOP; cuBLASLt ~841 TFLOP/s on an H200 -> ~0.33 ms; 0.50x -> 0.65 ms
+//   flops        2 m n k = 275 GFLOP; cuBLASLt measured 354.8 us on an H200; 0.35x -> 1.01 ms
 //   tiles        16 x 128 = 2048 blocks, one per SM at a time (96 KiB; 288 threads x 168
 //                registers, the most 9 warps can have: README.md, "Registers"): 15.5 waves of 132
 //   DRAM         row-major: every block row streams all of B (128 MiB, more than the 50-60 MiB
-//                L2), 16 times: ~2.3 GB, 3.5 TB/s at 0.65 ms. Grouped (GROUP_M = 8): B twice,
-//                A once, C once: ~0.41 GB, 0.6 TB/s.
+//                L2), 16 times: ~2.3 GB, 2.6 TB/s at this kernel's ~0.87 ms, within the H200's
+//                HBM (so the order did not change the time there; it would near 0.54 ms).
+//                Grouped (GROUP_M = 8): B twice, A once, C once: ~0.41 GB, 0.5 TB/s.
 //   per stage    the consumers: 8 warps x 64 mma = 512 mma.sync and 64 KiB of ldmatrix; the
 //                producer: 24 KiB of cp.async; about 0.6 us of tensor-core time per block
 
@@ -50,8 +52,8 @@
 #include "kernelcoach.h"
 
 // Tunables: `kernelcoach tune optimization/04` builds every combination (with -DGROUP_M=4 ...),
-// checks and times each, and ranks them. GROUP_M = 1 is the row-major order the gate compares
-// with; PRODUCER_WARPS = 2 halves each producer lane's copies.
+// checks and times each, and ranks them. GROUP_M = 1 is the row-major order, so tune compares
+// the orders on your GPU; PRODUCER_WARPS = 2 halves each producer lane's copies.
 // tune: GROUP_M=1,4,8,16 STAGES=3,4 PRODUCER_WARPS=1,2
 #ifndef GROUP_M
 #define GROUP_M 8         // block rows walked together (1: row-major order)
