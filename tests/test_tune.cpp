@@ -252,5 +252,18 @@ TEST(Processes, EveryItemRunsOnceInForkedCopies) {
     in_processes(2, 2, [](size_t) { throw std::runtime_error("no"); });
 }
 
+TEST(TuneTable, ANoteNamesTheGatesTuneDoesNotMeasure) {
+    course::PassTarget vendor, stages;
+    vendor.kind = grade::GateKind::VsVendor;
+    vendor.value = 0.35;
+    stages.kind = grade::GateKind::VsVariant;
+    stages.value = 1.25;
+    stages.defines = {{"STAGES", "1"}};
+    EXPECT_EQ(unchecked_gates_note({vendor}), "");
+    const auto note = unchecked_gates_note({vendor, stages});
+    EXPECT_NE(note.find("at least 1.25x your own file built with STAGES=1 is not measured here"), std::string::npos)
+        << note;
+}
+
 }  // namespace
 }  // namespace kc::tune

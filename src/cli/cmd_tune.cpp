@@ -218,7 +218,7 @@ int run_tune(const Global& g, const TuneOptions& o) {
         if (m.is_part()) j["part"] = m.part;
         std::cout << j.dump(2) << "\n";
     } else {
-        std::cout << tune::table_text(table, names);
+        std::cout << tune::table_text(table, names) << tune::unchecked_gates_note(m.manifest.pass);
     }
     if (o.write)
         if (auto st = write_winner(*s, m, tuned, *text, *tunables, table); !st)

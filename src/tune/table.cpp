@@ -1,6 +1,7 @@
 #include "tune/table.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -170,6 +171,17 @@ Result<Table> table_from_json(const json& j) {
     }
     // The defines of the file's defaults are {}, so the default variant is found again.
     return rank(std::move(outcomes), j.value("not_tried", size_t(0)));
+}
+
+std::string unchecked_gates_note(const std::vector<course::PassTarget>& pass) {
+    std::vector<std::string> gates;
+    for (const auto& t : pass)
+        if (t.kind == grade::GateKind::VsVariant)
+            gates.push_back(fmt::format("at least {:.2f}x your own file built with {}", t.value, t.variant()));
+    if (gates.empty()) return {};
+    return fmt::format("tune ranks by time alone: the module's gate {} is not measured here, so a variant that "
+                       "is faster may still be TOO_SLOW; `kernelcoach run` decides it\n",
+                       fmt::join(gates, " and "));
 }
 
 }  // namespace kc::tune

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "course/manifest.h"
 #include "engine/grader.h"
 #include "grade/verdict.h"
 #include "tune/tunables.h"
@@ -46,6 +47,11 @@ std::string progress_line(size_t done, size_t total, const Variant& v);
 // The table: one column per tunable, verdict, time, x vendor, x default, registers, shared
 // memory; then the invalid variants with their reason, and what was not tried.
 std::string table_text(const Table& t, const std::vector<std::string>& names);
+
+// What the table does not decide: a module's gates against the learner's own build
+// (vs_variant) are not measured per variant, so the fastest variant may still be TOO_SLOW there.
+// A sentence naming them, or "" when the module has none.
+std::string unchecked_gates_note(const std::vector<course::PassTarget>& pass);
 
 nlohmann::json table_json(const Table& t);
 // Back from table_json (for --last); an Error when the document is not one.
