@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/speed.h"
 #include "grade/floor.h"
 
 namespace kc::engine {
@@ -13,9 +14,8 @@ namespace {
 // Why the timing is faster than the device can go, or "": bytes at the DRAM peak, flops at the
 // peak of the exercise's arithmetic (fp32 lanes, or bf16 tensor cores).
 std::string below_floor(const wire::Timing& t, const wire::Device& d, const RunContext& ctx) {
-    const bool bf16 = ctx.math == exercises::Math::kBf16;
-    return grade::below_floor(t.kernel_ms, ctx.bytes, d.peak_gbps, ctx.flops,
-                              bf16 ? d.peak_bf16_tflops : d.peak_fp32_tflops, bf16 ? "bf16 tensor-core" : "fp32");
+    const Arithmetic& a = arithmetic(ctx.math);
+    return grade::below_floor(t.kernel_ms, ctx.bytes, d.peak_gbps, ctx.flops, d.*a.peak_tflops, a.peak_name);
 }
 
 }  // namespace

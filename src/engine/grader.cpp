@@ -39,9 +39,8 @@ std::string Grade::speed_summary() const {
     if (!timing) return {};
     const Speed s = speed();
     if (s.compute_bound) {
-        const char* arithmetic = math == exercises::Math::kBf16 ? "bf16" : "fp32";
-        return fmt::format("{:.2f} TFLOP/s, {:.1f}% of {} {}, {:.2f}x vendor", s.tflops, s.percent_of_light, arithmetic,
-                           s.light_measured ? "GEMM" : "peak", s.vendor_ratio);
+        return fmt::format("{:.2f} TFLOP/s, {:.1f}% of {} {}, {:.2f}x vendor", s.tflops, s.percent_of_light,
+                           arithmetic(math).name, s.light_measured ? "GEMM" : "peak", s.vendor_ratio);
     }
     return fmt::format("{:.0f} GB/s, {:.1f}% of {}, {:.2f}x vendor", s.gbps, s.percent_of_light,
                        s.light_measured ? "copy" : "DRAM peak", s.vendor_ratio);

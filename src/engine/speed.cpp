@@ -10,6 +10,14 @@ double rate(double amount, double ms, double unit) { return ms > 0 ? amount / (m
 
 }  // namespace
 
+const Arithmetic& arithmetic(exercises::Math math) {
+    static const Arithmetic fp32{"fp32", "fp32", "TF32 off", 1, &wire::Device::peak_fp32_tflops,
+                                 &SpeedOfLight::fp32_tflops};
+    static const Arithmetic bf16{"bf16", "bf16 tensor-core", "fp32 accumulation", 0, &wire::Device::peak_bf16_tflops,
+                                 &SpeedOfLight::bf16_tflops};
+    return math == exercises::Math::kBf16 ? bf16 : fp32;
+}
+
 Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,
                const SpeedOfLight* light, exercises::Math math) {
     Speed s;
@@ -24,9 +32,9 @@ Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::De
     s.vendor_ratio = t.kernel_ms > 0 && t.vendor_ms > 0 ? t.vendor_ms / t.kernel_ms : 0;
 
     // The measured speed of light when there is one, else the data sheet's peaks.
-    const bool bf16 = math == exercises::Math::kBf16;
-    const double light_compute = light ? (bf16 ? light->bf16_tflops : light->fp32_tflops) : 0;
-    const double peak_compute = device ? (bf16 ? device->peak_bf16_tflops : device->peak_fp32_tflops) : 0;
+    const Arithmetic& a = arithmetic(math);
+    const double light_compute = light ? light->*a.light_tflops : 0;
+    const double peak_compute = device ? device->*a.peak_tflops : 0;
     const bool measured = light && light->copy_gbps > 0 && light_compute > 0;
     const double mem = measured ? light->copy_gbps : device ? device->peak_gbps : 0;
     const double compute = measured ? light_compute : peak_compute;
@@ -40,12 +48,9 @@ Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::De
     s.compute_bound = bytes > 0 && s.intensity > s.balance;
     if (s.compute_bound) {
         s.light = compute;
-        if (bf16)
-            s.light_name = measured ? fmt::format("the bf16 cuBLAS GEMM ({:.0f} TFLOP/s, fp32 accumulation)", compute)
-                                    : fmt::format("the bf16 tensor-core peak ({:.0f} TFLOP/s)", compute);
-        else
-            s.light_name = measured ? fmt::format("the fp32 cuBLAS GEMM ({:.1f} TFLOP/s, TF32 off)", compute)
-                                    : fmt::format("the fp32 peak ({:.1f} TFLOP/s)", compute);
+        s.light_name = measured ? fmt::format("the {} cuBLAS GEMM ({:.{}f} TFLOP/s, {})", a.name, compute, a.digits,
+                                              a.gemm_note)
+                                : fmt::format("the {} peak ({:.{}f} TFLOP/s)", a.peak_name, compute, a.digits);
         s.percent_of_light = 100.0 * s.tflops / compute;
         s.vendor_percent_of_light = 100.0 * s.vendor_tflops / compute;
     } else {

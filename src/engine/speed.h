@@ -27,6 +27,18 @@ struct Speed {
     double vendor_ratio = 0;            // vendor time / kernel time: > 1 means faster than the vendor
 };
 
+// The arithmetic an exercise's flops are counted in (exercises::Spec::math), as every report
+// and decision names and measures it: adding one means adding a row to arithmetic()'s table.
+struct Arithmetic {
+    const char* name;        // "fp32", "bf16"
+    const char* peak_name;   // its data-sheet peak: "fp32", "bf16 tensor-core"
+    const char* gemm_note;   // how the speed-of-light GEMM runs: "TF32 off", "fp32 accumulation"
+    int digits;              // decimals of its TFLOP/s in words
+    double wire::Device::*peak_tflops;  // the data-sheet peak
+    double SpeedOfLight::*light_tflops;  // the measured GEMM (0: not measured)
+};
+const Arithmetic& arithmetic(exercises::Math math);
+
 // `light` may be null (not measured): the data-sheet peaks of `device` stand in for it. `math`
 // picks the compute light: the fp32 GEMM, or the bf16 one (tensor cores, fp32 accumulation).
 Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::Device* device,

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 
+#include "exercises/dtype.h"
 #include "exercises/matrix_mul/matrix_mul.h"
 #include "exercises/registry.h"
 #include "reference/host/gemm_truth.h"
@@ -84,7 +85,7 @@ public:
         parallel_chunks(m * n, kChunk, [&](size_t begin, size_t end, size_t) {
             for (size_t i = begin; i < end; ++i) {
                 const double acc = reference::bf16_accumulation_bound(static_cast<double>(k), bound[i]);
-                bound[i] = acc + 0x1p-8 * (std::fabs(out[0].truth[i]) + acc);  // stored in bf16
+                bound[i] = acc + unit_roundoff(DType::BF16) * (std::fabs(out[0].truth[i]) + acc);  // stored in bf16
             }
         });
     }
