@@ -65,12 +65,16 @@ std::vector<std::string> launchers_of(const Request& req) {
 // evaluated at compile time.
 std::string explain_geometry_error(const Diagnostic& d, const Request& req, const std::string& first) {
     const auto launchers = launchers_of(req);
-    const size_t per_case = launchers.size() + req.scratch.size();
+    const size_t per_case = launchers.size() + req.scratch.size() + (req.tensor_maps ? 1 : 0);
     const size_t idx = d.line >= 1 ? static_cast<size_t>(d.line - 1) : 0;
     const size_t c = idx / per_case, item = idx % per_case;
     const std::string which = c < req.case_names.size() && c < req.problems.size()
                                   ? fmt::format(" for case '{}' ({})", req.case_names[c], req.problems[c])
                                   : "";
+    if (item == launchers.size() + req.scratch.size())
+        return fmt::format("tensor_maps() could not be evaluated at compile time{}: it must be a constexpr function "
+                           "`constexpr TensorMaps tensor_maps(Problem p)` that calls only constexpr code (NVRTC said: {})",
+                           which, first);
     if (item >= launchers.size()) {
         const std::string& fn = req.scratch[item - launchers.size()];
         return fmt::format("{}() could not be evaluated at compile time{}: it must be a constexpr function "
@@ -164,7 +168,7 @@ int default_sm(int min_sm, const std::vector<int>& archs) {
 }
 
 std::string geometry_suffix(const std::vector<std::string>& problems, const std::vector<std::string>& launchers,
-                            const std::vector<std::string>& scratch) {
+                            const std::vector<std::string>& scratch, bool tensor_maps) {
     std::string s = fmt::format("\n#line 1 \"{}\"\n", kGeometryFile);
     for (size_t i = 0; i < problems.size(); ++i) {
         for (size_t k = 0; k < launchers.size(); ++k)
@@ -173,6 +177,7 @@ std::string geometry_suffix(const std::vector<std::string>& problems, const std:
         for (size_t t = 0; t < scratch.size(); ++t)
             s += fmt::format("extern \"C\" __device__ const long long kc_scratch_{} = {}({});\n",
                              i * scratch.size() + t, scratch[t], problems[i]);
+        if (tensor_maps) s += fmt::format("extern \"C\" __device__ const TensorMaps kc_tmaps_{} = tensor_maps({});\n", i, problems[i]);
     }
     return s;
 }
@@ -191,33 +196,50 @@ Result<std::vector<long long>> read_scratch(const std::string& ptx, size_t count
     return out;
 }
 
-Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count) {
-    std::vector<Launch> out(count);
+namespace {
+
+// The bytes NVRTC wrote for the initialised global `name` of `size` bytes: `.b8 name[size] =
+// {...}`, trailing zero bytes omitted (all of them for an all-zero value).
+Status read_global_bytes(const std::string& ptx, const std::string& name, size_t size, unsigned char* bytes) {
+    std::regex re(fmt::format(R"(\.b8\s+{}\[(\d+)\](?:\s*=\s*\{{([^}}]*)\}})?)", name));
+    std::smatch m;
+    if (!std::regex_search(ptx, m, re)) return make_error(fmt::format("the compiled module has no {}", name));
+    if (const size_t got = std::stoul(m[1].str()); got != size)
+        return make_error(fmt::format("{} has {} bytes, expected {}: kernelcoach.h and the driver disagree", name, got, size));
+    std::memset(bytes, 0, size);
+    const std::string list = m[2].str();
+    size_t k = 0;
+    for (const char* p = list.c_str(); *p && k < size;) {
+        while (*p == ' ' || *p == ',') ++p;
+        if (!*p) break;
+        char* end = nullptr;
+        unsigned long v = std::strtoul(p, &end, 10);
+        if (end == p || v > 255) return make_error(fmt::format("cannot read {} from PTX", name));
+        bytes[k++] = static_cast<unsigned char>(v);
+        p = end;
+    }
+    return Ok{};
+}
+
+template <class T>
+Result<std::vector<T>> read_globals(const std::string& ptx, const char* prefix, size_t count) {
+    std::vector<T> out(count);
     for (size_t i = 0; i < count; ++i) {
-        std::regex re(fmt::format(R"(\.b8\s+kc_launch_{}\[(\d+)\](?:\s*=\s*\{{([^}}]*)\}})?)", i));
-        std::smatch m;
-        if (!std::regex_search(ptx, m, re))
-            return make_error(fmt::format("the compiled module has no kc_launch_{}", i));
-        size_t size = std::stoul(m[1].str());
-        if (size != sizeof(Launch))
-            return make_error(fmt::format("kc_launch_{} has {} bytes, expected {}: kernelcoach.h "
-                                          "and the driver disagree",
-                                          i, size, sizeof(Launch)));
-        unsigned char bytes[sizeof(Launch)] = {};
-        std::string list = m[2].str();
-        size_t k = 0;
-        for (const char* p = list.c_str(); *p && k < sizeof(bytes);) {
-            while (*p == ' ' || *p == ',') ++p;
-            if (!*p) break;
-            char* end = nullptr;
-            unsigned long v = std::strtoul(p, &end, 10);
-            if (end == p || v > 255) return make_error("cannot read the launch geometry from PTX");
-            bytes[k++] = static_cast<unsigned char>(v);
-            p = end;
-        }
-        std::memcpy(&out[i], bytes, sizeof(Launch));
+        unsigned char bytes[sizeof(T)];
+        if (auto s = read_global_bytes(ptx, fmt::format("{}{}", prefix, i), sizeof(T), bytes); !s) return s.error();
+        std::memcpy(&out[i], bytes, sizeof(T));
     }
     return out;
+}
+
+}  // namespace
+
+Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count) {
+    return read_globals<Launch>(ptx, "kc_launch_", count);
+}
+
+Result<std::vector<TensorMaps>> read_tensor_maps(const std::string& ptx, size_t count) {
+    return read_globals<TensorMaps>(ptx, "kc_tmaps_", count);
 }
 
 Result<Built> run_nvrtc(const std::string& source, const std::string& name,
@@ -300,7 +322,7 @@ std::string shown_file(const std::string& file, const Request& req) {
 // The program NVRTC compiles, named by its real path so that quoted includes resolve from its
 // folder, and starting with `#line` so that diagnostics and line info still say "kernel.cu".
 Job program(const std::string& text, const Request& req, const std::vector<std::string>& options) {
-    return Job{fmt::format("#line 1 \"{}\"\n", kSourceName) + text + geometry_suffix(req.problems, launchers_of(req), req.scratch),
+    return Job{fmt::format("#line 1 \"{}\"\n", kSourceName) + text + geometry_suffix(req.problems, launchers_of(req), req.scratch, req.tensor_maps),
                req.source_path.empty() ? kSourceName : fs::absolute(req.source_path).string(),
                {{"kernelcoach.h", req.header}},
                options,
@@ -347,6 +369,12 @@ Status read_geometry(Output& out, const Request& req) {
     if (!flat) return flat.error();
     auto scratch = read_scratch(out.ptx, cases * req.scratch.size());
     if (!scratch) return scratch.error();
+    out.tensor_maps.assign(cases, {});
+    if (req.tensor_maps) {
+        auto maps = read_tensor_maps(out.ptx, cases);
+        if (!maps) return maps.error();
+        out.tensor_maps = std::move(*maps);
+    }
     out.launches.assign(cases, {});
     out.scratch.assign(cases, {});
     for (size_t c = 0; c < cases; ++c) {

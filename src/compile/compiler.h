@@ -9,6 +9,7 @@
 
 #include "compile/diagnostics.h"
 #include "compile/launch.h"
+#include "compile/tensor_map.h"
 #include "util/result.h"
 
 namespace kc::compile {
@@ -29,6 +30,8 @@ struct Request {
     // The constexpr functions that size the learner's scratch tensors: "partial_elements".
     std::vector<std::string> scratch;
     std::vector<std::string> problems;  // one C++ initialiser per case: "Problem{1000}"
+    // Evaluate tensor_maps(Problem) for every case (the header declares it and its default).
+    bool tensor_maps = false;
     std::vector<std::string> case_names;
     int sm = 90;               // compute capability as 10 * major + minor
     bool arch_specific = false;  // compile for sm_XXa (the module declares "arch": "sm_90a")
@@ -46,6 +49,7 @@ struct Output {
     std::string ptx;
     std::vector<std::vector<Launch>> launches;  // [case][step], read from the compiled module
     std::vector<std::vector<long long>> scratch;  // [case][scratch function]: elements
+    std::vector<TensorMaps> tensor_maps;  // [case]: what tensor_maps() asked for (count 0: none)
     std::vector<std::string> options;
     std::string arch;          // "sm_90", "sm_90a"
     std::string key;           // the cache key (hex)
@@ -118,14 +122,16 @@ Result<std::string> compile_internal(const std::string& source, const std::strin
 // Reads `kc_launch_<i>` for i in [0, count) from PTX: NVRTC writes each initialised global as
 // a byte list and omits trailing zero bytes.
 Result<std::vector<Launch>> read_launches(const std::string& ptx, size_t count);
+// Reads `kc_tmaps_<i>` for i in [0, count) from PTX, as read_launches does.
+Result<std::vector<TensorMaps>> read_tensor_maps(const std::string& ptx, size_t count);
 // Reads the 64-bit integers `kc_scratch_<i>` for i in [0, count) from PTX.
 Result<std::vector<long long>> read_scratch(const std::string& ptx, size_t count);
 
 // The source text appended after the learner's code to evaluate, for every case, each
-// launcher (`kc_launch_<case * launchers + step>`) and each scratch function
-// (`kc_scratch_<case * scratch + t>`).
+// launcher (`kc_launch_<case * launchers + step>`), each scratch function
+// (`kc_scratch_<case * scratch + t>`) and, when asked, tensor_maps() (`kc_tmaps_<case>`).
 std::string geometry_suffix(const std::vector<std::string>& problems, const std::vector<std::string>& launchers,
-                            const std::vector<std::string>& scratch = {});
+                            const std::vector<std::string>& scratch = {}, bool tensor_maps = false);
 
 // The name NVRTC compiles a learner's file under: diagnostics and line info say "kernel.cu:LINE".
 const char* kernel_source_name();

@@ -13,6 +13,7 @@
 #include "engine/decide.h"
 #include "engine/sanitize_case.h"
 #include "engine/spawn.h"
+#include "engine/tensor_maps.h"
 #include "grade/floor.h"
 #include "compile/toolkit.h"
 #include "exercises/spec.h"
@@ -103,6 +104,7 @@ compile::Request compile_request(const exercises::Exercise& ex, const course::Ma
     req.header = exercises::prelude(ex.spec(), target.constants);
     req.sm = target.arch.sm;
     req.arch_specific = target.arch.specific;
+    req.tensor_maps = true;  // kernelcoach.h declares tensor_maps() and its default (none)
     req.kernels = m.kernels;
     const auto& first = m.cases.front().sizes;
     for (size_t k = 0; k < plan.size(); ++k) {
@@ -262,6 +264,7 @@ Status Grader::use_as_reference(const compile::Output& out, wire::Request& wr) {
     for (size_t i = 0; i < wr.cases.size() && i < out.launches.size(); ++i) {
         wr.cases[i].reference_launches = out.launches[i];
         wr.cases[i].reference_scratch = out.scratch[i];
+        if (i < out.tensor_maps.size()) wr.cases[i].reference_tensor_maps = requested_maps(out.tensor_maps[i]);
     }
     return Ok{};
 }
@@ -461,6 +464,19 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     for (size_t i = 0; i < m.cases.size(); ++i)
         g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i].front(),
                               out->launches[i]});
+    // Tensor maps that cannot be encoded are the learner's mistake, known before running.
+    if (auto bad = tensor_map_problems(*ex, m.cases, out->tensor_maps, plan->size(), target.arch.sm)) {
+        const auto& geo = g.geometry[bad->case_index];
+        g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad->message);
+        wire::CaseResult r;
+        r.name = geo.name;
+        r.launch = geo.launch;
+        r.verdict = "WRONG";
+        r.message = bad->message;
+        g.cases.push_back(r);
+        g.verdict = Verdict::Wrong;
+        return g;
+    }
     // Geometry the learner got wrong in any GPU's terms, or in those of the target's kc::device,
     // is known before running anything. With a GPU the worker reports those cases and still runs
     // the others (a learner learns more from "only n = 1 gets zero blocks"); without one, this is
@@ -509,7 +525,8 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     wr.min_sm = m.min_sm;
     wr.hot = options_.hot;
     for (size_t i = 0; i < m.cases.size(); ++i)
-        wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], out->scratch[i], {}, {}, m.cases[i].timed});
+        wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], out->scratch[i], {}, {}, m.cases[i].timed,
+                            requested_maps(out->tensor_maps[i]), {}});
     // An exercise without a vendor is checked and timed against the module's reference solution.
     if (ex->spec().vendor.empty()) {
         auto ref = compile_reference(module, req, wr);

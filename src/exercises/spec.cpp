@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "compile/tensor_map.h"
 #include "exercises/registry.h"
 
 namespace kc::exercises {
@@ -35,9 +36,18 @@ std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest) {
     return {out.rbegin(), out.rend()};
 }
 
+// The names of the exercise's tensors, in order (at its example sizes: the names do not change).
+std::vector<std::string> tensor_names(const Spec& spec) {
+    std::vector<std::string> out;
+    if (const Exercise* ex = find_exercise(spec.name); ex && !spec.example.empty())
+        for (const auto& t : ex->tensors(spec.example)) out.push_back(t.name);
+    return out;
+}
+
 std::string prelude(const Spec& spec, const compile::DeviceConstants& device) {
     std::string fields;
     for (const auto& f : spec.fields) fields += fmt::format(" long long {};", f);
+    const auto names = tensor_names(spec);
     return fmt::format(R"(// kernelcoach.h: made by kernelcoach for the exercise "{0}"; not a file on disk.
 #pragma once
 struct Dim {{ unsigned x = 1, y = 1, z = 1; }};
@@ -48,8 +58,9 @@ struct Launch {{
     Dim cluster;                // blocks per thread-block cluster (sm_90+); 1 x 1 x 1: none
 }};
 struct Problem {{{1} }};
-{2})",
-                       spec.name, fields, compile::device_header(device));
+{2}{3})",
+                       spec.name, fields, compile::device_header(device),
+                       compile::tensor_map_header(names));
 }
 
 uint64_t case_seed(uint64_t run_seed, size_t case_index) {

@@ -28,6 +28,20 @@ void from_json(const json& j, Launch& v) {
     }
 }
 
+void to_json(json& j, const TensorMapRequest& v) {
+    j = {{"tensor", v.tensor}, {"rows", v.rows},         {"cols", v.cols},       {"row_stride", v.row_stride},
+         {"box_rows", v.box_rows}, {"box_cols", v.box_cols}, {"swizzle", v.swizzle}};
+}
+void from_json(const json& j, TensorMapRequest& v) {
+    v.tensor = j.at("tensor").get<int32_t>();
+    v.rows = j.at("rows").get<uint32_t>();
+    v.cols = j.at("cols").get<uint32_t>();
+    v.row_stride = j.at("row_stride").get<uint32_t>();
+    v.box_rows = j.at("box_rows").get<uint32_t>();
+    v.box_cols = j.at("box_cols").get<uint32_t>();
+    v.swizzle = j.at("swizzle").get<uint32_t>();
+}
+
 }  // namespace kc
 
 namespace kc::wire {
@@ -77,6 +91,8 @@ void to_json(json& j, const CaseRequest& v) {
     if (!v.scratch.empty()) j["scratch"] = v.scratch;
     if (!v.reference_launches.empty()) j["reference_launches"] = v.reference_launches;
     if (!v.reference_scratch.empty()) j["reference_scratch"] = v.reference_scratch;
+    if (!v.tensor_maps.empty()) j["tensor_maps"] = v.tensor_maps;
+    if (!v.reference_tensor_maps.empty()) j["reference_tensor_maps"] = v.reference_tensor_maps;
 }
 void from_json(const json& j, CaseRequest& v) {
     v.name = j.at("name").get<std::string>();
@@ -87,6 +103,8 @@ void from_json(const json& j, CaseRequest& v) {
     v.reference_launches = json_or(j, "reference_launches", std::vector<Launch>{});
     v.reference_scratch = json_or(j, "reference_scratch", std::vector<long long>{});
     v.timed = json_or(j, "timed", false);
+    v.tensor_maps = json_or(j, "tensor_maps", std::vector<TensorMapRequest>{});
+    v.reference_tensor_maps = json_or(j, "reference_tensor_maps", std::vector<TensorMapRequest>{});
 }
 
 void to_json(json& j, const Request& v) {

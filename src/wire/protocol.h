@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compile/launch.h"
+#include "compile/tensor_map.h"
 #include "exercises/spec.h"
 #include "grade/compare.h"
 
@@ -16,6 +17,8 @@ namespace kc {
 // Found by argument-dependent lookup: Launch lives in namespace kc.
 void to_json(nlohmann::json& j, const Launch& v);
 void from_json(const nlohmann::json& j, Launch& v);
+void to_json(nlohmann::json& j, const TensorMapRequest& v);
+void from_json(const nlohmann::json& j, TensorMapRequest& v);
 }  // namespace kc
 
 namespace kc::wire {
@@ -31,6 +34,10 @@ struct CaseRequest {
     std::vector<Launch> reference_launches;
     std::vector<long long> reference_scratch;
     bool timed = false;
+    // The tensor maps the kernel receives after its parameters (tensor_maps(), count entries),
+    // and the reference solution's.
+    std::vector<TensorMapRequest> tensor_maps;
+    std::vector<TensorMapRequest> reference_tensor_maps;
     const Launch& launch() const { return launches.front(); }
 };
 

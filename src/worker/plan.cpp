@@ -6,7 +6,8 @@
 
 namespace kc::worker {
 
-PlanArgs::PlanArgs(const exercises::Exercise& ex, const exercises::Sizes& s, std::vector<void*> tensors)
+PlanArgs::PlanArgs(const exercises::Exercise& ex, const exercises::Sizes& s, std::vector<void*> tensors,
+                   const std::vector<TensorMapRequest>& maps)
     : tensors_(std::move(tensors)), scalars_(ex.scalars(s)) {
     // exercises::check_declarations() proves every name resolves (a test runs it on every exercise).
     for (const auto& step : exercises::resolve_plan(ex.tensors(s), scalars_, ex.plan(s))) {
@@ -20,10 +21,26 @@ PlanArgs::PlanArgs(const exercises::Exercise& ex, const exercises::Sizes& s, std
         }
         args_.push_back(std::move(a));
     }
+    // The maps follow the first (only) kernel's parameters; engine::tensor_map_problems has
+    // checked every request, so a refusal here is the driver's.
+    const auto specs = ex.tensors(s);
+    maps_.reserve(maps.size());  // the argument array points into maps_: no reallocation after
+    for (const auto& r : maps) {
+        void* base = r.used() && static_cast<size_t>(r.tensor) < tensors_.size() ? tensors_[static_cast<size_t>(r.tensor)] : nullptr;
+        auto m = gpu::encode_tensor_map(r, base, r.used() ? specs.at(static_cast<size_t>(r.tensor)).type : exercises::DType::F32);
+        if (!m) {
+            problem_ = m.error().message;
+            return;
+        }
+        maps_.push_back(*m);
+    }
+    if (!args_.empty())
+        for (auto& m : maps_) args_.front().push_back(&m);
 }
 
 cudaError_t enqueue_plan(const Kernels& kernels, const std::vector<Launch>& launches, PlanArgs& args,
                          cudaStream_t stream) {
+    if (!args.problem().empty()) return cudaErrorInvalidValue;
     for (size_t k = 0; k < kernels.size() && k < launches.size() && k < args.steps(); ++k)
         if (cudaError_t e = gpu::launch(kernels[k], launches[k], args.step(k), stream); e != cudaSuccess) return e;
     return cudaSuccess;
@@ -31,6 +48,11 @@ cudaError_t enqueue_plan(const Kernels& kernels, const std::vector<Launch>& laun
 
 void run_plan(const Kernels& kernels, const std::vector<Launch>& launches, PlanArgs& args, cudaStream_t stream,
               const std::vector<std::string>& names, Crash& crash) {
+    if (!args.problem().empty()) {
+        crash.happened = true;
+        crash.message = "not launched: " + args.problem();
+        return;
+    }
     for (size_t k = 0; k < kernels.size() && k < launches.size() && k < args.steps(); ++k) {
         launch_and_wait(kernels[k], launches[k], args.step(k), stream, crash);
         if (!crash.happened) continue;

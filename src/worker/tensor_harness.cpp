@@ -184,7 +184,12 @@ public:
         if (auto s = tensors->prepare(*env.util, env.stream); !s) return s.error();
         ph.mark("device-setup");
 
-        PlanArgs args(ex_, sz, tensors->pointers());
+        PlanArgs args(ex_, sz, tensors->pointers(), c.tensor_maps);
+        if (!args.problem().empty()) {
+            r.verdict = "WRONG";
+            r.message = "not launched: " + args.problem();
+            return r;
+        }
         run_plan(kernels, c.launches, args, env.stream, env.kernel_names, crash);
         if (crash.happened) {
             r.verdict = "CRASHED";
@@ -286,7 +291,7 @@ public:
             ptrs.push_back(d);
         }
         KC_CUDA(cudaDeviceSynchronize());  // the copies from pageable memory have landed (see upload())
-        PlanArgs args(ex_, sz, std::move(ptrs));
+        PlanArgs args(ex_, sz, std::move(ptrs), c.tensor_maps);
         run_plan(kernels, c.launches, args, env.stream, env.kernel_names, crash);
         return Ok{};
     }
@@ -326,7 +331,7 @@ public:
         std::vector<std::unique_ptr<PlanArgs>> args;
         std::vector<std::vector<void*>> vendor_ptrs(sets);
         for (size_t k = 0; k < sets; ++k) {
-            args.push_back(std::make_unique<PlanArgs>(ex_, sz, timed->pointers(k)));
+            args.push_back(std::make_unique<PlanArgs>(ex_, sz, timed->pointers(k), c.tensor_maps));
             vendor_ptrs[k] = timed->vendor_pointers(k);
         }
         std::optional<Error> vendor_error;

@@ -45,7 +45,7 @@ public:
             if (!p) return p.error();
             ptrs[i] = *p;
         }
-        PlanArgs args(ex_, c.sizes, std::move(ptrs));
+        PlanArgs args(ex_, c.sizes, std::move(ptrs), c.reference_tensor_maps);
         if (auto s = prepare(kernels_, c.reference_launches); !s) return s;
         KC_CUDA(enqueue_plan(kernels_, c.reference_launches, args, stream_));
         return Ok{};

@@ -164,10 +164,13 @@ constexpr Launch launch(Problem p) {
     EXPECT_NE(res.value("output", "").find("hello from thread 0, n = 1000"), std::string::npos) << r.out;
 }
 
-TEST_F(Gpu, DevCheckPassesTheWholeCourse) {
+// Tracks 0 and 1, which check in about two minutes; the optimization track's timed controls take
+// many more (tools/gpu-check and tools/gpu-modules dev-check it on the GPU machine).
+TEST_F(Gpu, DevCheckPassesTheFirstTwoTracks) {
     TempDir dir;
     copy_course(source_dir(), dir.path());
-    auto r = run_cli({"--course", dir.path().string(), "--json", "dev", "check", "--all"});
+    auto r = run_cli({"--course", dir.path().string(), "--json", "dev", "check", "basics/00", "missing-elements/01",
+                      "missing-elements/02", "missing-elements/03", "missing-elements/04", "missing-elements/05"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     auto j = r.json();
     EXPECT_EQ(j["failed"], 0) << r.out;
