@@ -24,17 +24,17 @@ TEST(Junit, CheckWritesOneTestcasePerModule) {
     std::ifstream in(file);
     std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_FALSE(xml.empty());
-    EXPECT_NE(xml.find("tests=\"18\""), std::string::npos) << xml;
+    EXPECT_NE(xml.find("tests=\"19\""), std::string::npos) << xml;
     EXPECT_NE(xml.find("name=\"fixtures/03\""), std::string::npos);
     EXPECT_NE(xml.find("name=\"fixtures/15/convert\""), std::string::npos);
     EXPECT_NE(xml.find("<failure type=\"COMPILE_ERROR\""), std::string::npos);
     size_t testcases = 0;
     for (size_t p = 0; (p = xml.find("<testcase ", p)) != std::string::npos; ++p) ++testcases;
-    EXPECT_EQ(testcases, 18u);
-    // Without a GPU the fifteen kernels that compile are skipped, never passed.
+    EXPECT_EQ(testcases, 19u);
+    // Without a GPU the sixteen kernels that compile are skipped, never passed.
     const bool gpu = run_cli({"--course", dir.path().string(), "info"}).exit_code == 0;
     if (!gpu) {
-        EXPECT_NE(xml.find("skipped=\"15\""), std::string::npos) << xml;
+        EXPECT_NE(xml.find("skipped=\"16\""), std::string::npos) << xml;
         EXPECT_NE(xml.find("name=\"fixtures/01\" time=\""), std::string::npos);
         EXPECT_NE(xml.find("<skipped message=\"compiled; not run"), std::string::npos) << xml;
     }
