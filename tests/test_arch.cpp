@@ -9,6 +9,7 @@
 
 #include "compile/arch.h"
 #include "compile/compiler.h"
+#include "engine/target.h"
 #include "course/manifest.h"
 #include "support/cli.h"
 #include "support/compile_request.h"
@@ -137,6 +138,48 @@ TEST(ManifestArch, AMinimumThatContradictsTheTargetIsRefused) {
     ASSERT_FALSE(m);
     EXPECT_TRUE(contains(m.error().message, "min_sm")) << m.error().message;
     EXPECT_TRUE(contains(m.error().message, "90")) << m.error().message;
+}
+
+}  // namespace
+}  // namespace kc::test
+
+namespace kc::test {
+namespace {
+
+TEST(FileArch, ALineNamesTheFilesOwnArchSpecificTarget) {
+    EXPECT_EQ(*compile::file_arch("// a GEMM\n#include \"kernelcoach.h\"\n"), 0);
+    EXPECT_EQ(*compile::file_arch("// TMA + wgmma\n// arch: sm_90a\n#include \"kernelcoach.h\"\n"), 90);
+    EXPECT_EQ(*compile::file_arch("  //arch:   sm_100a  \r\n"), 100);
+    // Only a comment line counts: code and other comments that mention arch do not.
+    EXPECT_EQ(*compile::file_arch("int arch = 90; // arch of the tile\n"), 0);
+    EXPECT_EQ(*compile::file_arch("/* arch: sm_90a */\n"), 0);
+}
+
+TEST(FileArch, AnArchThatIsNotASpecificTargetIsAnError) {
+    for (const char* bad : {"// arch: sm_90\n", "// arch: sm_80a\n", "// arch: hopper\n", "// arch: sm_89a\n"}) {
+        auto a = compile::file_arch(bad);
+        ASSERT_FALSE(a) << bad;
+        EXPECT_NE(a.error().message.find("sm_90a"), std::string::npos) << a.error().message;
+    }
+}
+
+TEST(FileArch, AFilesArchSkipsOnAnotherGpuInTheFilesWords) {
+    engine::TargetQuery q;
+    q.min_sm = 80;
+    q.module_arch = 90;
+    q.arch_from_file = true;
+    wire::Device gpu;
+    gpu.name = "NVIDIA A100";
+    gpu.sm = 80;
+    q.gpu = gpu;
+    auto t = engine::choose_target(q);
+    EXPECT_NE(t.skip.find("this file (its `// arch:` line) is compiled for sm_90a"), std::string::npos) << t.skip;
+    gpu.sm = 90;
+    q.gpu = gpu;
+    t = engine::choose_target(q);
+    EXPECT_EQ(t.skip, "");
+    EXPECT_TRUE(t.arch.specific);
+    EXPECT_EQ(t.arch.sm, 90);
 }
 
 }  // namespace

@@ -38,4 +38,28 @@ const SpecificTarget* specific_target(int sm) {
     return nullptr;
 }
 
+Result<int> file_arch(const std::string& text) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(start, end - start);
+        start = end + 1;
+        const size_t p = line.find_first_not_of(" \t");
+        if (p == std::string::npos || line.compare(p, 2, "//") != 0) continue;
+        const size_t body = line.find_first_not_of(" \t", p + 2);
+        if (body == std::string::npos || line.compare(body, 5, "arch:") != 0) continue;
+        std::string name = line.substr(body + 5);
+        name.erase(0, name.find_first_not_of(" \t"));
+        name.erase(name.find_last_not_of(" \t\r") + 1);
+        auto a = parse_arch(name);
+        if (!a || !a->specific || !specific_target(a->sm))
+            return make_error(fmt::format("`// arch: {}` names no arch-specific target kernelcoach knows (sm_90a, "
+                                          "sm_100a)",
+                                          name));
+        return a->sm;
+    }
+    return 0;
+}
+
 }  // namespace kc::compile

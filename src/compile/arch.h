@@ -31,4 +31,10 @@ struct SpecificTarget {
 // The entry for sm_90a or sm_100a; nullptr for a capability without one kernelcoach knows.
 const SpecificTarget* specific_target(int sm);
 
+// A kernel file's own arch-specific target: a line `// arch: sm_90a` (the manifest's "arch", for
+// one file: a worked example or a solution that uses wgmma in a module that does not). 0 when
+// the file has no such line; an Error for one that names no arch-specific target kernelcoach
+// knows.
+Result<int> file_arch(const std::string& text);
+
 }  // namespace kc::compile

@@ -363,11 +363,12 @@ const DeviceStatus& Grader::device() {
     return *device_;
 }
 
-Target Grader::target(const course::Module& module) {
+Target Grader::target(const course::Module& module, int file_arch) {
     const auto& m = module.manifest;
     TargetQuery q;
     q.min_sm = m.min_sm;
-    q.module_arch = m.arch_sm;
+    q.module_arch = m.arch_sm ? m.arch_sm : file_arch;
+    q.arch_from_file = !m.arch_sm && file_arch;
     if (const DeviceStatus& dev = device(); dev.available) q.gpu = dev.device;
     if (options_.arch_sm) q.requested = compile::Arch{*options_.arch_sm, options_.arch_specific};
     q.buildable = compile::supported_archs();
@@ -429,7 +430,13 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
 
     // 1. Compile, for the GPU's architecture when there is one (unless the module cannot run there).
     const DeviceStatus& dev = device();
-    const Target target = this->target(module);
+    auto own_arch = compile::file_arch(*text);
+    if (!own_arch) {
+        g.verdict = Verdict::CompileError;
+        g.summary = fmt::format("{}: {}", g.source, own_arch.error().message);
+        return g;
+    }
+    const Target target = this->target(module, *own_arch);
     if (!target.skip.empty()) {
         g.verdict = Verdict::Skipped;
         g.summary = target.skip;

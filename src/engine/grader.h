@@ -159,8 +159,10 @@ public:
     const DeviceStatus& device();
     std::filesystem::path cache_dir() const;
     // What `module` is compiled for on this machine (the GPU, or --arch, or the defaults), with
-    // the kc::device its kernelcoach.h holds; or why it is SKIPPED before compiling.
-    Target target(const course::Module& module);
+    // the kc::device its kernelcoach.h holds; or why it is SKIPPED before compiling. A file
+    // with its own `// arch: sm_90a` line (compile::file_arch) is that arch-specific target
+    // when the manifest declares none.
+    Target target(const course::Module& module, int file_arch = 0);
     // The device's speed of light: from .kernelcoach/speed-of-light.json when it holds this GPU
     // and driver, else measured now by a worker (a few seconds) and saved. `measure_again`
     // ignores the file (info --recalibrate). `measured` says whether it ran this time.

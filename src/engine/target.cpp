@@ -23,7 +23,8 @@ Target on_gpu(const TargetQuery& q, const wire::Device& gpu) {
     t.arch = {gpu.sm, q.module_arch != 0};
     t.constants = constants_of(gpu);
     if (q.module_arch && gpu.sm != q.module_arch) {
-        t.skip = fmt::format("not run: this module is compiled for {}; this is {} (compute capability {})",
+        t.skip = fmt::format("not run: this {} compiled for {}; this is {} (compute capability {})",
+                             q.arch_from_file ? "file (its `// arch:` line) is" : "module is",
                              specific_text(q.module_arch), gpu.name, cc_text(gpu.sm));
         return t;
     }
@@ -45,9 +46,9 @@ Target without_gpu(const TargetQuery& q) {
     else t.arch = {compile::default_sm(q.min_sm, q.buildable), false};
     t.constants = compile::default_constants(t.arch.sm);
     if (q.requested && q.module_arch && t.arch.sm != q.module_arch)
-        t.skip = fmt::format("not compiled: this module is built for {}, and --arch asked for {} (--arch {}a "
+        t.skip = fmt::format("not compiled: this {} built for {}, and --arch asked for {} (--arch {}a "
                              "builds it)",
-                             specific_text(q.module_arch), compile::arch_name(*q.requested), q.module_arch);
+                             q.arch_from_file ? "file (its `// arch:` line) is" : "module is", specific_text(q.module_arch), compile::arch_name(*q.requested), q.module_arch);
     else if (q.requested && t.arch.sm < q.min_sm)
         t.skip = fmt::format("not compiled: this module needs sm_{} or newer, and --arch asked for {}", q.min_sm,
                              compile::arch_name(*q.requested));

@@ -17,6 +17,7 @@ namespace kc::engine {
 struct TargetQuery {
     int min_sm = 70;
     int module_arch = 0;                      // the manifest's "arch": sm_90a -> 90; 0: none
+    bool arch_from_file = false;              // module_arch is the file's `// arch:` line
     std::optional<wire::Device> gpu;          // the probed GPU; nullopt: none
     std::optional<compile::Arch> requested;   // --arch (used only without a GPU)
     std::vector<int> buildable;               // the architectures NVRTC builds, oldest first
