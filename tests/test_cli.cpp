@@ -652,10 +652,13 @@ TEST_F(CliFixtures, UnknownCommandsGetDidYouMean) {
     EXPECT_TRUE(contains(course.err, "did you mean list")) << show(course);
 }
 
-TEST_F(CliCourse, TracksOfTheCertificateHaveNoModulesYet) {
-    auto list = kc({"list", "--track", "debugging"});
+TEST_F(CliCourse, ATrackOfTheCertificateWithoutModulesSaysSo) {
+    auto list = kc({"list", "--track", "mastery"});
     EXPECT_EQ(list.exit_code, 0) << show(list);
     EXPECT_TRUE(contains(list.out, "no modules yet")) << show(list);
+    auto debugging = kc({"list", "--track", "debugging"});
+    EXPECT_EQ(debugging.exit_code, 0) << show(debugging);
+    EXPECT_TRUE(contains(debugging.out, "debugging/01")) << show(debugging);
     auto typo = kc({"list", "--track", "debuging"});
     EXPECT_EQ(typo.exit_code, 2) << show(typo);
     EXPECT_TRUE(contains(typo.err, "did you mean debugging")) << show(typo);

@@ -89,7 +89,9 @@ Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
     }
     out.text = fmt::format("{}  {}\n  {}\n  {}: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n", m.id,
                            printable(man.title), printable(man.summary), m.is_part() ? "file" : "folder",
-                           m.is_part() ? m.rel_kernel() : m.rel_dir, signature, spec->vendor,
+                           m.is_part() ? m.rel_kernel() : m.rel_dir, signature,
+                           spec->vendor.empty() ? "no library: the module's reference solution, solution/" + m.kernel_file()
+                                                : spec->vendor,
                            needs_text(man.min_sm, man.arch_sm));
     for (const auto& c : man.cases) {
         std::string sz;

@@ -261,10 +261,22 @@ std::optional<Error> read_cases(const json& j, const Reader& r, Manifest& m) {
     return std::nullopt;
 }
 
+// "diagnosis": words the report of a control that must fail has to contain.
+std::optional<Error> read_diagnosis(const json& c, const Reader& r, const std::string& field, Control& ctl) {
+    if (!c.contains("diagnosis")) return std::nullopt;
+    if (!c["diagnosis"].is_string() || c["diagnosis"].get<std::string>().empty())
+        return r.fail(field + ".diagnosis", "must be a non-empty string (words the control's report must contain)");
+    if (ctl.expect == "PASSED")
+        return r.fail(field + ".diagnosis", "is for a control that must fail: a PASSED report explains no failure");
+    ctl.diagnosis = c["diagnosis"].get<std::string>();
+    return std::nullopt;
+}
+
 std::optional<Error> read_control(const json& c, const Reader& r, const std::string& field, Control& ctl) {
     if (!c.is_object()) return r.fail(field, "must be an object");
     for (auto it = c.begin(); it != c.end(); ++it)
-        if (it.key() != "file" && it.key() != "expect" && it.key() != "why" && it.key() != "timed")
+        if (it.key() != "file" && it.key() != "expect" && it.key() != "why" && it.key() != "timed" &&
+            it.key() != "diagnosis")
             return r.fail(field + "." + it.key(), "unknown field");
     if (!c.contains("file") || !c["file"].is_string()) return r.fail(field + ".file", "missing (a path inside the module)");
     ctl.file = c["file"].get<std::string>();
@@ -282,7 +294,7 @@ std::optional<Error> read_control(const json& c, const Reader& r, const std::str
         if (!c["timed"].is_boolean()) return r.fail(field + ".timed", "must be true or false");
         ctl.timed = c["timed"].get<bool>();
     }
-    return std::nullopt;
+    return read_diagnosis(c, r, field, ctl);
 }
 
 std::optional<Error> read_controls(const json& j, const Reader& r, Manifest& m) {

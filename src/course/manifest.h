@@ -28,6 +28,10 @@ struct Control {
     std::string expect;  // verdict name, e.g. "WRONG"
     std::string why;
     bool timed = false;  // graded with timing (a kernel that misbehaves only when timed)
+    // Words its report must contain (a control that must fail): the diagnosis or the failing
+    // case its lesson is about, so that it cannot fail for another reason unnoticed ("case
+    // 'square'", "wrote past the end of `out`"). Empty: the verdict alone is checked.
+    std::string diagnosis;
 };
 
 // "pass": the speed a correct kernel must reach, measured on the timed case (docs/grading.md,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "course/examples.h"
+#include "engine/control_diagnosis.h"
 #include "course/hints.h"
 #include "util/atomic_file.h"
 #include "util/hash.h"
@@ -173,8 +174,21 @@ std::vector<DevCheckItem> static_checks(const course::Module& m) {
 
 namespace {
 
+// A control's "diagnosis": a kernel that got its expected verdict fails the check when its
+// report does not contain the words (engine/control_diagnosis.h).
+DevCheckItem with_diagnosis(DevCheckItem it, const Grade& g, const std::string& diagnosis) {
+    if (diagnosis.empty() || it.status != Status::Pass) return it;
+    if (std::string missing = missing_diagnosis(failure_report(g), diagnosis); !missing.empty()) {
+        it.status = Status::Fail;
+        it.detail = std::move(missing);
+    } else {
+        it.detail += fmt::format("{}says \"{}\"", it.detail.empty() ? "" : "; ", diagnosis);
+    }
+    return it;
+}
+
 DevCheckItem verdict_item(const course::Module& m, const std::string& what, const std::string& expect,
-                          Grader& grader, const fs::path& file) {
+                          Grader& grader, const fs::path& file, const std::string& diagnosis = {}) {
     auto g = grader.grade(m, file);
     if (!g) return item(m, what, expect, "ERROR", Status::Fail, g.error().message);
     std::string got = grade::name(g->verdict);
@@ -190,7 +204,7 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
                                       run.ran ? (run.findings.empty() ? "clean" : "found " + run.findings.front().what)
                                               : run.note);
         for (const auto& note : g->notes) detail += (detail.empty() ? "" : "; ") + note;
-        return item(m, what, expect, got, Status::Pass, detail);
+        return with_diagnosis(item(m, what, expect, got, Status::Pass, detail), *g, diagnosis);
     }
     // Compiled but not run (no GPU): not a failure unless it should not have compiled, which
     // only a run can say when a vs_variant gate builds the file again.
@@ -218,7 +232,8 @@ std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, 
     if (fs::is_regular_file(solution)) out.push_back(verdict_item(m, "solution", "PASSED", timed, solution));
     for (const auto& c : mf.controls)
         out.push_back(verdict_item(m, "control " + c.file, c.expect,
-                                   graded_with_timing(mf, c.expect, c.timed) ? timed : untimed, m.dir / c.file));
+                                   graded_with_timing(mf, c.expect, c.timed) ? timed : untimed, m.dir / c.file,
+                                   c.diagnosis));
     // Worked examples must be correct; not fast: a ladder starts below the module's speed gate
     // on purpose, so they are graded untimed (bench --examples times them).
     if (course::has_examples(m)) {

@@ -42,7 +42,8 @@ int stated_missing_elements(const std::string& readme);
 // vs_variant gate's variant can make it COMPILE_ERROR or WRONG.
 bool graded_with_timing(const course::Manifest& m, const std::string& expect, bool asked);
 
-// Grades the starter, the solution, every control and every worked example (examples/*.cu,
+// Grades the starter, the solution, every control (and looks for a control's "diagnosis" in
+// its report: engine/control_diagnosis.h) and every worked example (examples/*.cu,
 // expected to pass, untimed: a ladder's first steps are slow on purpose) with the graders given (one that times,
 // for solutions and graded_with_timing(); one that does not, for the rest). Without a GPU, what compiled but could not
 // run is a Skip; a kernel that should fail to compile but compiles is a Fail anywhere.

@@ -1,0 +1,54 @@
+// Control for debugging/01 - expected verdict: WRONG.
+//
+// What it demonstrates: planted bug 1 alone, row and column swapped in the input's index
+// (in[cx * h + cy] where the image is stored row by row, in[cy * w + cx]). It reads the image as
+// if it were stored column by column. On a 1 x N or N x 1 image the two orders are the same
+// bytes, so the cases `one`, `row` and `column` pass; every other case fails, square ones
+// included: on a square image the swapped index reads the transpose, which is another image
+// (the inputs are random, nowhere symmetric). Only the diagonal of a square case is right
+// there: its left and upper neighbours trade places, and so do its right and lower ones, which
+// the sum does not notice. The pattern to learn: the vectors pass and every 2D case fails.
+// Every index stays inside the image, so nothing is read or written out of bounds.
+#include "kernelcoach.h"
+
+// Threads per block: 32 columns (a warp reads 128 consecutive bytes of one row) x 8 rows.
+constexpr unsigned kBlockX = 32;
+constexpr unsigned kBlockY = 8;
+static_assert(kBlockX * kBlockY <= 1024, "at most 1024 threads per block");
+
+// The index nearest to i inside an axis of n elements: -1 becomes 0, n becomes n - 1.
+__device__ int clamp_index(int i, int n) {
+    return min(max(i, 0), n - 1);
+}
+
+extern "C" __global__ void stencil2d(const float* __restrict__ in, float* __restrict__ out, int h, int w,
+                                     float c0, float c1)
+{
+    // This thread's element: column x, row y.
+    const int x = blockIdx.x * blockDim.x + threadIdx.x;
+    const int y = blockIdx.y * blockDim.y + threadIdx.y;
+    if (x >= w || y >= h) return;  // threads of the last, partial blocks
+
+    // The input element at column cx, row cy.
+    auto at = [&](int cx, int cy) { return in[cx * h + cy]; };  // BUG: row and column swapped in the index
+
+    // The neighbours' columns and rows, clamped into the image.
+    const int left = clamp_index(x - 1, w);
+    const int right = clamp_index(x + 1, w);
+    const int up = clamp_index(y - 1, h);
+    const int down = clamp_index(y + 1, h);
+
+    // The centre, then the four neighbours.
+    float acc = c0 * at(x, y);
+    acc += c1 * at(left, y);
+    acc += c1 * at(right, y);
+    acc += c1 * at(x, up);
+    acc += c1 * at(x, down);
+    out[y * w + x] = acc;
+}
+
+// One thread per element: a grid of ceil(w / 32) x ceil(h / 8) blocks of 32 x 8 threads.
+constexpr Launch launch(Problem p) {
+    return Launch{.grid = {unsigned((p.w + kBlockX - 1) / kBlockX), unsigned((p.h + kBlockY - 1) / kBlockY)},
+                  .block = {kBlockX, kBlockY}};
+}
