@@ -121,6 +121,18 @@ compile::Request compile_request(const exercises::Exercise& ex, const course::Ma
     return req;
 }
 
+// A case found WRONG before anything ran (its geometry or tensor maps), added to `g`; the first
+// one also gives the grade's summary.
+void wrong_before_running(Grade& g, const CaseGeometry& geo, const std::string& why) {
+    if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, why);
+    wire::CaseResult r;
+    r.name = geo.name;
+    r.launch = geo.launch;
+    r.verdict = "WRONG";
+    r.message = why;
+    g.cases.push_back(r);
+}
+
 // launch_problem_for() of every launch of a case, naming the kernel when there are several.
 std::string launch_problems(const std::vector<Launch>& launches, const std::vector<std::string>& kernels,
                             const compile::DeviceConstants& device) {
@@ -473,14 +485,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
                               out->launches[i]});
     // Tensor maps that cannot be encoded are the learner's mistake, known before running.
     if (auto bad = tensor_map_problems(*ex, m.cases, out->tensor_maps, plan->size(), target.arch.sm)) {
-        const auto& geo = g.geometry[bad->case_index];
-        g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad->message);
-        wire::CaseResult r;
-        r.name = geo.name;
-        r.launch = geo.launch;
-        r.verdict = "WRONG";
-        r.message = bad->message;
-        g.cases.push_back(r);
+        wrong_before_running(g, g.geometry[bad->case_index], bad->message);
         g.verdict = Verdict::Wrong;
         return g;
     }
@@ -491,14 +496,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (!dev.available) {
         for (const auto& geo : g.geometry) {
             std::string bad = launch_problems(geo.launches, m.kernels, target.constants);
-            if (bad.empty()) continue;
-            if (g.cases.empty()) g.summary = fmt::format("case '{}' ({}): {}", geo.name, geo.sizes, bad);
-            wire::CaseResult r;
-            r.name = geo.name;
-            r.launch = geo.launch;
-            r.verdict = "WRONG";
-            r.message = bad;
-            g.cases.push_back(r);
+            if (!bad.empty()) wrong_before_running(g, geo, bad);
         }
         if (!g.cases.empty()) {
             g.verdict = Verdict::Wrong;

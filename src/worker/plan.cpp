@@ -21,21 +21,29 @@ PlanArgs::PlanArgs(const exercises::Exercise& ex, const exercises::Sizes& s, std
         }
         args_.push_back(std::move(a));
     }
-    // The maps follow the first (only) kernel's parameters; engine::tensor_map_problems has
-    // checked every request, so a refusal here is the driver's.
-    const auto specs = ex.tensors(s);
+    if (!maps.empty() && !args_.empty()) encode_maps(ex.tensors(s), maps);
+}
+
+// The maps follow the first (only) kernel's parameters; engine::tensor_map_problems has checked
+// every request, so a refusal here is the driver's.
+void PlanArgs::encode_maps(const std::vector<exercises::TensorSpec>& specs, const std::vector<TensorMapRequest>& maps) {
     maps_.reserve(maps.size());  // the argument array points into maps_: no reallocation after
     for (const auto& r : maps) {
-        void* base = r.used() && static_cast<size_t>(r.tensor) < tensors_.size() ? tensors_[static_cast<size_t>(r.tensor)] : nullptr;
-        auto m = gpu::encode_tensor_map(r, base, r.used() ? specs.at(static_cast<size_t>(r.tensor)).type : exercises::DType::F32);
+        void* base = nullptr;
+        auto type = exercises::DType::F32;
+        if (r.used()) {
+            const auto i = static_cast<size_t>(r.tensor);
+            base = tensors_.at(i);
+            type = specs.at(i).type;
+        }
+        auto m = gpu::encode_tensor_map(r, base, type);
         if (!m) {
             problem_ = m.error().message;
             return;
         }
         maps_.push_back(*m);
     }
-    if (!args_.empty())
-        for (auto& m : maps_) args_.front().push_back(&m);
+    for (auto& m : maps_) args_.front().push_back(&m);
 }
 
 cudaError_t enqueue_plan(const Kernels& kernels, const std::vector<Launch>& launches, PlanArgs& args,

@@ -29,6 +29,8 @@ public:
     const std::string& problem() const { return problem_; }
 
 private:
+    void encode_maps(const std::vector<exercises::TensorSpec>& specs, const std::vector<TensorMapRequest>& maps);
+
     std::vector<void*> tensors_;  // the values the argument array points at: they must stay put
     std::vector<exercises::Scalar> scalars_;
     std::vector<gpu::EncodedMap> maps_;
