@@ -80,5 +80,30 @@ TEST(SanitizeCase, ASumIsCheckedOnItsLargestSmallInput) {
     EXPECT_EQ(cases[sanitize_case(ex("device-sum"), cases, {})].name, "odd");
 }
 
+wire::CaseResult result(const std::string& name, const std::string& verdict) {
+    wire::CaseResult r;
+    r.name = name;
+    r.verdict = verdict;
+    return r;
+}
+
+TEST(DebugCase, TheSmallestFailingCaseNotTheFirst) {
+    const auto cases = softmax_cases();
+    // "odd" fails first in the listing but "tiny" is smaller.
+    const std::vector<wire::CaseResult> results = {result("one", "PASSED"), result("column", "PASSED"),
+                                                   result("odd", "WRONG"),  result("tiny", "WRONG"),
+                                                   result("mid", "WRONG"),  result("large", "CRASHED")};
+    EXPECT_EQ(cases[debug_case(ex("softmax"), cases, results)].name, "tiny");
+    EXPECT_EQ(cases[debug_case(ex("softmax"), cases, {result("large", "CRASHED")})].name, "large");
+}
+
+TEST(DebugCase, WhenEveryCasePassesTheSmallestCase) {
+    const auto cases = vector_cases();
+    std::vector<wire::CaseResult> passed;
+    for (const auto& c : cases) passed.push_back(result(c.name, "PASSED"));
+    EXPECT_EQ(cases[debug_case(ex("vector-add"), cases, passed)].name, "one");
+    EXPECT_EQ(cases[debug_case(ex("vector-add"), cases, {})].name, "one");
+}
+
 }  // namespace
 }  // namespace kc::engine

@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "compile/arch.h"
+#include "compile/debug_kit.h"
 #include "compile/includes.h"
 #include "compile/source_text.h"
 #include "util/atomic_file.h"
@@ -324,7 +325,7 @@ std::string shown_file(const std::string& file, const Request& req) {
 Job program(const std::string& text, const Request& req, const std::vector<std::string>& options) {
     return Job{fmt::format("#line 1 \"{}\"\n", kSourceName) + text + geometry_suffix(req.problems, launchers_of(req), req.scratch, req.tensor_maps),
                req.source_path.empty() ? kSourceName : fs::absolute(req.source_path).string(),
-               {{"kernelcoach.h", req.header}},
+               {{"kernelcoach.h", req.header}, {kDebugHeaderName, debug_header()}},
                options,
                req.timeout_s};
 }
@@ -334,11 +335,11 @@ Job program(const std::string& text, const Request& req, const std::vector<std::
 // could not all be followed: then the cache is not used.
 std::pair<std::string, bool> cache_key(const Job& job, const Request& req) {
     Hasher h;
-    h.field(job.source).field(req.header).field(nvrtc_version());
+    h.field(job.source).field(req.header).field(debug_header()).field(nvrtc_version());
     for (const auto& k : req.kernels) h.field(k);
     for (const auto& o : job.options) h.field(o);
     const fs::path dir = source_dir(req);
-    const auto inc = local_includes(job.source, dir, {"kernelcoach.h"}, toolkit_dirs());
+    const auto inc = local_includes(job.source, dir, {"kernelcoach.h", kDebugHeaderName}, toolkit_dirs());
     for (const auto& f : inc.files) h.field(f.path.lexically_relative(dir).generic_string()).field(f.text);
     return {h.hex(), inc.complete};
 }

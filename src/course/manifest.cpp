@@ -10,6 +10,7 @@
 #include <set>
 
 #include "compile/arch.h"
+#include "util/spell.h"
 
 namespace kc::course {
 
@@ -435,6 +436,23 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
     if (!mm->parts.empty())
         return make_error(fmt::format("{}: parts: a module with parts has a manifest per part, not one", where));
     return std::move(mm->manifest);
+}
+
+Result<std::vector<Case>> narrow_cases(const Manifest& m, const std::vector<std::string>& names,
+                                       const std::string& module_id) {
+    std::vector<std::string> all;
+    for (const auto& c : m.cases) all.push_back(c.name);
+    for (const auto& n : names)
+        if (std::find(all.begin(), all.end(), n) == all.end()) {
+            auto near = spelling_suggestions(n, all);
+            return make_error(fmt::format("{} has no case '{}'{}", module_id, n,
+                                          near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near.front())),
+                              fmt::format("its cases: {}", fmt::join(all, ", ")));
+        }
+    std::vector<Case> out;
+    for (const auto& c : m.cases)
+        if (std::find(names.begin(), names.end(), c.name) != names.end()) out.push_back(c);
+    return out;
 }
 
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,

@@ -110,6 +110,11 @@ Result<Manifest> parse_manifest(const std::string& text, const std::string& wher
 // Whether `name` may name a part: lowercase letters, digits and '-', starting with a letter.
 bool is_part_name(const std::string& name);
 
+// The cases of `m` named in `names` (`run --case`), in the manifest's order; an Error names the
+// case that is not there, with the nearest names and every case `module_id` has.
+Result<std::vector<Case>> narrow_cases(const Manifest& m, const std::vector<std::string>& names,
+                                       const std::string& module_id);
+
 // Checks the case sizes against the fields the exercise declares.
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,
                          const std::string& where, const std::vector<std::string>& zero_ok = {});

@@ -15,6 +15,7 @@
 #include "engine/spawn.h"
 #include "engine/tensor_maps.h"
 #include "grade/floor.h"
+#include "compile/debug_kit.h"
 #include "compile/toolkit.h"
 #include "exercises/spec.h"
 #include "exercises/registry.h"
@@ -420,6 +421,23 @@ Result<SpeedOfLight> Grader::speed_of_light(bool measure_again, bool* measured) 
 }
 
 Result<Grade> Grader::grade(const course::Module& module, const fs::path& source) {
+    if (options_.cases.empty()) return grade_module(module, source);
+    auto cases = course::narrow_cases(module.manifest, options_.cases, module.id);
+    if (!cases) return cases.error();
+    course::Module narrowed = module;
+    narrowed.manifest.cases = std::move(*cases);
+    auto g = grade_module(narrowed, source);
+    if (g && g->compiled) {
+        std::vector<std::string> names;
+        for (const auto& c : narrowed.manifest.cases) names.push_back("'" + c.name + "'");
+        g->notes.push_back(fmt::format("graded {} {} of {} only (--case){}", names.size() == 1 ? "case" : "cases",
+                                       fmt::join(names, ", "), module.manifest.cases.size(),
+                                       narrowed.manifest.timed_case() ? "" : ": not timed, so no speed gate"));
+    }
+    return g;
+}
+
+Result<Grade> Grader::grade_module(const course::Module& module, const fs::path& source) {
     const auto& m = module.manifest;
     const exercises::Spec* spec = exercises::find(m.exercise);
     if (!spec)
@@ -468,6 +486,9 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     req.timeout_s = options_.compile_timeout_s;
     req.display_path = g.source;
     req.extra_options.insert(req.extra_options.end(), options_.defines.begin(), options_.defines.end());
+    if (options_.debug) req.extra_options.push_back(compile::kDebugDefine);
+    else if (text->find("KC_PRINT_") != std::string::npos)
+        g.notes.push_back("KC_PRINT_ONCE and KC_PRINT_IF print only in `kernelcoach run " + module.id + " --debug`");
     auto out = compile::compile(req, cache_dir(), compile_in_child());
     if (!out) return out.error();
     g.arch = out->arch;
@@ -529,6 +550,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     wr.timing = options_.timing;
     wr.min_sm = m.min_sm;
     wr.hot = options_.hot;
+    wr.debug = options_.debug;
     for (size_t i = 0; i < m.cases.size(); ++i)
         wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], out->scratch[i], {}, {}, m.cases[i].timed,
                             requested_maps(out->tensor_maps[i]), {}});

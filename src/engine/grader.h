@@ -41,6 +41,8 @@ struct Options {
     bool hot = false;                   // --hot: time without flushing L2
     bool bench = false;                 // time every case marked timed (bench: each size of a sweep)
     bool ncu = false;                   // bench --ncu: profile the last timed case with Nsight Compute
+    std::vector<std::string> cases;     // run --case: grade these cases only (course::narrow_cases)
+    bool debug = false;                 // run --debug: KC_DEBUG defined, a large printf buffer, one launch per case
     std::vector<std::string> defines;   // tune: "-DBM=64", ... added to the learner's compile
     bool stop_after_compile = false;    // tune's parallel builds: compiled for the GPU found, not run
     std::filesystem::path worker_exe;   // defaults to this program
@@ -171,6 +173,7 @@ public:
     // Grades `source` (the module's kernel.cu, or a control) as the module's kernel. An Error
     // is kernelcoach's own failure (NVRTC unusable, a worker that cannot start); every
     // outcome of the learner's code is a Grade.
+    // With Options::cases, only those cases of the module are graded (a note says so).
     Result<Grade> grade(const course::Module& module, const std::filesystem::path& source);
 
     // One compute-sanitizer tool on one case.
@@ -180,6 +183,8 @@ public:
     };
 
 private:
+    // grade() on every case of `module` (already narrowed to Options::cases).
+    Result<Grade> grade_module(const course::Module& module, const std::filesystem::path& source);
     // A sanitizer job's worker, started before the grading worker and held just before its
     // launch, so that compute-sanitizer's start overlaps the plain runs.
     struct Primed {

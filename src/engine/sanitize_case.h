@@ -21,6 +21,11 @@ namespace kc::engine {
 size_t sanitize_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases,
                      const std::vector<wire::CaseResult>& results);
 
+// The case `run --debug` launches when none is named: the smallest failing case (the least to
+// read, and the fewest threads to print from); the smallest case when every case passed.
+size_t debug_case(const exercises::Exercise& ex, const std::vector<course::Case>& cases,
+                  const std::vector<wire::CaseResult>& results);
+
 // The case memcheck runs on for every kernel that passes the plain runs: a small ragged one, in
 // which some tensor's size is not a whole number of float4s, so that a vector access of the last
 // partial group crosses the end of its buffer (and memcheck, with every buffer allocated at its

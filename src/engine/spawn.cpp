@@ -21,7 +21,7 @@ namespace kc::engine {
 
 namespace {
 
-constexpr size_t kMaxOutput = 64 * 1024;
+constexpr size_t kMaxOutput = 4u << 20;  // a --debug case prints up to its 64 MiB printf buffer; 4 MiB is plenty to group
 
 struct Fd {
     int fd = -1;

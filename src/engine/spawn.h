@@ -16,7 +16,7 @@ namespace kc::engine {
 
 struct WorkerRun {
     std::vector<nlohmann::json> events;  // parsed event lines, in order
-    std::string output;       // the worker's stdout and stderr (device printf), at most 64 KiB
+    std::string output;       // the worker's stdout and stderr (device printf), at most 4 MiB
     bool output_truncated = false;
     bool timed_out = false;   // killed at the deadline
     bool cancelled = false;   // killed because the parent no longer wanted it (HeldWorker::release)

@@ -27,6 +27,16 @@ Result<cudaKernel_t> Library::kernel(const std::string& name) const {
     return k;
 }
 
+std::pair<void*, size_t> Library::global(const std::string& name) const {
+    void* p = nullptr;
+    size_t bytes = 0;
+    if (cudaLibraryGetGlobal(&p, &bytes, lib_, name.c_str()) != cudaSuccess) {
+        cudaGetLastError();  // not sticky: clear it
+        return {nullptr, 0};
+    }
+    return {p, bytes};
+}
+
 Result<KernelAttributes> attributes(cudaKernel_t k) {
     cudaFuncAttributes a{};
     KC_CUDA(cudaFuncGetAttributes(&a, reinterpret_cast<const void*>(k)));

@@ -5,6 +5,7 @@
 #include <cuda_runtime_api.h>
 
 #include <string>
+#include <utility>
 
 #include "compile/launch.h"
 #include "util/result.h"
@@ -28,6 +29,9 @@ public:
 
     // The kernel's handle, or an error saying no such extern "C" kernel exists.
     Result<cudaKernel_t> kernel(const std::string& name) const;
+    // A device variable of the module: its address and size; nullptr and 0 when the module has
+    // none of that name.
+    std::pair<void*, size_t> global(const std::string& name) const;
 
 private:
     Library() = default;

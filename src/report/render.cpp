@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "exercises/spec.h"
+#include "report/printf_text.h"
 #include "util/printable.h"
 
 namespace kc::report {
@@ -282,15 +283,10 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     out += timing_text(g, m, s);
     out += gate_text(g, s);
     if (!g.worker_output.empty()) {
-        out += "  kernel output (printf):\n";
-        std::string o = printable(g.worker_output);
-        if (o.size() > 4000) o = o.substr(0, 4000) + "\n  ... (cut)";
-        for (size_t p = 0; p < o.size();) {
-            size_t nl = o.find('\n', p);
-            out += "    " + o.substr(p, nl == std::string::npos ? std::string::npos : nl - p) + "\n";
-            if (nl == std::string::npos) break;
-            p = nl + 1;
-        }
+        const PrintfOutput p = group_printf(printable(g.worker_output));
+        out += "  kernel output (printf)";
+        if (p.kit_lines) out += fmt::format(", {} lines of KC_PRINT from {} threads", p.kit_lines, p.kit_threads);
+        out += ":\n" + printf_text(p, "    ");
     }
     out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), printable(g.summary));
     if (g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed || g.verdict == Verdict::TimedOut) {
@@ -366,7 +362,14 @@ json grade_json(const Grade& g) {
         j["gate"] = gates.back();
         j["gates"] = gates;
     }
-    if (!g.worker_output.empty()) j["output"] = g.worker_output;
+    if (!g.worker_output.empty()) {  // the first 64 KiB: a runaway printf would swamp the document
+        constexpr size_t kJsonOutput = 64 * 1024;
+        size_t cut = std::min(kJsonOutput, g.worker_output.size());
+        while (cut < g.worker_output.size() && cut > 0 && (static_cast<unsigned char>(g.worker_output[cut]) & 0xC0) == 0x80)
+            --cut;  // not inside a UTF-8 character
+        j["output"] = g.worker_output.substr(0, cut);
+        if (g.worker_output.size() > kJsonOutput) j["output_cut"] = true;
+    }
     if (!g.sanitizer.empty()) {
         json runs = json::array();
         for (const auto& run : g.sanitizer) {

@@ -112,7 +112,7 @@ void to_json(json& j, const Request& v) {
          {"reference_cubin", v.reference_cubin}, {"versus_reference", v.versus_reference},
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
          {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold},
-         {"hold_before_timing", v.hold_before_timing}};
+         {"hold_before_timing", v.hold_before_timing}, {"debug", v.debug}};
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
@@ -129,6 +129,7 @@ void from_json(const json& j, Request& v) {
     v.launch_case = json_or(j, "launch_case", 0);
     v.hold = json_or(j, "hold", false);
     v.hold_before_timing = json_or(j, "hold_before_timing", false);
+    v.debug = json_or(j, "debug", false);
     v.hot = json_or(j, "hot", false);
 }
 

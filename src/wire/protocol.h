@@ -67,7 +67,13 @@ struct Request {
     // timing (engine::Pause): the parent's sanitizer runs, started with this worker, finish
     // first, so that nothing else runs on the GPU while the kernel is timed.
     bool hold_before_timing = false;
+    // `run --debug`: a printf buffer large enough for one case's output (kDebugPrintfBytes), and
+    // one launch per case (no second run).
+    bool debug = false;
 };
+
+// The device's printf buffer in a `run --debug` (the default is 1 MiB).
+inline constexpr size_t kDebugPrintfBytes = 64u << 20;
 
 // The GPU, as the worker finds it (gpu::open_device fills it in).
 struct Device {

@@ -111,4 +111,13 @@ std::string describe_guard(const wire::Guard& g) {
                                              g.elements});
 }
 
+Result<std::string> take_debug_event(const Env& env, const std::vector<grade::NamedBuffer>& buffers) {
+    if (!env.debug_record) return std::string();
+    grade::DebugRecord r;
+    KC_CUDA(cudaMemcpy(&r, env.debug_record, sizeof r, cudaMemcpyDeviceToHost));
+    if (!r.claimed) return std::string();
+    KC_CUDA(cudaMemset(env.debug_record, 0, sizeof r));
+    return grade::describe(r, buffers, "kernel.cu");
+}
+
 }  // namespace kc::worker

@@ -15,6 +15,7 @@
 #include "gpu/buffer.h"
 #include "gpu/timer.h"
 #include "gpu/utility.h"
+#include "grade/debug_record.h"
 #include "util/result.h"
 
 namespace kc::worker {
@@ -30,6 +31,8 @@ struct Env {
     uint64_t seed = 0;
     bool hot = false;  // time without flushing L2 (--hot), for comparison with other tools
     std::vector<std::string> kernel_names;  // the plan's kernels, for messages
+    void* debug_record = nullptr;  // the module's kc_debug_record (kc/debug.cuh), when it includes the kit
+    bool debug = false;            // `run --debug`: one launch per case
 };
 
 // What a harness reports when the learner's kernel broke the CUDA context.
@@ -93,6 +96,10 @@ void to_floats(exercises::DType type, std::span<const std::byte> bytes, std::spa
 Result<wire::Check> check_output(std::span<const float> got, std::span<const double> truth,
                                      std::span<const double> bound, std::vector<long long> shape,
                                      const CaseContext* context = nullptr);
+
+// What the debug kit recorded in the launches just made (grade::describe), then cleared for the
+// next; "" when the module has no kit or nothing happened. `buffers` name the case's tensors.
+Result<std::string> take_debug_event(const Env& env, const std::vector<grade::NamedBuffer>& buffers);
 
 // "the kernel wrote past the end of `out`: 4 bytes at 0..3 bytes past the end (element 1000 of 1000)"
 std::string describe_guard(const wire::Guard& g);

@@ -85,6 +85,15 @@ struct HostCase {
 };
 
 // Views of `specs`' seeded tensors in `h` (sized), made from the seed.
+// The case's tensors by name, address and size, to name a pointer the debug kit saw.
+std::vector<grade::NamedBuffer> named_buffers(const CaseTensors& t) {
+    std::vector<grade::NamedBuffer> out;
+    const auto ptrs = t.pointers();
+    for (size_t i = 0; i < ptrs.size(); ++i)
+        out.push_back({t.specs()[i].name, reinterpret_cast<uint64_t>(ptrs[i]), t.specs()[i].bytes()});
+    return out;
+}
+
 Result<std::vector<exercises::HostTensor>> seeded_views(HostCase& h, const std::vector<exercises::TensorSpec>& specs) {
     std::vector<exercises::HostTensor> views;
     size_t k = 0;
@@ -197,6 +206,8 @@ public:
             return r;
         }
         ph.mark("kernel");
+        auto kit = take_debug_event(env, named_buffers(*tensors));
+        if (!kit) return kit.error();
 
         auto guard = tensors->guards();
         if (!guard) return guard.error();
@@ -214,7 +225,7 @@ public:
         ph.mark("compare");
 
         std::string second_run;
-        if (all_passed(r) && !r.guard && r.modified_input.empty()) {
+        if (all_passed(r) && !r.guard && r.modified_input.empty() && kit->empty() && !env.debug) {
             auto second = run_again(env, kernels, c, *tensors, args, *expected, seed, crash);
             if (!second) return second.error();
             if (crash.happened) {
@@ -226,6 +237,9 @@ public:
                 second_run = second->message;
                 set_checks(r, std::move(second->checks));
             }
+            auto kit_again = take_debug_event(env, named_buffers(*tensors));
+            if (!kit_again) return kit_again.error();
+            if (!kit_again->empty()) second_run = "on the second run: " + *kit_again;
             r.nondeterministic = second->differ;
         }
         ph.mark("second-run");
@@ -239,7 +253,10 @@ public:
         r.vendor = first_wrong_or_first(std::move(*vendor));
         ph.mark("vendor");
 
-        if (r.guard) {
+        if (!kit->empty()) {  // the learner's own check fired: it says most about the bug
+            r.verdict = "WRONG";
+            r.message = *kit + (r.guard ? "; and " + describe_guard(*r.guard) : std::string());
+        } else if (r.guard) {
             r.verdict = "WRONG";
             r.message = describe_guard(*r.guard);
         } else if (!r.modified_input.empty()) {

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "compile/debug_kit.h"
 #include "compile/launch.h"
 #include "exercises/registry.h"
 #include "gpu/check.h"
@@ -144,6 +145,9 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     if (req.kernels.empty()) return fail("internal", "the request names no kernel");
     gpu::DeviceBuffer::set_guard_seed(req.seed);  // guard patterns of this run's own
 
+    // The printf buffer is sized before any kernel runs (afterwards the runtime refuses).
+    if (req.debug && cudaDeviceSetLimit(cudaLimitPrintfFifoSize, wire::kDebugPrintfBytes) != cudaSuccess)
+        return fail("internal", "cannot enlarge the printf buffer for --debug");
     auto image = read_file(req.cubin_path);
     if (!image) return fail("internal", image.error());
     auto lib = gpu::Library::load(*image);
@@ -169,6 +173,11 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     auto timer = gpu::Timer::create(info.l2_bytes, stream.s, *util);
     if (!timer) return fail("internal", timer.error());
     Env env{info, stream.s, vendor->get(), &*timer, &*util, req.seed, req.hot, req.kernels};
+    // The kit's record, when the file includes kc/debug.cuh (a variable of that name and
+    // another size is the learner's own, and left alone).
+    const auto [record, record_bytes] = lib->global(compile::kDebugRecordSymbol);
+    if (record_bytes == sizeof(grade::DebugRecord)) env.debug_record = record;
+    env.debug = req.debug;
 
     // Times case i with a fresh copy of the module: device globals start again from their
     // initial values, so nothing the kernel stored during the checked runs reaches the timed

@@ -267,6 +267,19 @@ TEST(Stencil2dBugs, AMistakeAtTheFirstEdgesIsNamedToo) {
         << c.diagnosis;
 }
 
+TEST(Stencil2dBugs, AnImageOfOneColumnIsAllEdgeSoNoEdgeIsNamed) {
+    // A column of 203 with most elements wrong (the no-bounds-check kernel's pattern on the H200):
+    // every element is in the first and the last column, so "only the first row and column"
+    // would say nothing true about the bug.
+    const TensorCase t = make({{"h", 203}, {"w", 1}}, 5);
+    std::vector<float> got(t.elements());
+    for (size_t i = 0; i < got.size(); ++i) got[i] = static_cast<float>(i % 5 == 0 ? t.truth[i] : t.truth[i] + 1);
+    const auto c = check(t, got);
+    EXPECT_EQ(c.comparison.mismatches, 162u);
+    EXPECT_EQ(c.diagnosis.find("first row"), std::string::npos) << c.diagnosis;
+    EXPECT_EQ(c.diagnosis.find("last row"), std::string::npos) << c.diagnosis;
+}
+
 TEST(Stencil2dBugs, TheWrongCoefficientFailsEveryElementOfEveryCase) {
     Tally tally("stencil2d");
     for (const auto& [name, s, seed] : checked_cases()) {

@@ -123,9 +123,10 @@ public:
         return {.kind = TimedTransform::kHalveAllInputs, .output_scale = 0.5};
     }
     // Mismatches on the last row and column alone (or the first ones alone) are the edge clamp's.
+    // An image of one or two rows or columns is all edge: there the pattern says nothing.
     std::string explain_output(const Sizes& s, uint64_t, std::span<const uint8_t> mask) const override {
         const auto h = static_cast<size_t>(s.at("h")), w = static_cast<size_t>(s.at("w"));
-        if (mask.size() != h * w) return {};
+        if (mask.size() != h * w || h < 3 || w < 3) return {};
         std::vector<uint8_t> labels(h * w);
         std::string line;
         for (bool far : {true, false}) {

@@ -1,14 +1,15 @@
 // Control for debugging/01 - expected verdict: WRONG.
 //
-// What it demonstrates: printf from one thread (README.md, session 3). It is the
-// wrong-coefficient control (planted bug 3 alone: the lower neighbour weighted by c0 instead
-// of c1) with one printf, made by the thread of element (row 3, column 5) in the case `ragged`
-// alone: the condition picks one thread of one launch, so the report's "kernel output
-// (printf)" holds one line instead of one per thread. The line shows the five inputs and the
+// What it demonstrates: printing from one thread with the debug kit (README.md, session 3). It
+// is the wrong-coefficient control (planted bug 3 alone: the lower neighbour weighted by c0
+// instead of c1) with one KC_PRINT_IF, made by the thread of element (row 3, column 5). Run as
+//     kernelcoach run debugging/01 --file controls/wrong-coefficient-printf.cu --debug --case ragged
+// it prints one line, from one thread of one launch of one case: the five inputs and the
 // result; 0.5 * centre + 0.125 * (left + right + up + down), worked out by hand, differs from it
-// by 0.375 * down, which names the wrong term. A printf changes nothing else: the verdict and
-// the report are the wrong-coefficient control's.
+// by 0.375 * down, which names the wrong term. Without --debug the print compiles to nothing,
+// so the verdict and the report are the wrong-coefficient control's.
 #include "kernelcoach.h"
+#include <kc/debug.cuh>
 
 // Threads per block: 32 columns (a warp reads 128 consecutive bytes of one row) x 8 rows.
 constexpr unsigned kBlockX = 32;
@@ -45,11 +46,10 @@ extern "C" __global__ void stencil2d(const float* __restrict__ in, float* __rest
     acc += c0 * at(x, down);  // BUG: the centre's weight on a neighbour
     out[y * w + x] = acc;
 
-    // Debugging: one thread of one case (`ragged`, 37 x 70) prints its five inputs and its
-    // result, to be checked by hand against the formula at the top of kernel.cu.
-    if (h == 37 && w == 70 && x == 5 && y == 3)
-        printf("out[%d][%d] = %.9g from centre %.9g, left %.9g, right %.9g, up %.9g, down %.9g\n", y, x, acc,
-               at(x, y), at(left, y), at(right, y), at(x, up), at(x, down));
+    // Debugging: the thread of element (row 3, column 5) prints its five inputs and its result,
+    // to be checked by hand against the formula at the top of kernel.cu (in `run --debug` only).
+    KC_PRINT_IF(x == 5 && y == 3, "out[%d][%d] = %.9g from centre %.9g, left %.9g, right %.9g, up %.9g, down %.9g\n",
+                y, x, acc, at(x, y), at(left, y), at(right, y), at(x, up), at(x, down));
 }
 
 // One thread per element: a grid of ceil(w / 32) x ceil(h / 8) blocks of 32 x 8 threads.
