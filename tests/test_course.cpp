@@ -43,6 +43,24 @@ TEST(Manifest, AControlMayAskToBeTimed) {
     EXPECT_FALSE(m->controls[1].timed);
 }
 
+TEST(Manifest, SanitizersNameTheToolsAPassingKernelMustAlsoBeCleanUnder) {
+    auto with = [](const std::string& tools) {
+        return course::parse_manifest(
+            R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",
+                "cases": [{"name": "a", "n": 1}], "sanitizers": )" + tools + "}",
+            "m.json");
+    };
+    auto m = with(R"(["initcheck", "synccheck", "initcheck"])");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_EQ(m->sanitizers, (std::vector<std::string>{"initcheck", "synccheck"}));
+    EXPECT_TRUE(course::parse_manifest(kGood, "m.json")->sanitizers.empty());
+    for (const char* bad : {R"(["memcheck"])", R"(["valgrind"])", R"("initcheck")", R"([3])"}) {
+        auto b = with(bad);
+        ASSERT_FALSE(b) << bad;
+        EXPECT_TRUE(contains(b.error().message, "sanitizers")) << b.error().message;
+    }
+}
+
 // module.json "pass" (issue 13 point 6): one speed target, measured on the timed case.
 std::string with_pass(const std::string& pass, bool timed = true) {
     return std::string(R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",

@@ -40,7 +40,7 @@ TEST_F(DebugCli, ANarrowedRunSaysSoAndIsNotRecorded) {
     EXPECT_TRUE(contains(r.out, "case one")) << show(r);
     EXPECT_TRUE(contains(r.out, "case small")) << show(r);
     EXPECT_FALSE(contains(r.out, "case mid")) << show(r);
-    EXPECT_TRUE(contains(r.out, "graded cases 'one', 'small' of 3 only (--case): not timed, so no speed gate")) << show(r);
+    EXPECT_TRUE(contains(r.out, "graded only cases 'one', 'small' of 3, with the inputs a whole run gives them: not timed, so no speed gate")) << show(r);
     EXPECT_FALSE(recorded()) << show(r);
 }
 

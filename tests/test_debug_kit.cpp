@@ -195,6 +195,9 @@ TEST(NarrowCases, KeepsTheNamedCasesInTheManifestsOrder) {
     ASSERT_EQ(n->size(), 2u);
     EXPECT_EQ((*n)[0].name, "one");
     EXPECT_EQ((*n)[1].name, "large");
+    // Each keeps the inputs of its place in the whole module.
+    EXPECT_EQ((*n)[0].seed_index, 0);
+    EXPECT_EQ((*n)[1].seed_index, 2);
 }
 
 TEST(NarrowCases, AnUnknownCaseIsNamedWithTheNearestAndAll) {

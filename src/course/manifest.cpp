@@ -187,8 +187,8 @@ std::optional<Error> read_kernels(const json& j, const Reader& r, Manifest& m) {
 namespace {
 
 // The fields of one exercise: a plain module's, or each part's in a module with parts.
-const std::set<std::string> kExerciseFields = {"exercise", "kernel",           "kernels", "starter", "starter_hash",
-                                               "missing_elements", "cases", "controls", "pass", "tune"};
+const std::set<std::string> kExerciseFields = {"exercise", "kernel",   "kernels", "starter", "starter_hash", "missing_elements",
+                                               "cases",    "controls", "pass",    "tune",    "sanitizers"};
 // The fields of the module as a whole; a part may give its own title, summary and timeout_s.
 const std::set<std::string> kModuleFields = {"format", "title", "summary", "min_sm", "arch", "timeout_s"};
 const std::set<std::string> kPartFields = {"name", "title", "summary", "timeout_s"};
@@ -336,6 +336,20 @@ std::optional<Error> read_tune(const json& j, const Reader& r, Manifest& m) {
     return std::nullopt;
 }
 
+// "sanitizers": ["initcheck", "synccheck"]: the tools a passing kernel must be clean under too.
+std::optional<Error> read_sanitizers(const json& j, const Reader& r, Manifest& m) {
+    if (!j.contains("sanitizers")) return std::nullopt;
+    const std::set<std::string> extra = {"racecheck", "initcheck", "synccheck"};
+    if (!j["sanitizers"].is_array()) return r.fail("sanitizers", "must be an array of tools: [\"initcheck\", \"synccheck\"]");
+    for (const auto& t : j["sanitizers"]) {
+        if (!t.is_string() || !extra.count(t.get<std::string>()))
+            return r.fail("sanitizers", "names racecheck, initcheck or synccheck (memcheck runs on every passing kernel)");
+        if (std::find(m.sanitizers.begin(), m.sanitizers.end(), t.get<std::string>()) == m.sanitizers.end())
+            m.sanitizers.push_back(t.get<std::string>());
+    }
+    return std::nullopt;
+}
+
 std::optional<Error> read_exercise(const json& j, const Reader& r, Manifest& m) {
     if (auto e = read_string(j, r, "exercise", true, m.exercise)) return e;
     if (auto e = read_string(j, r, "starter", true, m.starter)) return e;
@@ -354,6 +368,7 @@ std::optional<Error> read_exercise(const json& j, const Reader& r, Manifest& m) 
     }
     if (auto e = read_cases(j, r, m)) return e;
     if (auto e = read_tune(j, r, m)) return e;
+    if (auto e = read_sanitizers(j, r, m)) return e;
     if (j.contains("pass"))
         if (auto e = parse_pass(j["pass"], r, m)) return e;
     return read_controls(j, r, m);
@@ -450,8 +465,11 @@ Result<std::vector<Case>> narrow_cases(const Manifest& m, const std::vector<std:
                               fmt::format("its cases: {}", fmt::join(all, ", ")));
         }
     std::vector<Case> out;
-    for (const auto& c : m.cases)
-        if (std::find(names.begin(), names.end(), c.name) != names.end()) out.push_back(c);
+    for (size_t i = 0; i < m.cases.size(); ++i)
+        if (std::find(names.begin(), names.end(), m.cases[i].name) != names.end()) {
+            out.push_back(m.cases[i]);
+            if (out.back().seed_index < 0) out.back().seed_index = static_cast<int>(i);
+        }
     return out;
 }
 

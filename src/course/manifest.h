@@ -19,6 +19,9 @@ struct Case {
     std::string name;
     std::map<std::string, long long> sizes;
     bool timed = false;
+    // Set by narrow_cases (`run --case`): the case's position among all the module's cases,
+    // from which its inputs are drawn, so that a narrowed run sees the inputs of the full one.
+    int seed_index = -1;
 };
 
 // A kernel that must get a declared verdict (a wrong kernel that must fail, an odd but correct
@@ -75,6 +78,9 @@ struct Manifest {
     // `#ifndef NAME` defaults), by name, for `kernelcoach tune`; the file's `// tune:` lines add
     // theirs. Sorted by name, values as written.
     std::vector<std::pair<std::string, std::vector<std::string>>> tune;
+    // "sanitizers": ["initcheck", "synccheck"]: compute-sanitizer tools a kernel that passes
+    // must also be clean under, on top of memcheck (always) and racecheck (shared memory).
+    std::vector<std::string> sanitizers;
 
     const Case* timed_case() const;
 };

@@ -430,8 +430,9 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     if (g && g->compiled) {
         std::vector<std::string> names;
         for (const auto& c : narrowed.manifest.cases) names.push_back("'" + c.name + "'");
-        g->notes.push_back(fmt::format("graded {} {} of {} only (--case){}", names.size() == 1 ? "case" : "cases",
-                                       fmt::join(names, ", "), module.manifest.cases.size(),
+        g->notes.push_back(fmt::format("graded only {} {} of {}, with the inputs a whole run gives them{}",
+                                       names.size() == 1 ? "case" : "cases", fmt::join(names, ", "),
+                                       module.manifest.cases.size(),
                                        narrowed.manifest.timed_case() ? "" : ": not timed, so no speed gate"));
     }
     return g;
@@ -551,9 +552,10 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
     wr.min_sm = m.min_sm;
     wr.hot = options_.hot;
     wr.debug = options_.debug;
-    for (size_t i = 0; i < m.cases.size(); ++i)
+    for (size_t i = 0; i < m.cases.size(); ++i) {
         wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], out->scratch[i], {}, {}, m.cases[i].timed,
-                            requested_maps(out->tensor_maps[i]), {}});
+                            m.cases[i].seed_index, requested_maps(out->tensor_maps[i]), {}});
+    }
     // An exercise without a vendor is checked and timed against the module's reference solution.
     if (ex->spec().vendor.empty()) {
         auto ref = compile_reference(module, req, wr);
@@ -808,7 +810,15 @@ std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& mod
     std::vector<SanitizerJob> jobs;
     if (!ex) return jobs;
     if (options_.memcheck) jobs.push_back({"memcheck", memcheck_case(*ex, m.cases)});
-    if (options_.racecheck && uses_shared_memory) jobs.push_back({"racecheck", sanitize_case(*ex, m.cases, {})});
+    const bool racecheck = std::find(m.sanitizers.begin(), m.sanitizers.end(), "racecheck") != m.sanitizers.end();
+    if (options_.racecheck && (uses_shared_memory || racecheck))
+        jobs.push_back({"racecheck", sanitize_case(*ex, m.cases, {})});
+    // The module's own: initcheck where buffers are exact and outputs unwritten (memcheck's case),
+    // synccheck where racecheck runs. --no-memcheck (and run --debug) skip them too.
+    for (const auto& tool : m.sanitizers) {
+        if (tool == "racecheck" || !options_.memcheck) continue;
+        jobs.push_back({tool, tool == "initcheck" ? memcheck_case(*ex, m.cases) : sanitize_case(*ex, m.cases, {})});
+    }
     return jobs;
 }
 

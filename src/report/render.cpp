@@ -285,7 +285,9 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     if (!g.worker_output.empty()) {
         const PrintfOutput p = group_printf(printable(g.worker_output));
         out += "  kernel output (printf)";
-        if (p.kit_lines) out += fmt::format(", {} lines of KC_PRINT from {} threads", p.kit_lines, p.kit_threads);
+        if (p.kit_lines)
+            out += fmt::format(", {} {} of KC_PRINT from {} {}", p.kit_lines, p.kit_lines == 1 ? "line" : "lines",
+                               p.kit_threads, p.kit_threads == 1 ? "thread" : "threads");
         out += ":\n" + printf_text(p, "    ");
     }
     out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), printable(g.summary));

@@ -93,6 +93,7 @@ void to_json(json& j, const CaseRequest& v) {
     if (!v.reference_scratch.empty()) j["reference_scratch"] = v.reference_scratch;
     if (!v.tensor_maps.empty()) j["tensor_maps"] = v.tensor_maps;
     if (!v.reference_tensor_maps.empty()) j["reference_tensor_maps"] = v.reference_tensor_maps;
+    if (v.seed_index >= 0) j["seed_index"] = v.seed_index;
 }
 void from_json(const json& j, CaseRequest& v) {
     v.name = j.at("name").get<std::string>();
@@ -105,6 +106,7 @@ void from_json(const json& j, CaseRequest& v) {
     v.timed = json_or(j, "timed", false);
     v.tensor_maps = json_or(j, "tensor_maps", std::vector<TensorMapRequest>{});
     v.reference_tensor_maps = json_or(j, "reference_tensor_maps", std::vector<TensorMapRequest>{});
+    v.seed_index = json_or(j, "seed_index", -1);
 }
 
 void to_json(json& j, const Request& v) {

@@ -34,6 +34,9 @@ struct CaseRequest {
     std::vector<Launch> reference_launches;
     std::vector<long long> reference_scratch;
     bool timed = false;
+    // Which case of the module its inputs are drawn as (exercises::case_seed); -1: its own
+    // position in the request. A run narrowed by --case keeps each case's inputs.
+    int seed_index = -1;
     // The tensor maps the kernel receives after its parameters (tensor_maps(), count entries),
     // and the reference solution's.
     std::vector<TensorMapRequest> tensor_maps;

@@ -85,6 +85,11 @@ struct HostCase {
 };
 
 // Views of `specs`' seeded tensors in `h` (sized), made from the seed.
+// The case whose inputs case `index` of the request is given (a narrowed run keeps the full one's).
+size_t input_index(const CaseRequest& c, size_t index) {
+    return c.seed_index >= 0 ? static_cast<size_t>(c.seed_index) : index;
+}
+
 // The case's tensors by name, address and size, to name a pointer the debug kit saw.
 std::vector<grade::NamedBuffer> named_buffers(const CaseTensors& t) {
     std::vector<grade::NamedBuffer> out;
@@ -174,7 +179,7 @@ public:
         Phases ph(r);
 
         // Host inputs, then the float64 truth on the host's cores while the GPU works.
-        const uint64_t seed = exercises::case_seed(env.seed, index);
+        const uint64_t seed = exercises::case_seed(env.seed, input_index(c, index));
         auto seeded = seeded_views(host_, *specs);
         if (!seeded) return seeded.error();
         ex_.make_inputs(seed, sz, *seeded);
@@ -285,7 +290,7 @@ public:
         if (!specs) return specs.error();
         auto seeded = seeded_views(host_, *specs);
         if (!seeded) return seeded.error();
-        ex_.make_inputs(exercises::case_seed(env.seed, index), sz, *seeded);
+        ex_.make_inputs(exercises::case_seed(env.seed, input_index(c, index)), sz, *seeded);
         struct Free {
             std::vector<void*> p;
             ~Free() {
