@@ -163,6 +163,12 @@ TEST(PrintfText, KitLinesAreGroupedByBlockThenThreadAndSameLinesMerge) {
               "    other\n");
 }
 
+TEST(PrintfText, ALongLineIsCutAndSaysSo) {
+    const auto text = report::printf_text(report::group_printf(std::string(5000, 'x') + "\n"), "");
+    EXPECT_TRUE(contains(text, std::string(240, 'x') + " ... (4760 more characters)")) << text.size();
+    EXPECT_LT(text.size(), 400u);
+}
+
 TEST(PrintfText, ManyThreadsAndLinesAreCutAndSaySo) {
     std::string output;
     for (int t = 0; t < 100; ++t) output += "[kc b(0,0,0) t(" + std::to_string(t) + ",0,0)] i = " + std::to_string(t) + "\n";

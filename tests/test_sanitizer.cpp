@@ -240,6 +240,29 @@ TEST(SanitizerOutput, AFloat4ThatStartsInsideAndReachesPastTheEnd) {
     EXPECT_NE(d.find("vector access (float2, float4) of the last, partial group"), std::string::npos) << d;
 }
 
+TEST(SanitizerOutput, AMisalignedVectorLoadIsCalledThatNotAnOverrun) {
+    // memcheck on a uint4 load at x + 8 (debugging/04's bug), as compute-sanitizer 2025.3 words it.
+    const std::string text =
+        "========= COMPUTE-SANITIZER\n"
+        "========= Invalid __global__ read of size 16 bytes\n"
+        "=========     at histogram+0x2a0 in kernel.cu:41\n"
+        "=========     by thread (3,0,0) in block (0,0,0)\n"
+        "=========     Access to 0x7f446e800008 is misaligned\n"
+        "=========     and is inside the nearest allocation at 0x7f446e800000 of size 1000 bytes\n"
+        "========= \n"
+        "========= ERROR SUMMARY: 1 error\n";
+    auto found = parse_sanitizer(text, "memcheck", "kernel.cu");
+    ASSERT_EQ(found.size(), 1u);
+    std::vector<wire::Buffer> buffers = {{"x", found[0].nearest_address, 1000}};
+    name_buffers(found, buffers);
+    const std::string d = describe(found[0], "kernel.cu");
+    EXPECT_NE(d.find("kernel.cu:41: Invalid __global__ read of size 16 bytes, thread (3,0,0) in block (0,0,0) "
+                     "(Access to 0x7f446e800008 is misaligned): a misaligned access"),
+              std::string::npos)
+        << d;
+    EXPECT_EQ(d.find("reaches past its end"), std::string::npos) << d;
+}
+
 TEST(Sanitizer, ACleanReportHasNoFindings) {
     const char* text = "========= COMPUTE-SANITIZER\n========= ERROR SUMMARY: 0 errors\n";
     EXPECT_TRUE(parse_sanitizer(text, "memcheck", "kernel.cu").empty());

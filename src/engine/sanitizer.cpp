@@ -210,13 +210,21 @@ std::string describe(const SanitizerFinding& f, const std::string& path) {
     if (!f.thread.empty()) s += fmt::format(", thread {}", f.thread);
     if (f.count > 1) s += fmt::format(" (and {} more like it)", f.count - 1);
     if (!f.block.empty()) s += fmt::format(" in block {}", f.block);
+    // A misaligned access lies inside its buffer: compute-sanitizer names the nearest allocation
+    // anyway, and the bounds are not what is wrong.
+    if (f.tool == "memcheck" && f.address.find("misaligned") != std::string::npos)
+        return s + fmt::format(" ({}): a misaligned access: a vector load or store of N bytes (uint4, float4: 16) needs "
+                               "an address that is a multiple of N, and this one is not; check where the vector part "
+                               "of the loop starts (the buffer's start is 256-byte aligned, so a multiple of 4 "
+                               "elements from it is)",
+                               f.address);
     if (f.tool == "memcheck" && f.nearest_offset >= 0) return s + ": " + outside_buffer(f);
     if (!f.address.empty()) s += fmt::format(" ({})", f.address);
     if (f.tool == "memcheck")
         s += ": an access outside every buffer; check the index and its bounds test";
     else if (f.tool == "initcheck")
-        s += ": a read of memory nothing wrote first (the output is not initialised before your kernel "
-             "runs; shared memory never is)";
+        s += ": a read of global memory nothing wrote first (an output holds nothing until your kernel "
+             "writes it)";
     else if (f.tool == "synccheck")
         s += ": a barrier that not every thread of the block reaches (a __syncthreads() inside a branch "
              "or a loop that threads leave at different times)";

@@ -35,6 +35,12 @@ struct Lines {
 
 std::string count_prefix(size_t n) { return n > 1 ? fmt::format("{}x  ", n) : std::string(); }
 
+// A line cut to what a terminal shows, saying how much was left out.
+std::string cut_line(const std::string& line, size_t max_chars) {
+    if (line.size() <= max_chars) return line;
+    return line.substr(0, max_chars) + fmt::format(" ... ({} more characters)", line.size() - max_chars);
+}
+
 }  // namespace
 
 PrintfOutput group_printf(const std::string& output) {
@@ -87,7 +93,7 @@ std::string printf_text(const PrintfOutput& p, const std::string& indent, size_t
         else
             out += fmt::format("{}{}:\n", indent, g.who);
         for (size_t i = 0; i < g.lines.size() && i < max_lines; ++i)
-            out += fmt::format("{}  {}{}\n", indent, count_prefix(g.lines[i].second), g.lines[i].first);
+            out += fmt::format("{}  {}{}\n", indent, count_prefix(g.lines[i].second), cut_line(g.lines[i].first, 240));
         if (g.lines.size() > max_lines)
             out += fmt::format("{}  ... {} more distinct lines\n", indent, g.lines.size() - max_lines);
     }

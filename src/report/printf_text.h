@@ -25,8 +25,8 @@ struct PrintfOutput {
 
 PrintfOutput group_printf(const std::string& output);
 
-// The output as report lines, each starting with `indent`: at most `max_groups` groups and
-// `max_lines` distinct lines per group, with what was left out said.
+// The output as report lines, each starting with `indent`: at most `max_groups` groups,
+// `max_lines` distinct lines per group and 240 characters per line, with what was left out said.
 std::string printf_text(const PrintfOutput& p, const std::string& indent, size_t max_groups = 12,
                         size_t max_lines = 8);
 

@@ -1,0 +1,105 @@
+// Control for debugging/04 - expected verdict: WRONG.
+//
+// What it demonstrates: planted bug 4 alone, a read of uninitialised shared memory. The scan
+// has 128 threads for 256 bins, and its copy into shared memory is written as if it had one
+// thread per bin: s[t] = hist[t] fills s[0..127], and s[128..255] keeps whatever was in that
+// shared memory before the block started, left by the last block that ran there (this launch's
+// histogram, or another case's). The scan then adds those values up as counts. offsets[0..128]
+// only need s[0..127] and are right; from offsets[129] on, every element depends on the stale
+// values. They are never the counts of this case when the histogram ran in several blocks (each
+// block's own counts are only part of them), so the larger cases are always wrong; in the
+// smallest ones, where one histogram block counted everything, what it left behind can be the
+// right counts by chance. compute-sanitizer's initcheck tracks global memory, not shared memory:
+// it reports nothing here; the wrong values, and a KC_ASSERT on the copy
+// (controls/scan-loads-half-checked.cu), find it.
+#include "kernelcoach.h"
+
+constexpr int kBins = 256;               // one bin per byte value
+constexpr unsigned kThreads = 256;       // histogram: 8 warps per block
+constexpr unsigned kScanThreads = 128;   // scan: one block of 4 warps, two bins per thread
+constexpr int kPerThread = kBins / kScanThreads;
+static_assert(kBins % kScanThreads == 0, "the scan's threads share the bins evenly");
+
+// Counts the four bytes of w into the block's bins.
+__device__ void count_word(int* bins, unsigned w) {
+    atomicAdd(&bins[w & 0xffu], 1);
+    atomicAdd(&bins[(w >> 8) & 0xffu], 1);
+    atomicAdd(&bins[(w >> 16) & 0xffu], 1);
+    atomicAdd(&bins[w >> 24], 1);
+}
+
+// Counts the sixteen bytes of v.
+__device__ void count_vector(int* bins, uint4 v) {
+    count_word(bins, v.x);
+    count_word(bins, v.y);
+    count_word(bins, v.z);
+    count_word(bins, v.w);
+}
+
+extern "C" __global__ void histogram(const unsigned char* __restrict__ x, int* __restrict__ hist, int n)
+{
+    __shared__ int bins[kBins];  // (256,) this block's counts
+
+    for (int b = threadIdx.x; b < kBins; b += blockDim.x) bins[b] = 0;
+    __syncthreads();  // every bin is zero before any thread counts into it
+
+    // A grid-stride loop: the grid is at most one wave of blocks (launch_histogram below), and
+    // each thread takes every stride-th vector.
+    const long long first = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long stride = (long long)gridDim.x * blockDim.x;
+
+    // The body: the first n / 16 * 16 bytes, 16 at a time. x starts on a 256-byte boundary (every
+    // buffer does, like cudaMalloc's), so vector i, at byte 16 i, is 16-byte aligned.
+    const uint4* body = reinterpret_cast<const uint4*>(x);
+    const long long vectors = n / 16;
+    for (long long i = first; i < vectors; i += stride) count_vector(bins, body[i]);
+    // The tail: the last n % 16 bytes, one at a time.
+    for (long long i = vectors * 16 + first; i < n; i += stride) atomicAdd(&bins[x[i]], 1);
+    __syncthreads();  // every count of this block is in before the bins are read
+
+    // One global atomic per bin this block saw, instead of one per byte.
+    for (int b = threadIdx.x; b < kBins; b += blockDim.x)
+        if (bins[b] != 0) atomicAdd(&hist[b], bins[b]);
+}
+
+extern "C" __global__ void scan(int* __restrict__ hist, int* __restrict__ offsets)
+{
+    __shared__ int s[kBins];  // (256,) the counts, then their running sums
+    const int t = threadIdx.x;
+
+    // Copy the counts into shared memory.
+    s[t] = hist[t];  // BUG: 128 threads copy bins 0 to 127; s[128..255] is never written
+    __syncthreads();  // every count is in shared memory before any thread reads another's
+
+    // Hillis-Steele: after the step of distance d, s[v] is the sum of the 2d counts that end at v
+    // (fewer at the start). 8 steps for 256 bins.
+    for (int d = 1; d < kBins; d *= 2) {
+        int add[kPerThread];
+        for (int k = 0; k < kPerThread; ++k) {
+            const int v = t + k * kScanThreads;
+            add[k] = v >= d ? s[v - d] : 0;
+        }
+        __syncthreads();  // every read of this step is done before any thread overwrites what it read
+        for (int k = 0; k < kPerThread; ++k) s[t + k * kScanThreads] += add[k];
+        __syncthreads();  // every sum of this step is written before the next step reads it
+    }
+
+    // s[v] = hist[0] + ... + hist[v], the inclusive sum; the exclusive one is it shifted up a bin.
+    if (t == 0) offsets[0] = 0;
+    // s[255], the total, has no place in offsets.
+    for (int v = t; v < kBins - 1; v += kScanThreads) offsets[v + 1] = s[v];
+}
+
+// The histogram: enough blocks for one vector per thread, at most one wave of resident blocks
+// (8 blocks of 256 threads per SM: 1056 on an H200's 132 SMs); the grid-stride loop does the rest.
+constexpr Launch launch_histogram(Problem p) {
+    const long long per_block = (long long)kThreads * 16;  // bytes a block reads per pass
+    const long long wanted = (p.n + per_block - 1) / per_block;
+    const long long wave = (long long)kc::device.sm_count * (kc::device.max_threads_per_sm / kThreads);
+    return Launch{.grid = {unsigned(wanted < wave ? wanted : wave)}, .block = {kThreads}};
+}
+
+// The scan: one block for all 256 bins.
+constexpr Launch launch_scan(Problem) {
+    return Launch{.grid = {1}, .block = {kScanThreads}};
+}
