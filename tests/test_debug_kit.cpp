@@ -15,6 +15,7 @@
 #include "grade/debug_record.h"
 #include "report/printf_text.h"
 #include "support/cli.h"
+#include "support/compile_request.h"
 
 namespace kc::test {
 namespace {
@@ -38,16 +39,7 @@ constexpr Launch launch(Problem p) {
 )";
 
 compile::Request kit_request(std::vector<std::string> extra = {}) {
-    const auto* spec = exercises::find("vector-add");
-    compile::Request r;
-    r.source = kKitKernel;
-    r.display_path = "tracks/x/kernel.cu";
-    r.sm = compile::default_sm(70);
-    r.header = exercises::prelude(*spec, compile::default_constants(r.sm));
-    r.kernels = {"vector_add"};
-    r.params = {"const float* a, const float* b, float* out, int n"};
-    r.problems = {"Problem{1000}"};
-    r.case_names = {"small"};
+    compile::Request r = vector_add_request(kKitKernel);
     r.extra_options = std::move(extra);
     return r;
 }

@@ -160,4 +160,13 @@ void transform_truth(const TimedTransform& t, size_t elements, std::span<const d
     });
 }
 
+void fill_small_integers(std::span<float> x, uint64_t stream) {
+    parallel_chunks(x.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+            const uint64_t b = bits_at(stream, i);
+            x[i] = static_cast<float>(1 + b % 8) * ((b >> 8) & 1 ? -1.f : 1.f);
+        }
+    });
+}
+
 }  // namespace kc::exercises

@@ -182,6 +182,11 @@ inline Rng rng_at(uint64_t stream, uint64_t i) { return Rng(stream + i * 0x9e377
 inline uint64_t bits_at(uint64_t stream, uint64_t i) { return rng_at(stream, i).next(); }
 inline float uniform_at(uint64_t stream, uint64_t i, float lo, float hi) { return rng_at(stream, i).uniform(lo, hi); }
 
+// The integers +-1 .. +-8 with random signs, from a tensor's stream: never 0 (a dropped element
+// always changes a sum), and every partial sum of fewer than 2^21 of them exact in fp32, in any
+// order (device-sum, sum-reduce, row-sum).
+void fill_small_integers(std::span<float> x, uint64_t stream);
+
 // explain() for an exercise whose rows of `cols` elements have regimes: row r's regime is
 // regime_of(r), an enum indexing `regimes`.
 template <class RegimeOf>

@@ -49,14 +49,7 @@ public:
     std::vector<long long> shape(const Sizes&, const std::string&) const override { return {1}; }
     // +-1 .. +-8: never 0, so a dropped element always changes the sum; out starts at 0.
     void make_inputs(uint64_t seed, const Sizes&, std::span<const HostTensor> t) const override {
-        auto x = t[0].as<float>();
-        const uint64_t sx = stream_of(seed, kTagX);
-        parallel_chunks(x.size(), kChunk, [&](size_t begin, size_t end, size_t) {
-            for (size_t i = begin; i < end; ++i) {
-                const uint64_t b = bits_at(sx, i);
-                x[i] = static_cast<float>(1 + b % 8) * ((b >> 8) & 1 ? -1.f : 1.f);
-            }
-        });
+        fill_small_integers(t[0].as<float>(), stream_of(seed, kTagX));
         t[1].as<float>()[0] = 0.f;
     }
     // Integers summed in float64: exact in any order, so the chunks' sums can be added in any order.
