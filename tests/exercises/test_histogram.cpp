@@ -41,6 +41,13 @@ TEST(Histogram, CountsAddUpAndOffsetsAreTheirExclusivePrefixSum) {
     EXPECT_TRUE(std::all_of(hist.begin(), hist.end(), [](int c) { return c == 0; }));
 }
 
+TEST(Histogram, MoreBytesThanItChecksExactlyAreRefused) {
+    // Counts and offsets are compared as floats: exact up to 2^24.
+    const Exercise* ex = find_exercise("histogram");
+    EXPECT_GT(checked_elements(*ex, {{"n", 1 << 24}}), 0u);
+    EXPECT_EQ(checked_elements(*ex, {{"n", (1 << 24) + 1}}), 0u);
+}
+
 TEST(Histogram, HalfTheBytesFallOnEightHotBins) {
     const Exercise* ex = find_exercise("histogram");
     const auto h = host_case(*ex, {{"n", 1 << 16}}, 2);
