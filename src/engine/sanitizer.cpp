@@ -215,8 +215,8 @@ std::string describe(const SanitizerFinding& f, const std::string& path) {
     if (f.tool == "memcheck" && f.address.find("misaligned") != std::string::npos)
         return s + fmt::format(" ({}): a misaligned access: a vector load or store of N bytes (uint4, float4: 16) needs "
                                "an address that is a multiple of N, and this one is not; check where the vector part "
-                               "of the loop starts (the buffer's start is 256-byte aligned, so a multiple of 4 "
-                               "elements from it is)",
+                               "of the loop starts (a buffer starts 256-byte aligned, so an offset of a multiple of N "
+                               "bytes from its start is aligned)",
                                f.address);
     if (f.tool == "memcheck" && f.nearest_offset >= 0) return s + ": " + outside_buffer(f);
     if (!f.address.empty()) s += fmt::format(" ({})", f.address);
