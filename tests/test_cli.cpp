@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -276,6 +277,25 @@ TEST_F(CliFixtures, CheckOfRunnableModulesOnlyIsSkipped) {
 }
 
 // ---- ids ----------------------------------------------------------------------------------
+
+TEST_F(CliCourse, ListAndProgressLineUpEveryRowPartsAndLongTitlesToo) {
+    for (const char* command : {"list", "progress"}) {
+        auto r = kc({command});
+        ASSERT_EQ(r.exit_code, 0) << show(r);
+        std::istringstream in(r.out);
+        std::set<size_t> columns;
+        size_t rows = 0;
+        for (std::string line; std::getline(in, line);) {
+            const size_t at = line.find("not started");
+            if (at == std::string::npos) continue;
+            columns.insert(at);
+            ++rows;
+            EXPECT_LT(line.size(), 110u) << line;  // a long title is cut
+        }
+        EXPECT_GT(rows, 15u) << show(r);
+        EXPECT_EQ(columns.size(), 1u) << command << "\n" << r.out;  // optimization/03/transpose included
+    }
+}
 
 TEST_F(CliCourse, UnknownIdGetsDidYouMean) {
     auto r = kc({"run", "vectr-add"});

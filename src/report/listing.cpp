@@ -23,6 +23,35 @@ progress::ModuleStatus recorded(const ProgressMap& p, const std::string& id) {
     return it == p.end() ? progress::ModuleStatus::not_attempted : it->second.status;
 }
 
+// Column widths that line up every row: the longest id (a part's counts its two more spaces of
+// indent) and the longest title, each at least the usual width; a title is cut at kMaxTitle.
+constexpr size_t kMaxTitle = 44;
+struct Columns {
+    size_t id, title;
+};
+Columns columns(const std::vector<course::ModuleGroup>& groups, Columns least) {
+    Columns c = least;
+    for (const auto& g : groups) {
+        c.id = std::max(c.id, g.id().size());
+        c.title = std::max(c.title, std::min(kMaxTitle, g.title().size()));
+        if (!g.has_parts()) continue;
+        for (const auto* u : g.units) {
+            c.id = std::max(c.id, u->id.size() + 2);
+            c.title = std::max(c.title, std::min(kMaxTitle, u->manifest.title.size()));
+        }
+    }
+    return c;
+}
+
+std::string cut_title(const std::string& title) {
+    return title.size() <= kMaxTitle ? printable(title) : printable(title.substr(0, kMaxTitle - 3)) + "...";
+}
+
+// "  optimization/03   Shared memory   " and its parts' rows, indented by two more.
+std::string module_row(const Columns& c, const std::string& id, const std::string& title, bool part) {
+    return fmt::format("{}{:<{}} {:<{}} ", part ? "    " : "  ", id, part ? c.id - 2 : c.id, cut_title(title), c.title);
+}
+
 }  // namespace
 
 std::string status_of(const ProgressMap& p, const std::string& id) {
@@ -41,18 +70,18 @@ std::string status_of(const ProgressMap& p, const course::ModuleGroup& g) {
 std::string list_text(const course::Course& c, const ProgressMap& p, const Style& s) {
     std::string out;
     std::string track;
+    const Columns cols = columns(c.groups(), {22, 28});
     for (const auto& g : c.groups()) {
         if (g.first().track != track) {
             track = g.first().track;
             out += paint(s, kBold, track) + "\n";
         }
         const std::string st = status_of(p, g);
-        out += fmt::format("  {:<22} {:<28} {}\n", g.id(), printable(g.title()), paint(s, status_color(st), status_text(st)));
+        out += module_row(cols, g.id(), g.title(), false) + paint(s, status_color(st), status_text(st)) + "\n";
         if (!g.has_parts()) continue;
         for (const auto* u : g.units) {
             const std::string pst = status_of(p, u->id);
-            out += fmt::format("    {:<20} {:<28} {}\n", u->id, printable(u->manifest.title),
-                               paint(s, status_color(pst), status_text(pst)));
+            out += module_row(cols, u->id, u->manifest.title, true) + paint(s, status_color(pst), status_text(pst)) + "\n";
         }
     }
     return out;
@@ -126,6 +155,7 @@ json entry_json(const ProgressMap& p, const std::string& id, const std::string& 
 std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s) {
     std::string out;
     int total = 0, passed = 0;
+    const Columns cols = columns(c.groups(), {22, 26});
     for (const auto& [track, counted] : progress_tracks(c)) {
         const auto mods = c.groups(track);
         int done = 0;
@@ -141,13 +171,13 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
                            done, mods.size(), paint(s, kDim, note));
         for (const auto& g : mods) {
             const std::string st = status_of(p, g);
-            out += fmt::format("  {:<22} {:<26} {}{}\n", g.id(), printable(g.title()), paint(s, status_color(st), status_text(st)),
-                               g.has_parts() ? "" : attempts_text(p, g.id()));
+            out += module_row(cols, g.id(), g.title(), false) + paint(s, status_color(st), status_text(st)) +
+                   (g.has_parts() ? "" : attempts_text(p, g.id())) + "\n";
             if (!g.has_parts()) continue;
             for (const auto* u : g.units) {
                 const std::string pst = status_of(p, u->id);
-                out += fmt::format("    {:<20} {:<26} {}{}\n", u->id, printable(u->manifest.title),
-                                   paint(s, status_color(pst), status_text(pst)), attempts_text(p, u->id));
+                out += module_row(cols, u->id, u->manifest.title, true) + paint(s, status_color(pst), status_text(pst)) +
+                       attempts_text(p, u->id) + "\n";
             }
         }
     }
