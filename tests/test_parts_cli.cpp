@@ -4,6 +4,8 @@
 // derived from its parts'.
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -111,10 +113,15 @@ TEST_F(Parts, ACompileErrorInOnePartFailsTheModule) {
     EXPECT_EQ(m->at("parts")[0].at("status"), "not-started");
     EXPECT_EQ(m->at("parts")[1].at("status"), "failed");
     auto text = kc({"list"});
-    EXPECT_TRUE(contains(text.out, "  fixtures/15            Fixture: parts               failed\n"
-                                   "    fixtures/15/add      Part add: a vector add       not started\n"
-                                   "    fixtures/15/convert  Part convert: four element types failed\n"))
+    // The parts under the module, every status in one column (a long title no longer pushes it).
+    std::smatch m3;
+    ASSERT_TRUE(std::regex_search(text.out, m3,
+                                  std::regex("\n(  fixtures/15 +Fixture: parts +)failed\n"
+                                             "(    fixtures/15/add +Part add: a vector add +)not started\n"
+                                             "(    fixtures/15/convert +Part convert: four element types +)failed\n")))
         << show(text);
+    EXPECT_EQ(m3[1].length(), m3[2].length());
+    EXPECT_EQ(m3[1].length(), m3[3].length());
     auto failed = kc({"list", "--status", "failed"});
     EXPECT_TRUE(contains(failed.out, "fixtures/15/convert")) << show(failed);
     EXPECT_TRUE(contains(failed.out, "fixtures/15/add")) << show(failed);  // the module is shown whole
@@ -259,8 +266,8 @@ TEST_F(Parts, ProgressCountsTheModuleOnceWithItsPartsUnderIt) {
     progress({{"fixtures/15/add", "passed"}, {"fixtures/15/convert", "failed"}});
     auto r = kc({"progress"});
     EXPECT_EQ(r.exit_code, 0) << show(r);
-    EXPECT_TRUE(contains(r.out, "  fixtures/15            Fixture: parts             failed\n"
-                                "    fixtures/15/add      Part add: a vector add     passed  1 attempt(s)\n"))
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("\n  fixtures/15 +Fixture: parts +failed\n"
+                                                    "    fixtures/15/add +Part add: a vector add +passed  1 attempt\\(s\\)\n")))
         << show(r);
     EXPECT_TRUE(contains(r.out, "] 0/18  (not counted)")) << show(r);
     const json j = kc({"--json", "progress"}).json();
