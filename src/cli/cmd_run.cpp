@@ -92,13 +92,13 @@ int run_run(const Global& g, const RunOptions& o) {
     if (!opts) return fail(opts.error(), grade::exit_code::kUsage);
     opts->cases = o.cases;
     if (o.debug) {  // one launch of one case, its printf in full: nothing else runs
-        if (!opts->seed) opts->seed = engine::Grader(s->course, *opts).seed();  // the same inputs in both grades
         opts->debug = true;
         opts->timing = false;
         opts->memcheck = false;
         opts->racecheck = false;
     }
     engine::Grader grader(s->course, *opts);
+    opts->seed = grader.seed();  // --debug's first grade and its launch see the same inputs
     auto style = s->style;
     style.verbose = o.verbose;
     std::vector<grade::Verdict> verdicts;

@@ -84,21 +84,23 @@ struct HostCase {
     std::vector<std::unique_ptr<HostBuffer<double>>> truth, bound;
 };
 
-// Views of `specs`' seeded tensors in `h` (sized), made from the seed.
 // The case whose inputs case `index` of the request is given (a narrowed run keeps the full one's).
 size_t input_index(const CaseRequest& c, size_t index) {
     return c.seed_index >= 0 ? static_cast<size_t>(c.seed_index) : index;
 }
 
-// The case's tensors by name, address and size, to name a pointer the debug kit saw.
-std::vector<grade::NamedBuffer> named_buffers(const CaseTensors& t) {
-    std::vector<grade::NamedBuffer> out;
+// What the debug kit recorded in the launches just made, its pointer named by the case's
+// tensors; "" at once for a file without the kit.
+Result<std::string> kit_event(const Env& env, const CaseTensors& t) {
+    if (!env.debug_record) return std::string();
+    std::vector<grade::NamedBuffer> buffers;
     const auto ptrs = t.pointers();
     for (size_t i = 0; i < ptrs.size(); ++i)
-        out.push_back({t.specs()[i].name, reinterpret_cast<uint64_t>(ptrs[i]), t.specs()[i].bytes()});
-    return out;
+        buffers.push_back({t.specs()[i].name, reinterpret_cast<uint64_t>(ptrs[i]), t.specs()[i].bytes()});
+    return take_debug_event(env, buffers);
 }
 
+// Views of `specs`' seeded tensors in `h` (sized), made from the seed.
 Result<std::vector<exercises::HostTensor>> seeded_views(HostCase& h, const std::vector<exercises::TensorSpec>& specs) {
     std::vector<exercises::HostTensor> views;
     size_t k = 0;
@@ -211,7 +213,7 @@ public:
             return r;
         }
         ph.mark("kernel");
-        auto kit = take_debug_event(env, named_buffers(*tensors));
+        auto kit = kit_event(env, *tensors);
         if (!kit) return kit.error();
 
         auto guard = tensors->guards();
@@ -242,7 +244,7 @@ public:
                 second_run = second->message;
                 set_checks(r, std::move(second->checks));
             }
-            auto kit_again = take_debug_event(env, named_buffers(*tensors));
+            auto kit_again = kit_event(env, *tensors);
             if (!kit_again) return kit_again.error();
             if (!kit_again->empty()) second_run = "on the second run: " + *kit_again;
             r.nondeterministic = second->differ;
