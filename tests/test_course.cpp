@@ -61,6 +61,46 @@ TEST(Manifest, SanitizersNameTheToolsAPassingKernelMustAlsoBeCleanUnder) {
     }
 }
 
+TEST(Manifest, ACaseMayDeclareAnInputView) {
+    auto with = [](const std::string& view, bool timed = false) {
+        return course::parse_manifest(
+            R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",
+                "cases": [{"name": "a", "n": 1}, {"name": "b", "n": 7, "view": )" + view +
+                (timed ? R"(, "timed": true)" : "") + "}]}",
+            "m.json");
+    };
+    auto m = with(R"({"offset": 12, "nonfinite": true, "bad_indices": 3})");
+    ASSERT_TRUE(m) << m.error().message;
+    EXPECT_TRUE(m->cases[0].view.plain());
+    EXPECT_EQ(m->cases[1].view.offset, 12);
+    EXPECT_TRUE(m->cases[1].view.nonfinite);
+    EXPECT_EQ(m->cases[1].view.bad_indices, 3);
+    for (const char* bad : {R"({"offset": 3})", R"({"offset": 256})", R"({"offset": 0})", R"({"nonfinite": 1})",
+                            R"({"bad_indices": 0})", R"({"stride": 2})", R"({})", R"(4)"}) {
+        auto b = with(bad);
+        ASSERT_FALSE(b) << bad;
+        EXPECT_TRUE(contains(b.error().message, "cases[1].view")) << b.error().message;
+    }
+    auto timed = with(R"({"offset": 4})", true);
+    ASSERT_FALSE(timed);
+    EXPECT_TRUE(contains(timed.error().message, "the timed case takes no view")) << timed.error().message;
+}
+
+TEST(Manifest, AViewTheExerciseDoesNotSupportIsRefused) {
+    auto m = course::parse_manifest(
+        R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",
+            "cases": [{"name": "a", "n": 1, "view": {"offset": 8}}, {"name": "b", "n": 2, "view": {"bad_indices": 1}}]})",
+        "m.json");
+    ASSERT_TRUE(m) << m.error().message;
+    auto s = course::check_case_views(*m, {"nonfinite"}, "x/module.json");
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().message,
+              "x/module.json: cases[1].view.bad_indices: exercise vector-add does not support this view (it supports: "
+              "offset, nonfinite)");
+    m->cases[1].view.bad_indices = 0;
+    EXPECT_TRUE(course::check_case_views(*m, {}, "x/module.json"));  // offset: every exercise's
+}
+
 // module.json "pass" (issue 13 point 6): one speed target, measured on the timed case.
 std::string with_pass(const std::string& pass, bool timed = true) {
     return std::string(R"({"format": 1, "title": "T", "exercise": "vector-add", "kernel": "k", "starter": "WRONG",

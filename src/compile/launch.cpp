@@ -37,8 +37,10 @@ std::string launch_problem(const Launch& l) {
     const auto& g = l.grid;
     const auto& b = l.block;
     if (g.x == 0 || g.y == 0 || g.z == 0)
-        return fmt::format("launch() asked for a grid of ({}, {}, {}) blocks: a zero in any "
-                           "dimension means no thread runs at all (check the ceil division)",
+        return fmt::format("launch() asked for a grid of ({}, {}, {}) blocks: CUDA refuses a launch with a zero in "
+                           "any dimension (invalid configuration argument), so no thread runs at all. Check the ceil "
+                           "division; where a size may be 0, launch at least one block and let the bounds check "
+                           "leave it idle",
                            g.x, g.y, g.z);
     if (b.x == 0 || b.y == 0 || b.z == 0)
         return fmt::format("launch() asked for blocks of ({}, {}, {}) threads: every block "

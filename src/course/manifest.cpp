@@ -227,6 +227,32 @@ std::optional<Error> read_module_fields(const json& j, const Reader& r, Manifest
     return read_timeout(j, r, m);
 }
 
+// A case's "view" (exercises/view.h): {"offset": 4, "nonfinite": true, "bad_indices": 3}.
+std::optional<Error> read_view(const json& j, const Reader& r, const std::string& field, exercises::View& v) {
+    if (!j.is_object() || j.empty())
+        return r.fail(field, "must be an object with \"offset\", \"nonfinite\" or \"bad_indices\"");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& k = it.key();
+        if (k == "offset") {
+            if (!it->is_number_integer() || it->get<long long>() <= 0 || it->get<long long>() >= 256 ||
+                it->get<long long>() % 4)
+                return r.fail(field + ".offset", "must be a multiple of 4 bytes between 4 and 252 (4, 8 and 12 "
+                                                 "misalign a 16-byte vector)");
+            v.offset = it->get<int>();
+        } else if (k == "nonfinite") {
+            if (!it->is_boolean()) return r.fail(field + ".nonfinite", "must be true or false");
+            v.nonfinite = it->get<bool>();
+        } else if (k == "bad_indices") {
+            if (!it->is_number_integer() || it->get<long long>() < 1 || it->get<long long>() > 1000000)
+                return r.fail(field + ".bad_indices", "must be a count of indices between 1 and 1000000");
+            v.bad_indices = it->get<int>();
+        } else {
+            return r.fail(field + "." + k, "unknown view (a view has \"offset\", \"nonfinite\" or \"bad_indices\")");
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<Error> read_cases(const json& j, const Reader& r, Manifest& m) {
     if (!j.contains("cases") || !j["cases"].is_array() || j["cases"].empty())
         return r.fail("cases", "must be a non-empty array");
@@ -245,6 +271,8 @@ std::optional<Error> read_cases(const json& j, const Reader& r, Manifest& m) {
             } else if (k == "timed") {
                 if (!it->is_boolean()) return r.fail(field + ".timed", "must be true or false");
                 out.timed = it->get<bool>();
+            } else if (k == "view") {
+                if (auto e = read_view(*it, r, field + ".view", out.view)) return e;
             } else {
                 // 0 is checked against the exercise (check_case_fields): a padding may be 0.
                 if (!it->is_number_integer() || it->get<long long>() < 0)
@@ -253,6 +281,8 @@ std::optional<Error> read_cases(const json& j, const Reader& r, Manifest& m) {
             }
         }
         if (out.name.empty()) return r.fail(field + ".name", "missing");
+        if (out.timed && !out.view.plain())
+            return r.fail(field + ".view", "the timed case takes no view: it is timed as the vendor is, on plain inputs");
         if (!names.insert(out.name).second) return r.fail(field + ".name", "'" + out.name + "' is used by another case");
         m.cases.push_back(std::move(out));
     }
@@ -488,6 +518,23 @@ Status check_case_fields(const Manifest& m, const std::vector<std::string>& fiel
             if (v < 1 && std::find(zero_ok.begin(), zero_ok.end(), k) == zero_ok.end())
                 return make_error(fmt::format("{}: cases[{}].{}: must be a positive integer size", where, i, k));
         }
+    }
+    return Ok{};
+}
+
+Status check_case_views(const Manifest& m, const std::vector<std::string>& supported, const std::string& where) {
+    auto has = [&](const char* view) { return std::find(supported.begin(), supported.end(), view) != supported.end(); };
+    for (size_t i = 0; i < m.cases.size(); ++i) {
+        const auto& v = m.cases[i].view;
+        const char* missing = v.nonfinite && !has(exercises::kViewNonfinite)      ? exercises::kViewNonfinite
+                              : v.bad_indices && !has(exercises::kViewBadIndices) ? exercises::kViewBadIndices
+                                                                                  : nullptr;
+        if (missing)
+            return make_error(fmt::format("{}: cases[{}].view.{}: exercise {} does not support this view (it "
+                                          "supports: {})",
+                                          where, i, missing, m.exercise,
+                                          supported.empty() ? std::string("offset only")
+                                                            : "offset, " + fmt::format("{}", fmt::join(supported, ", "))));
     }
     return Ok{};
 }

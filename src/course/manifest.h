@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "exercises/view.h"
 #include "grade/speed_gate.h"
 #include "util/result.h"
 
@@ -19,6 +20,9 @@ struct Case {
     std::string name;
     std::map<std::string, long long> sizes;
     bool timed = false;
+    // "view": {"offset": 4, "nonfinite": true, "bad_indices": 3}: how the case's inputs are
+    // presented (exercises/view.h). Never on the timed case.
+    exercises::View view;
     // Set by narrow_cases (`run --case`): the case's position among all the module's cases,
     // from which its inputs are drawn, so that a narrowed run sees the inputs of the full one.
     int seed_index = -1;
@@ -124,5 +128,8 @@ Result<std::vector<Case>> narrow_cases(const Manifest& m, const std::vector<std:
 // Checks the case sizes against the fields the exercise declares.
 Status check_case_fields(const Manifest& m, const std::vector<std::string>& fields,
                          const std::string& where, const std::vector<std::string>& zero_ok = {});
+// Checks the cases' views against the views the exercise supports (Spec::views; "offset" is
+// every exercise's).
+Status check_case_views(const Manifest& m, const std::vector<std::string>& supported, const std::string& where);
 
 }  // namespace kc::course

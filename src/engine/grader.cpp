@@ -65,10 +65,11 @@ uint64_t fresh_seed() {
     return (static_cast<uint64_t>(rd()) << 32 | rd()) % 1000000000000ull;  // short enough to type
 }
 
-std::string sizes_text(const exercises::Spec& spec, const exercises::Sizes& s) {
+// "n=1000, dim=64; every pointer 4 bytes past a 256-byte boundary": the sizes, then the view.
+std::string sizes_text(const exercises::Spec& spec, const exercises::Sizes& s, const exercises::View& view) {
     std::vector<std::string> parts;
     for (const auto& f : spec.fields) parts.push_back(fmt::format("{}={}", f, s.at(f)));
-    return fmt::format("{}", fmt::join(parts, ", "));
+    return fmt::format("{}{}", fmt::join(parts, ", "), view.plain() ? "" : "; " + view.text());
 }
 
 std::string problem_init(const exercises::Spec& spec, const exercises::Sizes& s) {
@@ -447,6 +448,7 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
                                       module.rel_dir, m.exercise, fmt::join(exercises::names(), ", ")));
     if (auto s = course::check_case_fields(m, spec->fields, module.rel_dir + "/module.json", spec->zero_ok); !s)
         return s.error();
+    if (auto s = course::check_case_views(m, spec->views, module.rel_dir + "/module.json"); !s) return s.error();
 
     Grade g;
     g.module_id = module.id;
@@ -503,7 +505,7 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
     }
     g.compiled = true;
     for (size_t i = 0; i < m.cases.size(); ++i)
-        g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes), out->launches[i].front(),
+        g.geometry.push_back({m.cases[i].name, sizes_text(*spec, m.cases[i].sizes, m.cases[i].view), out->launches[i].front(),
                               out->launches[i]});
     // Tensor maps that cannot be encoded are the learner's mistake, known before running.
     if (auto bad = tensor_map_problems(*ex, m.cases, out->tensor_maps, plan->size(), target.arch.sm)) {
@@ -554,7 +556,7 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
     wr.debug = options_.debug;
     for (size_t i = 0; i < m.cases.size(); ++i) {
         wr.cases.push_back({m.cases[i].name, m.cases[i].sizes, out->launches[i], out->scratch[i], {}, {}, m.cases[i].timed,
-                            m.cases[i].seed_index, requested_maps(out->tensor_maps[i]), {}});
+                            m.cases[i].seed_index, m.cases[i].view, requested_maps(out->tensor_maps[i]), {}});
     }
     // An exercise without a vendor is checked and timed against the module's reference solution.
     if (ex->spec().vendor.empty()) {

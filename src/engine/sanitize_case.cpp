@@ -8,7 +8,7 @@ namespace kc::engine {
 namespace {
 
 double output_elements(const exercises::Exercise& ex, const exercises::Sizes& s) {
-    return static_cast<double>(exercises::checked_elements(ex, s));
+    return static_cast<double>(exercises::checked_elements(ex, s).value_or(0));
 }
 
 double all_elements(const exercises::Exercise& ex, const exercises::Sizes& s) {

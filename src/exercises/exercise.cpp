@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <limits>
 #include <set>
 
 #include "util/parallel.h"
@@ -113,23 +114,40 @@ size_t elements_of(std::initializer_list<long long> sizes) {
     return total;
 }
 
-size_t checked_elements(const Exercise& ex, const Sizes& s, size_t limit) {
-    for (const auto& field : ex.spec().fields) {
+std::optional<size_t> checked_elements(const Exercise& ex, const Sizes& s) {
+    const Spec& spec = ex.spec();
+    for (const auto& field : spec.fields) {
         auto it = s.find(field);
-        if (it == s.end() || it->second < 0 || it->second > INT_MAX) return 0;
+        if (it == s.end() || it->second < 0 || it->second > INT_MAX) return std::nullopt;
+        if (it->second == 0 && std::find(spec.zero_ok.begin(), spec.zero_ok.end(), field) == spec.zero_ok.end())
+            return std::nullopt;
     }
     // Every field fits an int, so the shapes' own arithmetic (conv2d's h + 2 pad) cannot
     // overflow; the products that can are saturated by elements_of().
     const auto tensors = ex.tensors(s);
-    size_t first = 0;
+    std::optional<size_t> first;
     for (const auto& t : tensors) {
-        if (t.elements > limit) return 0;
+        if (t.elements > spec.max_elements) return std::nullopt;
         if (!t.written()) continue;
         for (long long d : ex.shape(s, t.name))
-            if (d <= 0) return 0;
+            if (d < 0 || (d == 0 && !spec.empty_ok)) return std::nullopt;
         if (!first) first = t.elements;
     }
     return first;
+}
+
+void Exercise::plant(const View& v, uint64_t seed, const Sizes&, std::span<const HostTensor> seeded) const {
+    if (!v.nonfinite) return;
+    for (size_t i = 0; i < seeded.size(); ++i)
+        if (seeded[i].spec->type == DType::F32) plant_nonfinite(seeded[i].as<float>(), stream_of(seed, 0x6e616e00ull + i));
+}
+
+void plant_nonfinite(std::span<float> x, uint64_t stream) {
+    if (x.empty()) return;
+    const float values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()};
+    const size_t count = std::max<size_t>(3, x.size() / 1024);
+    for (size_t k = 0; k < count; ++k) x[bits_at(stream, k) % x.size()] = values[k % 3];
 }
 
 InputTransform input_transform(const TimedTransform& t, size_t input, size_t elements, size_t output_elements) {

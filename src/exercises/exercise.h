@@ -14,6 +14,7 @@
 
 #include "exercises/dtype.h"
 #include "exercises/spec.h"
+#include "exercises/view.h"
 #include "grade/compare.h"
 #include "grade/regime.h"
 
@@ -109,6 +110,11 @@ public:
     // the seeded tensors as make_inputs() left them.
     virtual void truth(const Sizes& s, std::span<const HostTensor> seeded, std::span<const Expected> written) const = 0;
     virtual TimedTransform timed_transform(const Sizes& s) const = 0;
+    // Applies a case's input view to the seeded tensors make_inputs() filled, before the truth
+    // is computed from them (view.h). The default plants NaN, +Inf and -Inf at seeded places of
+    // every fp32 input when `v.nonfinite` (plant_nonfinite); an exercise with index inputs
+    // overrides it for `v.bad_indices`. `v.offset` is the harness's, not the inputs'.
+    virtual void plant(const View& v, uint64_t seed, const Sizes& s, std::span<const HostTensor> seeded) const;
     // Which of the case's inputs the mismatches of written tensor `tensor` fall on, when the
     // exercise knows its hard ones (its row regimes, the padding, a k that no tile divides),
     // with the likely cause and fix: "only the rows with mean 1e4 (rows 1, 5, 9) are wrong:
@@ -143,15 +149,16 @@ std::string diagnose_case(const Exercise& ex, const Sizes& s, uint64_t case_seed
                           const grade::Comparison& comparison, std::span<const uint8_t> mismatch_mask,
                           std::optional<grade::LaunchShape> launch);
 
-// The most elements a tensor may have by default: INT_MAX, so a kernel's flat int index never
-// overflows.
+// The most elements a scratch tensor may have: INT_MAX, so a kernel's flat int index never
+// overflows (an exercise's own tensors: Spec::max_elements).
 inline constexpr size_t kMaxTensorElements = 2147483647;
 
-// Elements of the first written tensor, or 0 when the case is refused: a size the spec names is
-// missing, negative or above INT_MAX (the kernel takes ints), a written tensor's shape has a
-// dimension below 1 (conv2d: the filter does not fit), or a tensor has more than `limit`
-// elements, overflow included. The other methods assume sizes it accepted.
-size_t checked_elements(const Exercise& ex, const Sizes& s, size_t limit = kMaxTensorElements);
+// Elements of the first written tensor, or nullopt when the case is refused: a size the spec
+// names is missing, negative, 0 (unless Spec::zero_ok lists it) or above INT_MAX (the kernel takes ints), a written tensor's shape
+// has a dimension below 1 (conv2d: the filter does not fit; 0 is allowed where Spec::empty_ok),
+// or a tensor has more than Spec::max_elements elements, overflow included. The other methods
+// assume sizes it accepted.
+std::optional<size_t> checked_elements(const Exercise& ex, const Sizes& s);
 
 // A product of sizes for TensorSpec::elements: SIZE_MAX when a size is negative or the product
 // overflows, which checked_elements() then refuses.
@@ -186,6 +193,9 @@ inline float uniform_at(uint64_t stream, uint64_t i, float lo, float hi) { retur
 // always changes a sum), and every partial sum of fewer than 2^21 of them exact in fp32, in any
 // order (device-sum, sum-reduce, row-sum).
 void fill_small_integers(std::span<float> x, uint64_t stream);
+
+// NaN, +Inf and -Inf, in turn, at max(3, size / 1024) places of `x` drawn from `stream`.
+void plant_nonfinite(std::span<float> x, uint64_t stream);
 
 // explain() for an exercise whose rows of `cols` elements have regimes: row r's regime is
 // regime_of(r), an enum indexing `regimes`.

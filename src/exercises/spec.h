@@ -34,6 +34,15 @@ struct Spec {
     int sweep_factor = 2;                   // each step divides them by this
     int sweep_steps = 0;                    // how many smaller sizes
     Math math = Math::kFp32;
+    // The exercise-specific input views its cases may declare (view.h: kViewNonfinite,
+    // kViewBadIndices); every exercise takes "offset".
+    std::vector<std::string> views;
+    // Whether a case may have nothing to write (n = 0): written tensors of 0 elements. Others
+    // refuse a written dimension of 0 (conv2d: a filter that does not fit).
+    bool empty_ok = false;
+    // The most elements one tensor may have: INT_MAX by default, so a kernel's flat int index
+    // never overflows; an exercise that teaches 64-bit indexing allows more.
+    unsigned long long max_elements = 2147483647ull;
 };
 
 const Spec* find(const std::string& name);

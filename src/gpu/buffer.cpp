@@ -95,12 +95,13 @@ void DeviceBuffer::set_guard_seed(uint64_t seed) {
     buffers_made = 0;
 }
 
-Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes) {
+Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes, size_t offset) {
     DeviceBuffer b;
     b.name_ = std::move(name);
     b.bytes_ = bytes;
+    b.front_ = kFrontGuard + offset;
     b.salt_ = next_salt();
-    const size_t used = kFrontGuard + round_up(std::max<size_t>(bytes, 1), 256) + kBackGuard;
+    const size_t used = b.front_ + round_up(std::max<size_t>(bytes, 1), 256) + kBackGuard;
     const Vmm& v = vmm();
     if (v.ok) {
         // Mapped memory with an unmapped granule (2 MiB on current GPUs) on either side, and the
@@ -133,7 +134,7 @@ Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes) {
         (void)cudaGetLastError();  // fall back to cudaMalloc below
     }
     void* p = nullptr;
-    KC_CUDA(cudaMalloc(&p, kFrontGuard + bytes + kBackGuard));
+    KC_CUDA(cudaMalloc(&p, b.front_ + bytes + kBackGuard));
     b.base_ = static_cast<char*>(p);
     return b;
 }
@@ -159,6 +160,7 @@ DeviceBuffer::DeviceBuffer(DeviceBuffer&& o) noexcept
     : name_(std::move(o.name_)),
       base_(std::exchange(o.base_, nullptr)),
       bytes_(o.bytes_),
+      front_(o.front_),
       salt_(o.salt_),
       vmm_start_(std::exchange(o.vmm_start_, 0)),
       vmm_size_(std::exchange(o.vmm_size_, 0)) {}
@@ -169,6 +171,7 @@ DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& o) noexcept {
         name_ = std::move(o.name_);
         base_ = std::exchange(o.base_, nullptr);
         bytes_ = o.bytes_;
+        front_ = o.front_;
         salt_ = o.salt_;
         vmm_start_ = std::exchange(o.vmm_start_, 0);
         vmm_size_ = std::exchange(o.vmm_size_, 0);
@@ -193,20 +196,20 @@ Status DeviceBuffer::download(void* host, size_t bytes) const {
 }
 
 Status DeviceBuffer::arm_guards() {
-    auto front = pattern(kFrontGuard, salt_);
+    auto front = pattern(front_, salt_);
     auto back = pattern(kBackGuard, salt_ + 1);
-    KC_CUDA(cudaMemcpy(base_, front.data(), kFrontGuard, cudaMemcpyHostToDevice));
-    KC_CUDA(cudaMemcpy(base_ + kFrontGuard + bytes_, back.data(), kBackGuard, cudaMemcpyHostToDevice));
+    KC_CUDA(cudaMemcpy(base_, front.data(), front_, cudaMemcpyHostToDevice));
+    KC_CUDA(cudaMemcpy(base_ + front_ + bytes_, back.data(), kBackGuard, cudaMemcpyHostToDevice));
     KC_CUDA(cudaDeviceSynchronize());  // see upload()
     return Ok{};
 }
 
 Result<std::optional<GuardHit>> DeviceBuffer::check_guards() const {
-    auto front = pattern(kFrontGuard, salt_);
+    auto front = pattern(front_, salt_);
     auto back = pattern(kBackGuard, salt_ + 1);
-    std::vector<unsigned char> got_front(kFrontGuard), got_back(kBackGuard);
-    KC_CUDA(cudaMemcpy(got_front.data(), base_, kFrontGuard, cudaMemcpyDeviceToHost));
-    KC_CUDA(cudaMemcpy(got_back.data(), base_ + kFrontGuard + bytes_, kBackGuard, cudaMemcpyDeviceToHost));
+    std::vector<unsigned char> got_front(front_), got_back(kBackGuard);
+    KC_CUDA(cudaMemcpy(got_front.data(), base_, front_, cudaMemcpyDeviceToHost));
+    KC_CUDA(cudaMemcpy(got_back.data(), base_ + front_ + bytes_, kBackGuard, cudaMemcpyDeviceToHost));
     // Past the end first: it is the common bug (a missing bounds check).
     GuardHit hit{name_, false, 0, 0, 0};
     for (size_t i = 0; i < kBackGuard; ++i) {
@@ -216,9 +219,9 @@ Result<std::optional<GuardHit>> DeviceBuffer::check_guards() const {
     }
     if (hit.bytes_changed) return std::optional<GuardHit>(hit);
     hit.before = true;
-    for (size_t i = kFrontGuard; i-- > 0;) {  // distance below the start
+    for (size_t i = front_; i-- > 0;) {  // distance below the start
         if (got_front[i] == front[i]) continue;
-        size_t dist = kFrontGuard - 1 - i;
+        size_t dist = front_ - 1 - i;
         if (hit.bytes_changed++ == 0) hit.first_offset = dist;
         hit.last_offset = dist;
     }

@@ -4,7 +4,8 @@
 // seed and the buffer's number in the run): a kernel that copies the bytes past the end of an
 // input to the same offsets past the end of its output changes the output's guard, and a
 // float4 store whose extra lanes come from an input's guard bytes cannot reproduce them.
-// The usable bytes start 256-byte aligned, as cudaMalloc's do (vectorised kernels rely on it).
+// The usable bytes start 256-byte aligned, as cudaMalloc's do (vectorised kernels rely on it),
+// unless an input view asks for an offset.
 // Where the driver's virtual-memory calls work, the mapping ends right after the back guard and
 // an unmapped granule follows (another precedes the front guard): a kernel that writes past the
 // guard zone faults at once instead of corrupting another buffer.
@@ -33,7 +34,9 @@ public:
     static constexpr size_t kFrontGuard = 4096;
     static constexpr size_t kBackGuard = 64 * 1024;
 
-    static Result<DeviceBuffer> create(std::string name, size_t bytes);
+    // `offset`: the usable bytes start that many bytes past a 256-byte boundary (an input
+    // view's sub-buffer, exercises/view.h); the front guard covers the bytes before them.
+    static Result<DeviceBuffer> create(std::string name, size_t bytes, size_t offset = 0);
     // The seed of this process's guard patterns (the worker sets the run's seed); each buffer
     // created after it mixes in its own number.
     static void set_guard_seed(uint64_t seed);
@@ -43,7 +46,7 @@ public:
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;
     ~DeviceBuffer();
 
-    void* data() const { return base_ + kFrontGuard; }
+    void* data() const { return base_ + front_; }
     template <typename T>
     T* as() const { return static_cast<T*>(data()); }
     size_t bytes() const { return bytes_; }
@@ -60,6 +63,7 @@ private:
     std::string name_;
     char* base_ = nullptr;
     size_t bytes_ = 0;
+    size_t front_ = kFrontGuard;  // front guard bytes: kFrontGuard plus the offset
     uint64_t salt_ = 0;  // this buffer's guard patterns
     // With the driver's virtual-memory calls: the whole reservation (unmapped granules included).
     unsigned long long vmm_start_ = 0;

@@ -94,6 +94,8 @@ void to_json(json& j, const CaseRequest& v) {
     if (!v.tensor_maps.empty()) j["tensor_maps"] = v.tensor_maps;
     if (!v.reference_tensor_maps.empty()) j["reference_tensor_maps"] = v.reference_tensor_maps;
     if (v.seed_index >= 0) j["seed_index"] = v.seed_index;
+    if (!v.view.plain())
+        j["view"] = {{"offset", v.view.offset}, {"nonfinite", v.view.nonfinite}, {"bad_indices", v.view.bad_indices}};
 }
 void from_json(const json& j, CaseRequest& v) {
     v.name = j.at("name").get<std::string>();
@@ -107,6 +109,12 @@ void from_json(const json& j, CaseRequest& v) {
     v.tensor_maps = json_or(j, "tensor_maps", std::vector<TensorMapRequest>{});
     v.reference_tensor_maps = json_or(j, "reference_tensor_maps", std::vector<TensorMapRequest>{});
     v.seed_index = json_or(j, "seed_index", -1);
+    if (j.contains("view")) {
+        const json& w = j.at("view");
+        v.view.offset = w.at("offset").get<int>();
+        v.view.nonfinite = w.at("nonfinite").get<bool>();
+        v.view.bad_indices = w.at("bad_indices").get<int>();
+    }
 }
 
 void to_json(json& j, const Request& v) {

@@ -11,6 +11,7 @@
 #include "compile/launch.h"
 #include "compile/tensor_map.h"
 #include "exercises/spec.h"
+#include "exercises/view.h"
 #include "grade/compare.h"
 
 namespace kc {
@@ -37,6 +38,7 @@ struct CaseRequest {
     // Which case of the module its inputs are drawn as (exercises::case_seed); -1: its own
     // position in the request. A run narrowed by --case keeps each case's inputs.
     int seed_index = -1;
+    exercises::View view;  // the case's input view (module.json "view"); plain by default
     // The tensor maps the kernel receives after its parameters (tensor_maps(), count entries),
     // and the reference solution's.
     std::vector<TensorMapRequest> tensor_maps;

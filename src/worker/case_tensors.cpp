@@ -27,10 +27,10 @@ Result<std::vector<exercises::TensorSpec>> sized_tensors(const exercises::Exerci
     return specs;
 }
 
-Result<CaseTensors> CaseTensors::create(std::vector<exercises::TensorSpec> specs) {
+Result<CaseTensors> CaseTensors::create(std::vector<exercises::TensorSpec> specs, size_t offset) {
     CaseTensors c;
     for (const auto& t : specs) {
-        auto b = gpu::DeviceBuffer::create(t.name, std::max<size_t>(1, t.bytes()));
+        auto b = gpu::DeviceBuffer::create(t.name, std::max<size_t>(1, t.bytes()), offset);
         if (!b) return b.error();
         if (auto st = b->arm_guards(); !st) return st.error();
         c.dev_.push_back(std::move(*b));

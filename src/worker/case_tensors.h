@@ -26,8 +26,9 @@ Result<std::vector<exercises::TensorSpec>> sized_tensors(const exercises::Exerci
 
 class CaseTensors {
 public:
-    // Allocates (guarded) and arms every tensor; seeded ones get a pristine copy.
-    static Result<CaseTensors> create(std::vector<exercises::TensorSpec> specs);
+    // Allocates (guarded) and arms every tensor, each starting `offset` bytes past a 256-byte
+    // boundary (an input view's; 0: aligned); seeded ones get a pristine copy.
+    static Result<CaseTensors> create(std::vector<exercises::TensorSpec> specs, size_t offset = 0);
 
     const std::vector<exercises::TensorSpec>& specs() const { return specs_; }
     gpu::DeviceBuffer& buffer(size_t i) { return dev_[i]; }

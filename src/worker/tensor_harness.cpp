@@ -167,7 +167,7 @@ public:
     Result<CaseResult> run_case(Env& env, const Kernels& kernels, const CaseRequest& c, size_t index,
                                 Crash& crash) override {
         const Sizes& sz = c.sizes;
-        if (exercises::checked_elements(ex_, sz) == 0)
+        if (!exercises::checked_elements(ex_, sz))
             return make_error(fmt::format("case {}: its sizes do not fit the kernel's int arguments", c.name));
         CaseResult r;
         r.name = c.name;
@@ -185,6 +185,7 @@ public:
         auto seeded = seeded_views(host_, *specs);
         if (!seeded) return seeded.error();
         ex_.make_inputs(seed, sz, *seeded);
+        ex_.plant(c.view, seed, sz, *seeded);
         auto expected = expected_views(host_, *specs);
         if (!expected) return expected.error();
         ph.mark("inputs");
@@ -192,7 +193,7 @@ public:
         // thread finishes before the buffers it writes can go.
         auto truth_done = std::async(std::launch::async, [&] { ex_.truth(sz, *seeded, *expected); });
 
-        auto tensors = CaseTensors::create(*specs);
+        auto tensors = CaseTensors::create(*specs, static_cast<size_t>(c.view.offset));
         if (!tensors) return tensors.error();
         for (size_t i = 0, k = 0; i < specs->size(); ++i)
             if ((*specs)[i].seeded())
@@ -292,23 +293,28 @@ public:
         if (!specs) return specs.error();
         auto seeded = seeded_views(host_, *specs);
         if (!seeded) return seeded.error();
-        ex_.make_inputs(exercises::case_seed(env.seed, input_index(c, index)), sz, *seeded);
+        const uint64_t seed = exercises::case_seed(env.seed, input_index(c, index));
+        ex_.make_inputs(seed, sz, *seeded);
+        ex_.plant(c.view, seed, sz, *seeded);
         struct Free {
             std::vector<void*> p;
             ~Free() {
                 for (void* q : p) cudaFree(q);
             }
         } owned;
-        // Exactly the tensor's bytes: compute-sanitizer knows each allocation's size, so an
-        // access even one byte past the end is outside every buffer. Outputs stay unwritten (so
-        // initcheck sees reads of them); scratch tensors declared zeroed are zeroed.
+        // Exactly the tensor's bytes (after the view's offset): compute-sanitizer knows each
+        // allocation's size, so an access even one byte past the end is outside every buffer.
+        // Outputs stay unwritten (so initcheck sees reads of them); scratch tensors declared
+        // zeroed are zeroed.
         std::vector<void*> ptrs;
+        const auto offset = static_cast<size_t>(c.view.offset);
         for (size_t i = 0, k = 0; i < specs->size(); ++i) {
             const auto& t = (*specs)[i];
-            void* d = nullptr;
+            void* base = nullptr;
             const size_t bytes = std::max<size_t>(1, t.bytes());
-            KC_CUDA(cudaMalloc(&d, bytes));
-            owned.p.push_back(d);
+            KC_CUDA(cudaMalloc(&base, offset + bytes));
+            owned.p.push_back(base);
+            void* d = static_cast<char*>(base) + offset;
             buffers.push_back({t.name, reinterpret_cast<uint64_t>(d), bytes});
             if (t.seeded()) KC_CUDA(cudaMemcpy(d, (*seeded)[k++].bytes.data(), t.bytes(), cudaMemcpyHostToDevice));
             if (t.role == exercises::Role::kScratch && t.zeroed) KC_CUDA(cudaMemset(d, 0, bytes));

@@ -132,7 +132,7 @@ TEST(ExerciseConv2d, HalvedInputHalvesTruthAndBoundExactly) {
 TEST(ExerciseConv2d, DISABLED_TruthTiming) {
     const Sizes z = conv(32, 64, 56, 56, 64, 3, 3, 1, 1);
     const auto in = make_inputs(conv2d_exercise(), z, 1);
-    std::vector<double> truth(checked_elements(conv2d_exercise(), z)), bound(truth.size());
+    std::vector<double> truth(*checked_elements(conv2d_exercise(), z)), bound(truth.size());
     std::vector<std::span<const float>> cin(in.begin(), in.end());
     for (int rep = 0; rep < 2; ++rep) {
         const auto t0 = std::chrono::steady_clock::now();

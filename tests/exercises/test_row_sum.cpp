@@ -32,8 +32,8 @@ TEST(RowSum, TruthIsEachRowsExactSum) {
 
 TEST(RowSum, MoreColumnsThanStayExactAreRefused) {
     const Exercise* ex = find_exercise("row-sum");
-    EXPECT_GT(checked_elements(*ex, {{"rows", 2}, {"cols", 1 << 21}}), 0u);
-    EXPECT_EQ(checked_elements(*ex, {{"rows", 2}, {"cols", (1 << 21) + 1}}), 0u);
+    EXPECT_TRUE(checked_elements(*ex, {{"rows", 2}, {"cols", 1 << 21}}).has_value());
+    EXPECT_FALSE(checked_elements(*ex, {{"rows", 2}, {"cols", (1 << 21) + 1}}).has_value());
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace kc::test::bounds {
 using exercises::TimedTransform;
 
 TensorCase make_run(const FloatExercise& ex, const Sizes& s, uint64_t seed) {
-    EXPECT_GT(checked_elements(ex, s), 0u);
+    EXPECT_TRUE(checked_elements(ex, s).has_value());
     return test::make_run(ex, s, seed);
 }
 

@@ -4,7 +4,8 @@
 
 namespace kc::test {
 
-HostCase host_case(const exercises::Exercise& ex, const exercises::Sizes& s, uint64_t seed) {
+HostCase host_case(const exercises::Exercise& ex, const exercises::Sizes& s, uint64_t seed,
+                   const exercises::View& view) {
     HostCase h;
     h.specs = ex.tensors(s);
     h.bytes.resize(h.specs.size());
@@ -18,6 +19,7 @@ HostCase host_case(const exercises::Exercise& ex, const exercises::Sizes& s, uin
     }
     for (size_t k = 0; k < h.truth.size(); ++k) h.expected.push_back({h.truth[k], h.bound[k]});
     ex.make_inputs(seed, s, h.seeded);
+    ex.plant(view, seed, s, h.seeded);
     ex.truth(s, h.seeded, h.expected);
     return h;
 }

@@ -19,6 +19,8 @@ struct HostCase {
     std::vector<exercises::Expected> expected;
 };
 
-HostCase host_case(const exercises::Exercise& ex, const exercises::Sizes& s, uint64_t seed);
+// With `view`, its inputs are planted (Exercise::plant) before the truth, as the harness does.
+HostCase host_case(const exercises::Exercise& ex, const exercises::Sizes& s, uint64_t seed,
+                   const exercises::View& view = {});
 
 }  // namespace kc::test

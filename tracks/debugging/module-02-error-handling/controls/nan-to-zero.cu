@@ -1,0 +1,72 @@
+// debugging/02 control: planted bug 5 alone. Every value that is not finite is replaced by 0 and
+// raises *error: in case 'nan-rows' the NaN and Inf elements come out 0 instead of NaN and Inf,
+// and *error is 1 though every index is in range.
+#include "kernelcoach.h"
+
+constexpr unsigned kThreads = 256;                 // 8 warps per block
+constexpr unsigned kRowsPerBlock = kThreads / 32;  // one warp per output row at a time
+constexpr unsigned kBlocksPerSm = 8;
+
+// bug 5: a value made "safe": not finite becomes 0 and raises *error.
+__device__ float sanitized(float v, int* error) {
+    if (!isfinite(v)) {
+        *error = 1;
+        return 0.0f;
+    }
+    return v;
+}
+
+__device__ float4 scaled(float4 v, float s) {
+    return make_float4(v.x * s, v.y * s, v.z * s, v.w * s);
+}
+
+// Whether p is on a 16-byte boundary, as a float4 access needs.
+__device__ bool aligned16(const void* p) {
+    return reinterpret_cast<unsigned long long>(p) % 16 == 0;
+}
+
+// One output row: dst[j] = src[j] * scale for j < dim, by the 32 lanes of a warp; float4 when
+// `vector`, else one float at a time.
+__device__ void copy_row(const float* src, float* dst, int dim, float scale, bool vector, int lane, int* error) {
+    if (vector) {
+        const float4* src4 = reinterpret_cast<const float4*>(src);
+        float4* dst4 = reinterpret_cast<float4*>(dst);
+        for (int j = lane; j < dim / 4; j += 32) {
+            float4 v = src4[j];
+            v.x = sanitized(v.x, error);
+            v.y = sanitized(v.y, error);
+            v.z = sanitized(v.z, error);
+            v.w = sanitized(v.w, error);
+            dst4[j] = scaled(v, scale);
+        }
+    } else {
+        for (int j = lane; j < dim; j += 32) dst[j] = sanitized(src[j], error) * scale;
+    }
+}
+
+extern "C" __global__ void gather(const float* __restrict__ table, const int* __restrict__ index,
+                                  float* __restrict__ out, int* __restrict__ error, int n, int rows, int dim,
+                                  int ld, float scale)
+{
+    const int first = blockIdx.x * kRowsPerBlock + threadIdx.x / 32;
+    const int warps = gridDim.x * kRowsPerBlock;
+    const int lane = threadIdx.x % 32;
+
+    const bool vector = dim % 4 == 0 && ld % 4 == 0 && aligned16(table) && aligned16(out);
+
+    for (int i = first; i < n; i += warps) {
+        const int r = index[i];
+        float* dst = out + (size_t)i * dim;
+        if (r < 0 || r >= rows) {
+            for (int j = lane; j < dim; j += 32) dst[j] = 0.0f;
+            if (lane == 0) atomicOr(error, 1);
+            continue;
+        }
+        copy_row(table + (size_t)r * ld, dst, dim, scale, vector, lane, error);
+    }
+}
+
+// A grid-stride loop: 8 blocks of 256 threads per SM, whatever n is (for n = 0 they find no row).
+constexpr Launch launch(Problem) {
+    return Launch{.grid = {unsigned(kc::device.sm_count) * kBlocksPerSm}, .block = {kThreads}};
+}
