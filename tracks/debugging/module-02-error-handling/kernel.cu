@@ -26,8 +26,9 @@
 //     (NaN * scale is NaN);
 //   - n may be 0: nothing to write, *error stays 0.
 //
-// Napkin math: each output float is one float read and one written, plus the indices: for the
-// timed case (n = 65536 rows of dim = 1024) 537 MB, about 0.13 ms at 4 TB/s. One warp per row
+// Napkin math: each output float is one float written and, once per distinct row, one read, plus
+// the indices: for the timed case (n = 65536 rows of dim = 1024 from a table of 100000 rows)
+// 533 MB, about 0.124 ms at the H200's 4.3 TB/s copy rate. One warp per row
 // reads a row in 128-byte lines (float4: 512 bytes per instruction across the warp), and a grid
 // of 8 blocks per SM keeps every SM busy whatever n is.
 #include "kernelcoach.h"

@@ -39,7 +39,7 @@ extern "C" __global__ void gather(const float* __restrict__ table, const int* __
 
     const bool vector = dim % 4 == 0 && ld % 4 == 0 && aligned16(table) && aligned16(out);
 
-    for (int i = first; i < n; i += warps) {
+    for (long long i = first; i < n; i += warps) {
         const int r = index[i];
         float* dst = out + (size_t)i * dim;
         if (r < 0 || r >= rows) {
@@ -51,7 +51,7 @@ extern "C" __global__ void gather(const float* __restrict__ table, const int* __
     }
 }
 
-// One warp per row, each row once: the grid-stride loop below runs once per warp.
+// One warp per row, each row once: the grid-stride loop above runs once per warp.
 constexpr Launch launch(Problem p) {
     // ceil(n / 8) blocks: 0 for n = 0
     return Launch{.grid = {unsigned((p.n + kRowsPerBlock - 1) / kRowsPerBlock)}, .block = {kThreads}};

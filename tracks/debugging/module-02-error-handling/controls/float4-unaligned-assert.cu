@@ -40,7 +40,7 @@ extern "C" __global__ void gather(const float* __restrict__ table, const int* __
 
     const bool vector = dim % 4 == 0;  // bug 2: nothing says the rows are aligned
 
-    for (int i = first; i < n; i += warps) {
+    for (long long i = first; i < n; i += warps) {
         const int r = index[i];
         float* dst = out + (size_t)i * dim;
         if (r < 0 || r >= rows) {

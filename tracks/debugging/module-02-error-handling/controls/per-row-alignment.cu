@@ -37,7 +37,7 @@ extern "C" __global__ void gather(const float* __restrict__ table, const int* __
     const int lane = threadIdx.x % 32;
 
 
-    for (int i = first; i < n; i += warps) {
+    for (long long i = first; i < n; i += warps) {
         const int r = index[i];
         float* dst = out + (size_t)i * dim;
         if (r < 0 || r >= rows) {
