@@ -101,7 +101,10 @@ Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes, size_t
     b.bytes_ = bytes;
     b.front_ = kFrontGuard + offset;
     b.salt_ = next_salt();
-    const size_t used = b.front_ + round_up(std::max<size_t>(bytes, 1), 256) + kBackGuard;
+    // From the 256-byte boundary the usable bytes start `offset` past to the end of the back
+    // guard, a multiple of 256; the front guard lies before that boundary.
+    const size_t tail = round_up(offset + std::max<size_t>(bytes, 1), 256) + kBackGuard;
+    const size_t used = kFrontGuard + tail;
     const Vmm& v = vmm();
     if (v.ok) {
         // Mapped memory with an unmapped granule (2 MiB on current GPUs) on either side, and the
@@ -126,7 +129,7 @@ Result<DeviceBuffer> DeviceBuffer::create(std::string name, size_t bytes, size_t
             if (mapped_ok) {
                 b.vmm_start_ = start;
                 b.vmm_size_ = mapped + 2 * v.granule;
-                b.base_ = reinterpret_cast<char*>(start + v.granule + mapped - used);
+                b.base_ = reinterpret_cast<char*>(start + v.granule + mapped - tail - kFrontGuard);
                 return b;
             }
             v.free(start, mapped + 2 * v.granule);
