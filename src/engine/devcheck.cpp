@@ -187,6 +187,16 @@ DevCheckItem with_diagnosis(DevCheckItem it, const Grade& g, const std::string& 
     return it;
 }
 
+// What each sanitizer of a grade said ("racecheck clean", "racecheck did not finish within
+// 120 s"), joined with "; ", after `detail`.
+std::string with_sanitizers(std::string detail, const Grade& g) {
+    for (const auto& run : g.sanitizer)
+        detail += fmt::format("{}{} {}", detail.empty() ? "" : "; ", run.tool,
+                              run.ran ? (run.findings.empty() ? "clean" : "found " + run.findings.front().what)
+                                      : run.note);
+    return detail;
+}
+
 DevCheckItem verdict_item(const course::Module& m, const std::string& what, const std::string& expect,
                           Grader& grader, const fs::path& file, const std::string& diagnosis = {}) {
     auto g = grader.grade(m, file);
@@ -198,11 +208,7 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
             detail = fmt::format("{:.1f} us, {}", g->timing->kernel_ms * 1e3, g->speed_summary());
         else if (g->verdict != Verdict::Passed)
             detail = g->summary;  // why it failed, as its author meant it to
-        if (g->verdict == Verdict::Passed)
-            for (const auto& run : g->sanitizer)
-                detail += fmt::format("{}{} {}", detail.empty() ? "" : "; ", run.tool,
-                                      run.ran ? (run.findings.empty() ? "clean" : "found " + run.findings.front().what)
-                                              : run.note);
+        if (g->verdict == Verdict::Passed) detail = with_sanitizers(std::move(detail), *g);
         for (const auto& note : g->notes) detail += (detail.empty() ? "" : "; ") + note;
         return with_diagnosis(item(m, what, expect, got, Status::Pass, detail), *g, diagnosis);
     }
@@ -212,7 +218,10 @@ DevCheckItem verdict_item(const course::Module& m, const std::string& what, cons
                                           [](const auto& t) { return t.kind == grade::GateKind::VsVariant; });
     if (g->verdict == Verdict::Skipped && (expect != "COMPILE_ERROR" || variant_gate))
         return item(m, what, expect, "compiled, not run", Status::Skip, g->summary);
-    return item(m, what, expect, got, Status::Fail, g->summary);
+    // A kernel that passed where it must fail: what its sanitizers said tells whether one of them
+    // missed the bug or never ran.
+    return item(m, what, expect, got, Status::Fail,
+                g->verdict == Verdict::Passed ? with_sanitizers(g->summary, *g) : g->summary);
 }
 
 }  // namespace
