@@ -14,6 +14,7 @@
 #include "exercises/spec.h"
 #include "grade/debug_record.h"
 #include "report/printf_text.h"
+#include "report/render.h"
 #include "support/cli.h"
 #include "support/compile_request.h"
 
@@ -203,6 +204,23 @@ TEST(NarrowCases, AnUnknownCaseIsNamedWithTheNearestAndAll) {
     ASSERT_FALSE(n);
     EXPECT_EQ(n.error().message, "debugging/01 has no case 'raged' (did you mean 'ragged'?)");
     EXPECT_EQ(n.error().detail, "its cases: one, ragged, large");
+}
+
+// The "reproduce:" line repeats what narrowed the run: a learner who pastes it sees the same report.
+TEST(Reproduce, TheCommandKeepsTheFileTheCasesAndDebug) {
+    course::Module m;
+    m.id = "debugging/02";
+    m.rel_dir = "tracks/debugging/module-02-error-handling";
+    engine::Grade g;
+    g.seed = 7;
+    g.source = m.rel_kernel();
+    EXPECT_EQ(report::reproduce_command(g, m), "kernelcoach run debugging/02 --seed 7");
+    g.source = "tracks/debugging/module-02-error-handling/controls/int-offset.cu";
+    g.only_cases = {"int32-edge", "int32-overflow"};
+    g.debug = true;
+    EXPECT_EQ(report::reproduce_command(g, m),
+              "kernelcoach run debugging/02 --seed 7 --file tracks/debugging/module-02-error-handling/controls/int-offset.cu "
+              "--case int32-edge --case int32-overflow --debug");
 }
 
 }  // namespace

@@ -428,6 +428,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
     course::Module narrowed = module;
     narrowed.manifest.cases = std::move(*cases);
     auto g = grade_module(narrowed, source);
+    if (g) g->only_cases = options_.cases;
     if (g && g->compiled) {
         std::vector<std::string> names;
         for (const auto& c : narrowed.manifest.cases) names.push_back("'" + c.name + "'");
@@ -489,6 +490,7 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
     req.timeout_s = options_.compile_timeout_s;
     req.display_path = g.source;
     req.extra_options.insert(req.extra_options.end(), options_.defines.begin(), options_.defines.end());
+    g.debug = options_.debug;
     if (options_.debug) req.extra_options.push_back(compile::kDebugDefine);
     else if (text->find("KC_PRINT_") != std::string::npos)
         g.notes.push_back("KC_PRINT_ONCE and KC_PRINT_IF print only in `kernelcoach run " + module.id + " --debug`");

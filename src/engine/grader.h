@@ -129,6 +129,9 @@ struct Grade {
     std::vector<std::string> notes;       // what the grade did not check, and why
     // The module's speed gates, as decided, in order; when TOO_SLOW the last is the one missed.
     std::vector<SpeedGate> gates;
+    // How the run was narrowed, for its "reproduce:" line: `run --case` names, `run --debug`.
+    std::vector<std::string> only_cases;
+    bool debug = false;
 
     // Derived numbers for the timed case (all 0 when not timed); see engine/speed.h.
     Speed speed() const;

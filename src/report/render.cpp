@@ -216,6 +216,14 @@ std::string heading(const Grade& g, const course::Module& m, const Style& s) {
     return fmt::format("{}  {}  {}\n", paint(s, kBold, m.id), printable(m.manifest.title), printable(g.source));
 }
 
+std::string reproduce_command(const engine::Grade& g, const course::Module& m) {
+    std::string cmd = fmt::format("kernelcoach run {} --seed {}", m.id, g.seed);
+    if (g.source != m.rel_kernel()) cmd += " --file " + printable(g.source);
+    for (const auto& c : g.only_cases) cmd += " --case " + printable(c);
+    if (g.debug) cmd += " --debug";
+    return cmd;
+}
+
 std::string grade_text(const Grade& g, const course::Module& m, const Style& s) {
     std::string out = heading(g, m, s);
     // The first few diagnostics in full: later errors often follow from the first, and a
@@ -292,9 +300,7 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
     }
     out += fmt::format("{}  {}\n", verdict_text(s, g.verdict), printable(g.summary));
     if (g.verdict == Verdict::Wrong || g.verdict == Verdict::Crashed || g.verdict == Verdict::TimedOut) {
-        bool own = g.source == m.rel_kernel();
-        out += paint(s, kDim, fmt::format("  reproduce: kernelcoach run {} --seed {}{}", m.id, g.seed,
-                                          own ? "" : " --file " + printable(g.source))) + "\n";
+        out += paint(s, kDim, "  reproduce: " + reproduce_command(g, m)) + "\n";
     }
     return out;
 }

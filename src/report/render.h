@@ -47,6 +47,10 @@ std::string timing_text(const engine::Grade& g, const course::Module& m, const S
 // The speed gate of a grade alone (target, measured spread, decision, what limits a slow kernel);
 // empty when the module has none or it was not decided.
 std::string gate_text(const engine::Grade& g, const Style& s);
+// The command that grades the same kernel on the same inputs again: "kernelcoach run <id>
+// --seed S", with --file when it is not the module's own file, and a narrowed or debug run's
+// --case and --debug.
+std::string reproduce_command(const engine::Grade& g, const course::Module& m);
 // One line for `check`'s table.
 std::string grade_line(const engine::Grade& g, const Style& s);
 nlohmann::json grade_json(const engine::Grade& g);
