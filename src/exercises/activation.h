@@ -1,5 +1,5 @@
 // Shared by the mastery track's elementwise exercises (poly-activation, glu, complex-mul, silu):
-// seeded uniform inputs and the error bound of a value scaled by a sigmoid.
+// fp32's unit roundoff and the error bound of a value scaled by a sigmoid.
 #pragma once
 
 #include <cmath>
@@ -12,13 +12,6 @@
 namespace kc::exercises {
 
 inline constexpr double kU32 = 1.0 / 16777216.0;  // fp32's unit roundoff, 2^-24
-
-// x[i] uniform in [lo, hi) from the tensor's stream (24 random bits: exact in fp32).
-inline void fill_uniform(std::span<float> x, uint64_t stream, float lo, float hi) {
-    parallel_chunks(x.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
-        for (size_t i = begin; i < end; ++i) x[i] = uniform_at(stream, i, lo, hi);
-    });
-}
 
 // sigmoid(b) = 1 / (1 + exp(-b)) in float64.
 inline double sigmoid(double b) { return 1.0 / (1.0 + std::exp(-b)); }

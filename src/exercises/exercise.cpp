@@ -142,12 +142,28 @@ void Exercise::plant(const View& v, uint64_t seed, const Sizes&, std::span<const
         if (seeded[i].spec->type == DType::F32) plant_nonfinite(seeded[i].as<float>(), stream_of(seed, 0x6e616e00ull + i));
 }
 
-void plant_nonfinite(std::span<float> x, uint64_t stream) {
-    if (x.empty()) return;
+float nonfinite_value(size_t k) {
     const float values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
                             -std::numeric_limits<float>::infinity()};
+    return values[k % 3];
+}
+
+void plant_nonfinite(std::span<float> x, uint64_t stream) {
+    if (x.empty()) return;
     const size_t count = std::max<size_t>(3, x.size() / 1024);
-    for (size_t k = 0; k < count; ++k) x[bits_at(stream, k) % x.size()] = values[k % 3];
+    for (size_t k = 0; k < count; ++k) x[bits_at(stream, k) % x.size()] = nonfinite_value(k);
+}
+
+void make_case_inputs(const Exercise& ex, uint64_t seed, const Sizes& s, const View& view,
+                      std::span<const HostTensor> seeded) {
+    ex.make_inputs(seed, s, seeded);
+    ex.plant(view, seed, s, seeded);
+}
+
+void fill_uniform(std::span<float> x, uint64_t stream, float lo, float hi) {
+    parallel_chunks(x.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) x[i] = uniform_at(stream, i, lo, hi);
+    });
 }
 
 InputTransform input_transform(const TimedTransform& t, size_t input, size_t elements, size_t output_elements) {

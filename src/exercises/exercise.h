@@ -194,8 +194,17 @@ inline float uniform_at(uint64_t stream, uint64_t i, float lo, float hi) { retur
 // order (device-sum, sum-reduce, row-sum).
 void fill_small_integers(std::span<float> x, uint64_t stream);
 
-// NaN, +Inf and -Inf, in turn, at max(3, size / 1024) places of `x` drawn from `stream`.
+// x[i] = uniform_at(stream, i, lo, hi): the same values whatever the thread count.
+void fill_uniform(std::span<float> x, uint64_t stream, float lo, float hi);
+
+// NaN, +Inf and -Inf in turn: the k-th value a nonfinite view plants.
+float nonfinite_value(size_t k);
+// nonfinite_value(0, 1, ...) at max(3, size / 1024) places of `x` drawn from `stream`.
 void plant_nonfinite(std::span<float> x, uint64_t stream);
+
+// A case's seeded inputs as the grader makes them: make_inputs(), then plant() of its view.
+void make_case_inputs(const Exercise& ex, uint64_t seed, const Sizes& s, const View& view,
+                      std::span<const HostTensor> seeded);
 
 // explain() for an exercise whose rows of `cols` elements have regimes: row r's regime is
 // regime_of(r), an enum indexing `regimes`.

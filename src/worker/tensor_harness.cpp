@@ -184,8 +184,7 @@ public:
         const uint64_t seed = exercises::case_seed(env.seed, input_index(c, index));
         auto seeded = seeded_views(host_, *specs);
         if (!seeded) return seeded.error();
-        ex_.make_inputs(seed, sz, *seeded);
-        ex_.plant(c.view, seed, sz, *seeded);
+        exercises::make_case_inputs(ex_, seed, sz, c.view, *seeded);
         auto expected = expected_views(host_, *specs);
         if (!expected) return expected.error();
         ph.mark("inputs");
@@ -294,8 +293,7 @@ public:
         auto seeded = seeded_views(host_, *specs);
         if (!seeded) return seeded.error();
         const uint64_t seed = exercises::case_seed(env.seed, input_index(c, index));
-        ex_.make_inputs(seed, sz, *seeded);
-        ex_.plant(c.view, seed, sz, *seeded);
+        exercises::make_case_inputs(ex_, seed, sz, c.view, *seeded);
         struct Free {
             std::vector<void*> p;
             ~Free() {

@@ -18,8 +18,7 @@ HostCase host_case(const exercises::Exercise& ex, const exercises::Sizes& s, uin
         }
     }
     for (size_t k = 0; k < h.truth.size(); ++k) h.expected.push_back({h.truth[k], h.bound[k]});
-    ex.make_inputs(seed, s, h.seeded);
-    ex.plant(view, seed, s, h.seeded);
+    exercises::make_case_inputs(ex, seed, s, view, h.seeded);
     ex.truth(s, h.seeded, h.expected);
     return h;
 }

@@ -121,14 +121,12 @@ public:
         if (!v.nonfinite || index.empty()) return;
         auto table = t[0].as<float>();
         const auto dim = static_cast<size_t>(s.at("dim")), ld = static_cast<size_t>(s.at("ld"));
-        const float values[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
-                                -std::numeric_limits<float>::infinity()};
         const uint64_t sn = stream_of(seed, kTagNonfinite);
         const size_t count = std::max<size_t>(3, index.size() / 16);
         for (size_t k = 0; k < count; ++k) {
             const uint64_t b = bits_at(sn, k);
             const long long r = index[b % index.size()];
-            if (valid(r, rows)) table[static_cast<size_t>(r) * ld + (b >> 32) % dim] = values[k % 3];
+            if (valid(r, rows)) table[static_cast<size_t>(r) * ld + (b >> 32) % dim] = nonfinite_value(k);
         }
     }
     void truth(const Sizes& s, std::span<const HostTensor> t, std::span<const Expected> out) const override {

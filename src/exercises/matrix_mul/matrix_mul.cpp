@@ -22,7 +22,6 @@ double bytes(const Sizes& s) { return 4.0 * (d(s, "m") * d(s, "k") + d(s, "k") *
 double flops(const Sizes& s) { return 2.0 * d(s, "m") * d(s, "n") * d(s, "k"); }
 
 constexpr double kU = 0x1p-24;  // unit roundoff of fp32
-constexpr size_t kInputChunk = 1 << 16;
 
 // ---- the error bound ----------------------------------------------------------------------
 //
@@ -276,13 +275,7 @@ public:
     // a and b uniform in [-1, 1): signed terms, so sums cancel and a dropped or doubled term,
     // a wrong index or half precision shows against the sqrt(k) bound.
     void make_float_inputs(uint64_t seed, const Sizes&, std::vector<std::span<float>> in) const override {
-        for (size_t t = 0; t < 2; ++t) {
-            const uint64_t stream = stream_of(seed, 0x6d61746d756c00ull + t);
-            std::span<float> x = in[t];
-            parallel_chunks(x.size(), kInputChunk, [&](size_t begin, size_t end, size_t) {
-                for (size_t i = begin; i < end; ++i) x[i] = uniform_at(stream, i, -1.f, 1.f);
-            });
-        }
+        for (size_t t = 0; t < 2; ++t) fill_uniform(in[t], stream_of(seed, 0x6d61746d756c00ull + t), -1.f, 1.f);
     }
     void float_truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
