@@ -1,9 +1,11 @@
 // A control's "diagnosis" (module.json): the manifest key, the failure report dev check looks in,
-// and the check itself (engine/control_diagnosis.h).
+// and the check itself (engine/control_diagnosis.h); and an exercise's sentence on which of its
+// written tensors are wrong, in that report and in the learner's text.
 #include <gtest/gtest.h>
 
 #include "course/manifest.h"
 #include "engine/control_diagnosis.h"
+#include "report/render.h"
 
 namespace kc::engine {
 namespace {
@@ -89,6 +91,41 @@ TEST(ControlDiagnosis, TheFailureReportNamesOnlyTheCasesThatFailed) {
               "are wrong: every element is wrong\n");
     EXPECT_EQ(missing_diagnosis(report, "case 'tall'"), "");
     EXPECT_NE(missing_diagnosis(report, "case 'row'"), "") << "row passed: its name is no diagnosis";
+}
+
+// A case of an exercise that writes several tensors: `p` wrong, `m` and `v` right, and what the
+// exercise makes of that (Exercise::explain_written), once in the report and once in the text.
+TEST(ControlDiagnosis, TheExercisesSentenceOnWhichTensorsAreWrongIsInTheReportAndTheText) {
+    Grade g;
+    g.verdict = grade::Verdict::Wrong;
+    g.compiled = true;
+    g.summary = "case 'odd' (n=1003, step=10): `p`: 1003 of 1003 elements are wrong";
+    g.geometry = {{"odd", "n=1003, step=10", {}, {}}};
+    wire::CaseResult c = wrong_case("odd", 1003, 1003, "every element is wrong");
+    c.check->tensor = "p";
+    c.others = {wire::Check{}, wire::Check{}};
+    c.others[0].tensor = "m";
+    c.others[1].tensor = "v";
+    c.explanation = "`m` and `v` are right and `p` is not, so the update is wrong";
+    g.cases = {c};
+    const std::string report = failure_report(g);
+    EXPECT_NE(report.find("case 'odd' (n=1003, step=10): WRONG: `p`: 1003 of 1003 elements are wrong: every element "
+                          "is wrong; `m` and `v` are right and `p` is not, so the update is wrong\n"),
+              std::string::npos)
+        << report;
+    EXPECT_EQ(missing_diagnosis(report, "`m` and `v` are right and `p` is not"), "");
+
+    course::Module m;
+    m.id = "mastery/04";
+    m.manifest.title = "AdamW";
+    m.manifest.exercise = "adamw";
+    const std::string text = report::grade_text(g, m, report::Style{});
+    const std::string line = "      diagnosis of the tensors together: `m` and `v` are right and `p` is not, so the "
+                             "update is wrong\n";
+    const size_t at = text.find(line);
+    ASSERT_NE(at, std::string::npos) << text;
+    EXPECT_EQ(text.find(line, at + 1), std::string::npos) << "once per case: " << text;
+    EXPECT_LT(text.find("      diagnosis: every element is wrong\n"), at) << "after the tensors' own: " << text;
 }
 
 TEST(ControlDiagnosis, TheFailureReportHasTheSanitizerFindingsAndTheTimedRuns) {

@@ -143,6 +143,33 @@ TEST(DecideRun, AWrongCaseNamesItsTensorWhenSeveralAreWritten) {
     EXPECT_EQ(d.summary, "case 'odd' (n=7): `v`: 7 of 7 elements are wrong: every element is wrong");
 }
 
+// An exercise that writes several tensors says once what the pattern of wrong and right ones
+// means (Exercise::explain_written); the summary carries it, for dev check's "diagnosis" too.
+TEST(DecideRun, AWrongCaseCarriesWhatItsWrongAndRightTensorsMean) {
+    wire::CaseResult c;
+    c.name = "odd";
+    c.verdict = "WRONG";
+    c.check = wire::Check{};
+    c.check->tensor = "p";
+    c.check->comparison.count = 7;
+    c.check->comparison.mismatches = 7;
+    c.check->diagnosis = "every element is wrong";
+    c.others = {wire::Check{}, wire::Check{}};
+    c.others[0].tensor = "m";
+    c.others[1].tensor = "v";
+    c.explanation = "`m` and `v` are right and `p` is not, so the update is wrong";
+    json j = c;
+    j["event"] = "case";
+    EXPECT_EQ(j.at("explanation"), c.explanation);
+    const auto d = decide(exited({passed("one"), j, {{"event", "done"}}}));
+    EXPECT_EQ(d.verdict, Verdict::Wrong);
+    EXPECT_EQ(d.summary, "case 'odd' (n=7): `p`: 7 of 7 elements are wrong: every element is wrong; `m` and `v` are "
+                         "right and `p` is not, so the update is wrong");
+    // None: the summary is as before, and the event has no key for it.
+    c.explanation.clear();
+    EXPECT_FALSE(json(c).contains("explanation"));
+}
+
 TEST(DecideRun, WrongTimedRunsAreWrong) {
     const auto d = decide(exited({passed("one"), passed("odd"), passed("large"),
                                   timing(0.3, "the timed output differs from the checked one"), {{"event", "done"}}}));

@@ -7,7 +7,7 @@ namespace kc::engine {
 namespace {
 
 // "1980 of 2025 elements are wrong: <diagnosis>" for every written tensor that is wrong, naming
-// the tensor when the case has several.
+// the tensor when the case has several, then the exercise's sentence on which are wrong.
 std::string checks_text(const wire::CaseResult& c) {
     std::string out;
     auto add = [&](const wire::Check& ch) {
@@ -19,6 +19,7 @@ std::string checks_text(const wire::CaseResult& c) {
     };
     if (c.check) add(*c.check);
     for (const auto& other : c.others) add(other);
+    if (!out.empty() && !c.explanation.empty()) out += "; " + c.explanation;
     return out;
 }
 

@@ -14,8 +14,10 @@ namespace kc::engine {
 // What a grade says about what went wrong, in the report's own words, one line each: its summary,
 // then every case that did not pass ("case 'square' (h=45, w=45): WRONG: 1980 of 2025 elements
 // are wrong: <diagnosis>", with the case's message when it has one: a write past the end of a
-// buffer, a crash), every compute-sanitizer finding, and the timed runs' failure. Nothing of the
-// cases that passed, so a case's name is in it only when that case failed.
+// buffer, a crash; and, for an exercise that writes several tensors, what it makes of which are
+// wrong: "; `m` and `v` are right and `p` is not: ..."), every compute-sanitizer finding, and the
+// timed runs' failure. Nothing of the cases that passed, so a case's name is in it only when that
+// case failed.
 std::string failure_report(const Grade& g);
 
 // "" when `report` contains `diagnosis` (exactly, as a substring), or an empty `diagnosis`;

@@ -57,7 +57,8 @@ const wire::CaseResult* first_with(const RunEvents& e, const char* verdict) {
 }
 
 // "case 'odd' (n=7): 3 of 7 elements are wrong: <diagnosis>", naming the tensor when several
-// are written.
+// are written, and then what the exercise makes of which are wrong ("; `m` and `v` are right and
+// `p` is not: ...").
 std::string wrong_summary(const course::Manifest& m, const RunContext& ctx, const wire::CaseResult& c) {
     std::string why = c.message;
     if (why.empty() && c.check) {
@@ -65,6 +66,7 @@ std::string wrong_summary(const course::Manifest& m, const RunContext& ctx, cons
         const std::string which = c.others.empty() ? "" : fmt::format("`{}`: ", c.check->tensor);
         why = fmt::format("{}{} of {} elements are wrong", which, cmp.mismatches, cmp.count);
         if (!c.check->diagnosis.empty()) why += ": " + c.check->diagnosis;
+        if (!c.explanation.empty()) why += "; " + c.explanation;
     }
     return fmt::format("case '{}' ({}): {}", c.name, sizes_of(m, ctx, c.name), why);
 }

@@ -107,6 +107,13 @@ std::string diagnose_case(const Exercise& ex, const Sizes& s, uint64_t case_seed
     return line.empty() ? grade::diagnose(comparison, mismatch_mask, ex.shape(s, tensor), launch) : line;
 }
 
+std::string explain_written_tensors(const Exercise& ex, const Sizes& s,
+                                    std::span<const std::pair<std::string, bool>> matched) {
+    std::vector<std::string> wrong, right;
+    for (const auto& [tensor, passed] : matched) (passed ? right : wrong).push_back(tensor);
+    return wrong.empty() ? std::string() : ex.explain_written(s, wrong, right);
+}
+
 size_t elements_of(std::initializer_list<long long> sizes) {
     size_t total = 1;
     for (long long v : sizes)

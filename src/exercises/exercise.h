@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exercises/dtype.h"
@@ -123,6 +124,14 @@ public:
                                 std::span<const uint8_t> /*mismatch_mask*/) const {
         return {};
     }
+    // What it means when, of the written tensors of a case, `wrong` miss their truth and `right`
+    // match it (an optimizer step that writes p, m and v: "`m` and `v` are right and `p` is not,
+    // so the update is wrong: ..."), said once per failing case after each tensor's diagnosis; ""
+    // when the pattern says nothing (the default; an exercise with one written tensor has none).
+    virtual std::string explain_written(const Sizes&, const std::vector<std::string>& /*wrong*/,
+                                        const std::vector<std::string>& /*right*/) const {
+        return {};
+    }
 };
 
 // What one argument of a step is: a tensor (its index in tensors()) or a scalar (its index in
@@ -148,6 +157,11 @@ std::string check_declarations(const Exercise& ex, const Sizes& s);
 std::string diagnose_case(const Exercise& ex, const Sizes& s, uint64_t case_seed, const std::string& tensor,
                           const grade::Comparison& comparison, std::span<const uint8_t> mismatch_mask,
                           std::optional<grade::LaunchShape> launch);
+
+// explain_written() of a case, from each written tensor's name and whether it matched its truth
+// (in any order); "" when every one matched.
+std::string explain_written_tensors(const Exercise& ex, const Sizes& s,
+                                    std::span<const std::pair<std::string, bool>> matched);
 
 // The most elements a scratch tensor may have: INT_MAX, so a kernel's flat int index never
 // overflows (an exercise's own tensors: Spec::max_elements).

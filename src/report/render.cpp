@@ -277,6 +277,8 @@ std::string grade_text(const Grade& g, const course::Module& m, const Style& s) 
             if (r->check && !r->check->comparison.passed()) out += check_lines(*r->check, "      ");
             for (const auto& other : r->others)  // the other written tensors that are wrong too
                 if (!other.comparison.passed()) out += check_lines(other, "      ");
+            if (!r->explanation.empty())  // which are wrong and which right, once for the case
+                out += fmt::format("      diagnosis of the tensors together: {}\n", printable(r->explanation));
             if (r->vendor && r->check && !r->check->comparison.passed())
                 out += fmt::format("      {} on the same inputs: max error {:.3g}, headroom {:.2f}\n", reference_name(m),
                                    r->vendor->comparison.max_error, r->vendor->comparison.headroom);

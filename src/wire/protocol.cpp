@@ -251,6 +251,7 @@ void to_json(json& j, const CaseResult& v) {
          {"seconds", v.seconds}};
     if (v.check) j["check"] = *v.check;
     if (!v.others.empty()) j["others"] = v.others;
+    if (!v.explanation.empty()) j["explanation"] = v.explanation;
     if (v.vendor) j["vendor"] = *v.vendor;
     if (v.guard) j["guard"] = *v.guard;
     if (!v.modified_input.empty()) j["modified_input"] = v.modified_input;
@@ -268,6 +269,7 @@ void from_json(const json& j, CaseResult& v) {
     v.launch = j.at("launch").get<Launch>();
     if (j.contains("check")) v.check = j["check"].get<Check>();
     v.others = json_or(j, "others", std::vector<Check>{});
+    v.explanation = json_or<std::string>(j, "explanation", "");
     if (j.contains("vendor")) v.vendor = j["vendor"].get<Check>();
     if (j.contains("guard")) v.guard = j["guard"].get<Guard>();
     v.modified_input = json_or<std::string>(j, "modified_input", "");

@@ -135,6 +135,10 @@ struct CaseResult {
     Launch launch;
     std::optional<Check> check;         // the learner's output: the first wrong written tensor, or the first
     std::vector<Check> others;          // the other written tensors, when there are several
+    // What it means that these written tensors are wrong and those right (the exercise's
+    // explain_written: "`m` and `v` are right and `p` is not: ..."), once for the case; "" when
+    // every one matched or the pattern says nothing.
+    std::string explanation;
     std::optional<Check> vendor;        // the vendor's output against the same truth
     std::optional<Guard> guard;         // a write outside a buffer
     std::string modified_input;         // an input the kernel changed

@@ -249,6 +249,7 @@ public:
             if (!kit_again->empty()) second_run = "on the second run: " + *kit_again;
             r.nondeterministic = second->differ;
         }
+        r.explanation = written_explanation(r, sz);
         ph.mark("second-run");
 
         // The vendor on the same inputs, against the same truth: proof that the bound is fair.
@@ -448,10 +449,12 @@ public:
         const grade::StopRule rule;
         grade::BatchRule batch;
         batch.deciders = 2;  // the kernel and the vendor; the copy follows them
-        // In-place tensors are restored once per sample: a batch may not run the plan on a set
-        // twice, or the second run would update what the first one wrote.
+        // In-place tensors are restored, and zeroed scratch zeroed, once per sample: a batch may
+        // not run the plan on a set twice, or the second run would update what the first one
+        // wrote (an atomicAdd into a zeroed scratch would add the set's sums twice).
         for (const auto& t : specs)
-            if (t.role == exercises::Role::kInOut) batch.max_launches = static_cast<int>(sets);
+            if (t.role == exercises::Role::kInOut || (t.role == exercises::Role::kScratch && t.zeroed))
+                batch.max_launches = static_cast<int>(sets);
         auto samples = env.timer->run(candidates, 3, rule, batch, sets, !env.hot, &fail, &method, &hooks);
         if (!samples) {
             if (!fail.wrong.empty()) {
@@ -543,6 +546,13 @@ private:
             if (i == pick) r.check = std::move(checks[i]);
             else r.others.push_back(std::move(checks[i]));
         }
+    }
+    // What the exercise makes of which written tensors are wrong and which match ("" when all match).
+    std::string written_explanation(const CaseResult& r, const Sizes& sz) const {
+        std::vector<std::pair<std::string, bool>> matched;
+        if (r.check) matched.emplace_back(r.check->tensor, r.check->comparison.passed());
+        for (const auto& c : r.others) matched.emplace_back(c.tensor, c.comparison.passed());
+        return exercises::explain_written_tensors(ex_, sz, matched);
     }
     static bool all_passed(const CaseResult& r) {
         if (r.check && !r.check->comparison.passed()) return false;
