@@ -1,0 +1,198 @@
+// Control for mastery/04, part layernorm-backward - expected verdict: PASSED.
+//
+// What it demonstrates: another tile shape of the solution's design: blocks of 512 threads
+// (16 warps in each row's reduction), two float4s of dy and two of x per thread, so that each
+// thread owns 8 columns instead of 16 and half the registers hold the row. Another order of
+// every sum, and as fast.
+#include "kernelcoach.h"
+
+#ifndef THREADS
+#define THREADS 512
+#endif
+#ifndef VEC
+#define VEC 2  // float4s of a row per thread on the register path: rows of up to 4 x VEC x THREADS
+#endif
+#ifndef BLOCKS_PER_SM
+#define BLOCKS_PER_SM 2
+#endif
+
+constexpr unsigned kThreads = THREADS;
+constexpr int kVec = VEC;
+constexpr int kWarps = int(kThreads / 32);
+static_assert(kThreads % 32 == 0 && kThreads <= 1024, "whole warps, at most 1024 threads");
+
+// Whether a row fits the register path: whole float4s (so every row starts 16-byte aligned),
+// at most kVec of them per thread.
+constexpr bool in_registers(long long cols) { return cols % 4 == 0 && cols <= 4LL * kVec * kThreads; }
+
+// The dx kernel's grid: BLOCKS_PER_SM blocks per SM, never more blocks than rows.
+constexpr long long row_blocks(long long rows) {
+    const long long most = (long long)kc::device.sm_count * BLOCKS_PER_SM;
+    return rows < most ? rows : most;
+}
+
+// partial: each dx block's column sums, [block][2][cols] (dy xhat, then dy).
+constexpr long long partial_elements(Problem p) { return 2 * row_blocks(p.rows) * p.cols; }
+
+// The sum over the block of each thread's pair; every thread gets it. `red` holds kWarps pairs.
+float2 block_sum(float2 s, float2* red) {
+    for (int o = 16; o > 0; o /= 2) {
+        s.x += __shfl_xor_sync(0xffffffffu, s.x, o);
+        s.y += __shfl_xor_sync(0xffffffffu, s.y, o);
+    }
+    if (threadIdx.x % 32 == 0) red[threadIdx.x / 32] = s;
+    __syncthreads();  // every warp's pair is in
+    float2 t = make_float2(0.f, 0.f);
+    for (int w = 0; w < kWarps; ++w) t = make_float2(t.x + red[w].x, t.y + red[w].y);
+    __syncthreads();  // every thread has read red before the next row overwrites it
+    return t;
+}
+
+// One element: xhat in place of x, and its terms of the row's two sums.
+void row_terms(float d, float& xv, float gm, float mu, float rs, float2& s) {
+    xv = (xv - mu) * rs;
+    const float g = d * gm;
+    s.x += g;
+    s.y = fmaf(g, xv, s.y);
+}
+
+// One element's dx from d, xhat, gamma; its column sums gain d xhat and d.
+float dx_of(float d, float xh, float gm, float rs, float a, float b, float& cg, float& cb) {
+    cg = fmaf(d, xh, cg);
+    cb += d;
+    return rs * (d * gm - a - xh * b);
+}
+
+// The register path: every row of the block's share, then its column sums to `partial`.
+void rows_in_registers(const float* dy, const float* x, const float* mean, const float* rstd, const float* gamma,
+                       float* dx, float* partial, int rows, int cols, float2* red) {
+    const int nv = cols / 4;  // float4s per row; thread t has numbers t, t + THREADS, ...
+    const float inv_cols = 1.0f / float(cols);
+    float4 gm[kVec], cg[kVec], cb[kVec];
+#pragma unroll
+    for (int k = 0; k < kVec; ++k) {
+        const int v = threadIdx.x + k * kThreads;
+        gm[k] = v < nv ? reinterpret_cast<const float4*>(gamma)[v] : make_float4(0.f, 0.f, 0.f, 0.f);
+        cg[k] = cb[k] = make_float4(0.f, 0.f, 0.f, 0.f);
+    }
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const float4* dy4 = reinterpret_cast<const float4*>(dy + r * cols);  // 64-bit offsets
+        const float4* x4 = reinterpret_cast<const float4*>(x + r * cols);
+        float4 d[kVec], xv[kVec];
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) {  // all loads first
+            const int v = threadIdx.x + k * kThreads;
+            d[k] = v < nv ? dy4[v] : make_float4(0.f, 0.f, 0.f, 0.f);
+            xv[k] = v < nv ? x4[v] : make_float4(0.f, 0.f, 0.f, 0.f);
+        }
+        const float mu = mean[r], rs = rstd[r];
+        float2 s = make_float2(0.f, 0.f);
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) {
+            if (threadIdx.x + k * kThreads >= nv) continue;
+            row_terms(d[k].x, xv[k].x, gm[k].x, mu, rs, s);
+            row_terms(d[k].y, xv[k].y, gm[k].y, mu, rs, s);
+            row_terms(d[k].z, xv[k].z, gm[k].z, mu, rs, s);
+            row_terms(d[k].w, xv[k].w, gm[k].w, mu, rs, s);
+        }
+        s = block_sum(s, red);
+        const float a = s.x * inv_cols, b = s.y * inv_cols;  // mean g, mean g xhat
+        float4* dx4 = reinterpret_cast<float4*>(dx + r * cols);
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) {
+            const int v = threadIdx.x + k * kThreads;
+            if (v >= nv) continue;
+            float4 o;
+            o.x = dx_of(d[k].x, xv[k].x, gm[k].x, rs, a, b, cg[k].x, cb[k].x);
+            o.y = dx_of(d[k].y, xv[k].y, gm[k].y, rs, a, b, cg[k].y, cb[k].y);
+            o.z = dx_of(d[k].z, xv[k].z, gm[k].z, rs, a, b, cg[k].z, cb[k].z);
+            o.w = dx_of(d[k].w, xv[k].w, gm[k].w, rs, a, b, cg[k].w, cb[k].w);
+            dx4[v] = o;
+        }
+    }
+    float4* mine = reinterpret_cast<float4*>(partial + (long long)blockIdx.x * 2 * cols);
+#pragma unroll
+    for (int k = 0; k < kVec; ++k) {
+        const int v = threadIdx.x + k * kThreads;
+        if (v >= nv) continue;
+        mine[v] = cg[k];
+        mine[nv + v] = cb[k];
+    }
+}
+
+// The scalar path: any cols. Each row read twice (the second time from L1 or L2); the column
+// sums in shared memory, `col` [2][cols], thread t owning columns t, t + THREADS, ...
+void rows_twice(const float* dy, const float* x, const float* mean, const float* rstd, const float* gamma, float* dx,
+                float* partial, int rows, int cols, float2* red, float* col) {
+    for (int j = threadIdx.x; j < cols; j += kThreads) col[j] = col[cols + j] = 0.f;
+    const float inv_cols = 1.0f / float(cols);
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const float* dyr = dy + r * cols;
+        const float* xr = x + r * cols;
+        const float mu = mean[r], rs = rstd[r];
+        float2 s = make_float2(0.f, 0.f);
+        for (int j = threadIdx.x; j < cols; j += kThreads) {
+            float xv = xr[j];
+            row_terms(dyr[j], xv, gamma[j], mu, rs, s);
+        }
+        s = block_sum(s, red);
+        const float a = s.x * inv_cols, b = s.y * inv_cols;
+        float* dxr = dx + r * cols;
+        for (int j = threadIdx.x; j < cols; j += kThreads)
+            dxr[j] = dx_of(dyr[j], (xr[j] - mu) * rs, gamma[j], rs, a, b, col[j], col[cols + j]);
+    }
+    float* mine = partial + (long long)blockIdx.x * 2 * cols;
+    for (int j = threadIdx.x; j < cols; j += kThreads) {
+        mine[j] = col[j];
+        mine[cols + j] = col[cols + j];
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(kThreads, BLOCKS_PER_SM)
+ln_backward_dx(const float* __restrict__ dy, const float* __restrict__ x, const float* __restrict__ mean,
+               const float* __restrict__ rstd, const float* __restrict__ gamma, float* __restrict__ dx,
+               float* __restrict__ partial, int rows, int cols)
+{
+    __shared__ float2 red[kWarps];
+    extern __shared__ float col[];  // the scalar path's column sums (launch_ln_backward_dx sizes it)
+    if (in_registers(cols)) rows_in_registers(dy, x, mean, rstd, gamma, dx, partial, rows, cols, red);
+    else rows_twice(dy, x, mean, rstd, gamma, dx, partial, rows, cols, red, col);
+}
+
+constexpr unsigned kColumns = 32;  // columns per dgamma block: a warp's lanes
+constexpr unsigned kSlices = 8;    // warps per dgamma block, each over a slice of the blocks
+
+extern "C" __global__ void __launch_bounds__(kColumns * kSlices)
+ln_backward_dgamma(float* __restrict__ partial, float* __restrict__ dgamma, float* __restrict__ dbeta, int rows,
+                   int cols)
+{
+    __shared__ float2 sums[kSlices][kColumns];
+    const int lane = threadIdx.x % kColumns, w = threadIdx.x / kColumns;
+    const int j = blockIdx.x * kColumns + lane;
+    const long long blocks = row_blocks(rows);
+    float2 s = make_float2(0.f, 0.f);
+    if (j < cols) {
+#pragma unroll 4
+        for (long long k = w; k < blocks; k += kSlices) {
+            const float* pk = partial + k * 2 * cols;  // block k's sums: 32 lanes, 128 bytes
+            s.x += pk[j];
+            s.y += pk[cols + j];
+        }
+    }
+    sums[w][lane] = s;
+    __syncthreads();  // every slice's sums are in
+    if (w != 0 || j >= cols) return;
+    for (int k = 1; k < int(kSlices); ++k) s = make_float2(s.x + sums[k][lane].x, s.y + sums[k][lane].y);
+    dgamma[j] = s.x;
+    dbeta[j] = s.y;
+}
+
+constexpr Launch launch_ln_backward_dx(Problem p) {
+    const long long blocks = row_blocks(p.rows);
+    return Launch{.grid = {unsigned(blocks < 1 ? 1 : blocks)}, .block = {kThreads},
+                  .shared_bytes = in_registers(p.cols) ? 0u : unsigned(2 * p.cols * 4)};
+}
+
+constexpr Launch launch_ln_backward_dgamma(Problem p) {
+    return Launch{.grid = {unsigned((p.cols + kColumns - 1) / kColumns)}, .block = {kColumns * kSlices}};
+}
