@@ -5,6 +5,7 @@
 // No library has it: the module's reference solution is what the kernel is timed against.
 #include <cmath>
 
+#include "exercises/optimizer.h"
 #include "exercises/registry.h"
 #include "util/parallel.h"
 
@@ -43,9 +44,7 @@ double bias_sensitivity(double beta) {
 const double kUpdateRel = 4 * kU + 2.5 * kU + 4 * kU * bias_sensitivity(kBeta1) +
                           2 * kU * bias_sensitivity(kBeta2) + 6 * kU;
 
-struct Truth {
-    double m, v, p, m_bound, v_bound, p_bound;
-};
+using Truth = OptimizerTruth;
 
 Truth adam(double p, double m, double v, double g) {
     const double b1 = kBeta1, b2 = kBeta2;
@@ -104,13 +103,7 @@ public:
         auto p = t[0].as<float>(), m = t[1].as<float>(), v = t[2].as<float>(), g = t[3].as<float>();
         parallel_chunks(p.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
             for (size_t i = begin; i < end; ++i) {
-                const Truth x = adam(p[i], m[i], v[i], g[i]);
-                out[0].truth[i] = x.p;
-                out[0].bound[i] = x.p_bound;
-                out[1].truth[i] = x.m;
-                out[1].bound[i] = x.m_bound;
-                out[2].truth[i] = x.v;
-                out[2].bound[i] = x.v_bound;
+                store_optimizer_truth(out, i, adam(p[i], m[i], v[i], g[i]));
             }
         });
     }

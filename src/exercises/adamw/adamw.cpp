@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "exercises/optimizer.h"
 #include "exercises/registry.h"
 #include "util/parallel.h"
 
@@ -69,9 +70,7 @@ double update_rel(long long step) {
     return 28 * kU + 4 * kU * bias_sensitivity(kBeta1, step) + 2 * kU * bias_sensitivity(kBeta2, step);
 }
 
-struct Truth {
-    double m, v, p, m_bound, v_bound, p_bound;
-};
+using Truth = OptimizerTruth;
 
 Truth adamw(double p, double m, double v, double g, long long step, double rel) {
     const double b1 = kBeta1, b2 = kBeta2, lr = kLr, eps = kEps;
@@ -148,13 +147,7 @@ public:
         const double rel = update_rel(step);
         parallel_chunks(p.size(), 1 << 16, [&](size_t begin, size_t end, size_t) {
             for (size_t i = begin; i < end; ++i) {
-                const Truth x = adamw(p[i], m[i], v[i], from_bf16(g[i]), step, rel);
-                out[0].truth[i] = x.p;
-                out[0].bound[i] = x.p_bound;
-                out[1].truth[i] = x.m;
-                out[1].bound[i] = x.m_bound;
-                out[2].truth[i] = x.v;
-                out[2].bound[i] = x.v_bound;
+                store_optimizer_truth(out, i, adamw(p[i], m[i], v[i], from_bf16(g[i]), step, rel));
             }
         });
     }
