@@ -60,6 +60,32 @@ extern "C" __global__ void kc_read_all(const uint4* p, unsigned long long n, uns
     if (acc == 0x9e3779b9u) *sink = acc;
 }
 
+// y = 0.5 y (1 + tanh(sqrt(2/pi) (y + 0.044715 y^3))) in place, tanhf (2 ulp; not __tanhf): the
+// GELU pass of the unfused pair layer-norm-gelu is timed against, after cuDNN's layer norm. A
+// memory-bound pass, so float4 when y is 16-byte aligned (an offset view misaligns it), else
+// one float at a time; the tail and the misaligned case by the scalar loop.
+__device__ __forceinline__ float kc_gelu_tanh_of(float v) {
+    return 0.5f * v * (1.0f + tanhf(0.7978845608f * (v + 0.044715f * v * v * v)));
+}
+extern "C" __global__ void kc_gelu_tanh(float* y, unsigned long long n) {
+    const unsigned long long first = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+    const unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;
+    unsigned long long done = 0;
+    if (((unsigned long long)y & 15) == 0) {
+        float4* y4 = (float4*)y;
+        for (unsigned long long i = first; i < n / 4; i += stride) {
+            float4 v = y4[i];
+            v.x = kc_gelu_tanh_of(v.x);
+            v.y = kc_gelu_tanh_of(v.y);
+            v.z = kc_gelu_tanh_of(v.z);
+            v.w = kc_gelu_tanh_of(v.w);
+            y4[i] = v;
+        }
+        done = n / 4 * 4;
+    }
+    for (unsigned long long i = done + first; i < n; i += stride) y[i] = kc_gelu_tanh_of(y[i]);
+}
+
 // 16-bit values base | (hash & mask), with a random sign: finite fp16 or bf16 data for timing.
 extern "C" __global__ void kc_fill_pattern16(unsigned short* p, unsigned long long n, unsigned seed,
                                              unsigned base, unsigned mask) {

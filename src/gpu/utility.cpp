@@ -38,7 +38,7 @@ Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     for (auto [name, slot] : {std::pair{"kc_fill_u32", &u.fill_}, {"kc_fill_garbage", &u.garbage_},
                               {"kc_count_diff", &u.diff_}, {"kc_scale", &u.scale_},
                               {"kc_reverse_rows", &u.reverse_}, {"kc_read_all", &u.read_},
-                              {"kc_fill_pattern16", &u.pattern16_}}) {
+                              {"kc_fill_pattern16", &u.pattern16_}, {"kc_gelu_tanh", &u.gelu_}}) {
         auto k = u.lib_.kernel(name);
         if (!k) return k.error();
         *slot = *k;
@@ -86,6 +86,15 @@ cudaError_t Utility::read_all(const void* p, size_t bytes, cudaStream_t s) const
     void* sink = counter_.get();
     void* args[] = {&p, &n, &sink};
     return launch(read_, grid_for(n), args, s);
+}
+
+Status Utility::gelu_tanh(float* y, size_t n, cudaStream_t s) const {
+    unsigned long long count = n;
+    void* args[] = {&y, &count};
+    // One thread per float4: the kernel takes four at a time when y is aligned.
+    if (cudaError_t e = launch(gelu_, grid_for((n + 3) / 4), args, s); e != cudaSuccess)
+        return to_error(CudaFailure{e, "kc_gelu_tanh", "utility.cpp"});
+    return Ok{};
 }
 
 Status Utility::fill_pattern16(void* p, size_t count, uint32_t seed, uint16_t base, uint16_t mask,

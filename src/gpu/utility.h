@@ -30,6 +30,10 @@ public:
     Status reverse_rows(const float* src, float* dst, size_t rows, size_t cols, cudaStream_t s) const;
     // Reads all of [p, p + bytes) (bytes a multiple of 16): the timer's L2 flush. Does not wait.
     cudaError_t read_all(const void* p, size_t bytes, cudaStream_t s) const;
+    // y[i] = gelu_tanh(y[i]) for n floats, in place, with tanhf: the second kernel of
+    // layer-norm-gelu's unfused vendor. Does not wait, so the pair stays one stream's work (and
+    // a timing batch can capture it in a CUDA graph).
+    Status gelu_tanh(float* y, size_t n, cudaStream_t s) const;
     // count 16-bit values base | (random & mask) with a random sign (fp16: base 0x3c00, mask
     // 0x3ff gives +-[1, 2)). Waits.
     Status fill_pattern16(void* p, size_t count, uint32_t seed, uint16_t base, uint16_t mask, cudaStream_t s) const;
@@ -38,7 +42,7 @@ private:
     Utility(Library lib, void* counter) : lib_(std::move(lib)), counter_(counter) {}
     Library lib_;
     cudaKernel_t fill_ = nullptr, garbage_ = nullptr, diff_ = nullptr, scale_ = nullptr, reverse_ = nullptr,
-                 read_ = nullptr, pattern16_ = nullptr;
+                 read_ = nullptr, pattern16_ = nullptr, gelu_ = nullptr;
     struct FreeDevice {
         void operator()(void* p) const { cudaFree(p); }
     };

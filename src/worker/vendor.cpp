@@ -103,11 +103,11 @@ bool register_vendor(const std::string& exercise, VendorFactory make) {
 }
 
 Result<std::unique_ptr<Vendor>> make_vendor(const wire::Request& req, const exercises::Exercise& ex,
-                                            cudaStream_t stream) {
+                                            cudaStream_t stream, const gpu::Utility& util) {
     if (ex.spec().vendor.empty() || req.versus_reference) return make_solution_vendor(req, ex, stream);
     auto it = vendors().find(req.exercise);
     if (it == vendors().end()) return make_error("no vendor reference is registered for exercise " + req.exercise);
-    return it->second(stream);
+    return it->second(stream, util);
 }
 
 }  // namespace kc::worker

@@ -17,6 +17,10 @@
 #include "util/result.h"
 #include "wire/protocol.h"
 
+namespace kc::gpu {
+class Utility;
+}
+
 namespace kc::worker {
 
 class Vendor {
@@ -30,12 +34,15 @@ public:
     virtual std::string detail() const { return {}; }
 };
 
-using VendorFactory = Result<std::unique_ptr<Vendor>> (*)(cudaStream_t stream);
+// A vendor is made on the worker's stream; `util` (kernelcoach's own kernels, loaded before any
+// vendor and outliving it) is there for a reference that is a library call plus a pass of ours
+// (layer-norm-gelu: cuDNN's layer norm, then kc_gelu_tanh).
+using VendorFactory = Result<std::unique_ptr<Vendor>> (*)(cudaStream_t stream, const gpu::Utility& util);
 
 // The factory of a vendor `V` built around a library handle `Lib` (reference::Cublas, Cudnn):
 // `Lib::create(stream)`, then `V(handle)`.
 template <class V, class Lib>
-Result<std::unique_ptr<Vendor>> make_library_vendor(cudaStream_t stream) {
+Result<std::unique_ptr<Vendor>> make_library_vendor(cudaStream_t stream, const gpu::Utility&) {
     auto lib = Lib::create(stream);
     if (!lib) return lib.error();
     return std::unique_ptr<Vendor>(std::make_unique<V>(std::move(*lib)));
@@ -47,7 +54,7 @@ bool register_vendor(const std::string& exercise, VendorFactory make);
 // The vendor of a request: the exercise's library, or the reference solution in
 // `reference_cubin` when the exercise has none or the request asks for it (versus_reference).
 Result<std::unique_ptr<Vendor>> make_vendor(const wire::Request& req, const exercises::Exercise& ex,
-                                            cudaStream_t stream);
+                                            cudaStream_t stream, const gpu::Utility& util);
 
 }  // namespace kc::worker
 

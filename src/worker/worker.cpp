@@ -168,7 +168,7 @@ int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     if (req.op == "launch") return launch_once(req, *harness, kernels, info, stream.s);
     auto util = gpu::Utility::load(info.sm, req.cache_dir);
     if (!util) return fail("internal", util.error());
-    auto vendor = make_vendor(req, *exercise, stream.s);
+    auto vendor = make_vendor(req, *exercise, stream.s, *util);
     if (!vendor) return fail("internal", vendor.error());
     auto timer = gpu::Timer::create(info.l2_bytes, stream.s, *util);
     if (!timer) return fail("internal", timer.error());

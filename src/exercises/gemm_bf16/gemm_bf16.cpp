@@ -8,6 +8,8 @@
 // cuBLASLt reference's (reference/host/gemm_truth.cpp derives it): the tensor cores' fp32
 // accumulation, 4u (k + 1) sum |t|, then the rounding of the result to bf16, 2^-8 of it. An
 // accumulation in bf16, a wrong layout or a dropped k-tile is far outside it.
+#include "exercises/gemm_bf16/gemm_bf16.h"
+
 #include <cmath>
 #include <vector>
 
@@ -27,22 +29,6 @@ constexpr size_t kChunk = 1 << 16;
 double d(const Sizes& s, const char* f) { return static_cast<double>(s.at(f)); }
 double bytes(const Sizes& s) { return 2.0 * (d(s, "m") * d(s, "k") + d(s, "k") * d(s, "n") + d(s, "m") * d(s, "n")); }
 double flops(const Sizes& s) { return 2.0 * d(s, "m") * d(s, "n") * d(s, "k"); }
-
-// Uniform in [-1, 1), rounded to bf16.
-void fill(std::span<uint16_t> x, uint64_t stream) {
-    parallel_chunks(x.size(), kChunk, [&](size_t begin, size_t end, size_t) {
-        for (size_t i = begin; i < end; ++i) x[i] = to_bf16(uniform_at(stream, i, -1.f, 1.f));
-    });
-}
-
-// The values of bf16 `x` as floats (exact), or their magnitudes.
-std::vector<float> widened(std::span<const uint16_t> x, bool magnitude) {
-    std::vector<float> out(x.size());
-    parallel_chunks(x.size(), kChunk, [&](size_t begin, size_t end, size_t) {
-        for (size_t i = begin; i < end; ++i) out[i] = magnitude ? std::fabs(from_bf16(x[i])) : from_bf16(x[i]);
-    });
-    return out;
-}
 
 class GemmBf16 final : public Exercise {
 public:
@@ -71,16 +57,15 @@ public:
     }
     std::vector<long long> shape(const Sizes& s, const std::string&) const override { return {s.at("m"), s.at("n")}; }
     void make_inputs(uint64_t seed, const Sizes&, std::span<const HostTensor> t) const override {
-        fill(t[0].as<uint16_t>(), stream_of(seed, kTagA));
-        fill(t[1].as<uint16_t>(), stream_of(seed, kTagB));
+        make_gemm_bf16_inputs(seed, t[0].as<uint16_t>(), t[1].as<uint16_t>());
     }
     void truth(const Sizes& s, std::span<const HostTensor> t, std::span<const Expected> out) const override {
         const auto m = static_cast<size_t>(s.at("m")), n = static_cast<size_t>(s.at("n")),
                    k = static_cast<size_t>(s.at("k"));
         const auto a = t[0].as<const uint16_t>(), b = t[1].as<const uint16_t>();
         std::vector<double> unused(m * n);  // matrix-mul's own fp32 bound, not this one
-        matrix_mul_truth(widened(a, false), widened(b, false), m, n, k, out[0].truth, unused);
-        matrix_mul_truth(widened(a, true), widened(b, true), m, n, k, out[0].bound, unused);  // sum |t|
+        matrix_mul_truth(widened_bf16(a), widened_bf16(b), m, n, k, out[0].truth, unused);
+        matrix_mul_truth(widened_bf16(a, true), widened_bf16(b, true), m, n, k, out[0].bound, unused);  // sum |t|
         auto& bound = out[0].bound;
         parallel_chunks(m * n, kChunk, [&](size_t begin, size_t end, size_t) {
             for (size_t i = begin; i < end; ++i) {
@@ -94,6 +79,25 @@ public:
 };
 
 }  // namespace
+
+void fill_bf16_uniform(std::span<uint16_t> x, uint64_t stream) {
+    parallel_chunks(x.size(), kChunk, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) x[i] = to_bf16(uniform_at(stream, i, -1.f, 1.f));
+    });
+}
+
+void make_gemm_bf16_inputs(uint64_t seed, std::span<uint16_t> a, std::span<uint16_t> b) {
+    fill_bf16_uniform(a, stream_of(seed, kTagA));
+    fill_bf16_uniform(b, stream_of(seed, kTagB));
+}
+
+std::vector<float> widened_bf16(std::span<const uint16_t> x, bool magnitude) {
+    std::vector<float> out(x.size());
+    parallel_chunks(x.size(), kChunk, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) out[i] = magnitude ? std::fabs(from_bf16(x[i])) : from_bf16(x[i]);
+    });
+    return out;
+}
 
 KC_REGISTER_EXERCISE(instance<GemmBf16>());
 

@@ -12,6 +12,21 @@
 
 namespace kc::exercises {
 
+std::vector<TensorSpec> RowNormExercise::inputs(const Sizes& s) const {
+    const size_t c = elements_of({s.at("cols")});
+    return {{"x", elements_of({s.at("rows"), s.at("cols")})}, {"gamma", c}, {"beta", c}};
+}
+TensorSpec RowNormExercise::output(const Sizes& s) const { return {"y", elements_of({s.at("rows"), s.at("cols")})}; }
+std::vector<long long> RowNormExercise::output_shape(const Sizes& s) const { return {s.at("rows"), s.at("cols")}; }
+std::vector<Scalar> RowNormExercise::scalars(const Sizes& s) const {
+    return {Scalar::of(static_cast<int>(s.at("rows")), "rows"), Scalar::of(static_cast<int>(s.at("cols")), "cols"),
+            Scalar::of(kLayerNormEps, "eps")};
+}
+void RowNormExercise::make_float_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const {
+    make_layer_norm_inputs(seed, static_cast<size_t>(s.at("cols")), in[0], in[1], in[2]);
+}
+
+
 namespace {
 
 double rows(const Sizes& s) { return static_cast<double>(s.at("rows")); }
@@ -25,6 +40,8 @@ constexpr uint64_t kTagX = 0x6c61796e726d00ull, kTagRegime = 0x6c61796e726d01ull
                    kTagGamma = 0x6c61796e726d03ull, kTagBeta = 0x6c61796e726d04ull;
 
 uint64_t regime_offset(uint64_t seed) { return stream_of(seed, kTagRegime) % 4; }
+
+}  // namespace
 
 // ---- the error bound ----------------------------------------------------------------------
 //
@@ -101,60 +118,52 @@ void layer_norm_truth(std::span<const float> x, std::span<const float> gamma, st
     });
 }
 
-// What each LayerNormRow is, and why a kernel fails on those rows alone (explain()).
-const std::array<grade::Regime, 4>& regimes() {
-    static const std::array<grade::Regime, 4> r = {{
+void make_layer_norm_inputs(uint64_t seed, size_t cols, std::span<float> x, std::span<float> gamma,
+                            std::span<float> beta) {
+    if (cols == 0) return;
+    const uint64_t xs = stream_of(seed, kTagX), cs = stream_of(seed, kTagConst), offset = regime_offset(seed);
+    parallel_chunks(x.size(), kInputChunk, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+            const size_t r = i / cols;
+            switch (static_cast<LayerNormRow>((r + offset) % 4)) {
+                case LayerNormRow::kOrdinary: x[i] = uniform_at(xs, i, -2.f, 2.f); break;
+                case LayerNormRow::kLargeMean: x[i] = 1e4f + uniform_at(xs, i, -1.f, 1.f); break;
+                case LayerNormRow::kConstant:
+                    x[i] = static_cast<float>(static_cast<int>(bits_at(cs, r) % 33) - 16) / 8.f;
+                    break;
+                case LayerNormRow::kSmallVariance: x[i] = uniform_at(xs, i, -0.005f, 0.005f); break;
+            }
+        }
+    });
+    const uint64_t gs = stream_of(seed, kTagGamma), bs = stream_of(seed, kTagBeta);
+    for (size_t j = 0; j < cols; ++j) {
+        gamma[j] = uniform_at(gs, j, 0.5f, 1.5f);
+        beta[j] = uniform_at(bs, j, -1.f, 1.f);
+    }
+}
+
+namespace {
+
+// What each LayerNormRow is, and why a kernel fails on those rows alone (explain()); y is
+// `constant_answer` on a constant row.
+std::array<grade::Regime, 4> regimes(const std::string& constant_answer) {
+    return {{
         {"the rows of values in [-2, 2)", ""},
         {"the rows with mean 1e4",
          "the variance lost to cancellation: E[x^2] - E[x]^2 subtracts two numbers near 1e8, whose fp32 "
          "spacing (8) dwarfs the variance (1/3); compute it as E[(x - mean)^2] (two passes, or Welford)"},
         {"the constant rows",
-         "their variance is 0, so without eps the normalisation is 0 / 0 = NaN (the answer there is beta): "
-         "add eps to the variance under the square root, rsqrt(var + eps)"},
+         "their variance is 0, so without eps the normalisation is 0 / 0 = NaN (the answer there is " +
+             constant_answer + "): add eps to the variance under the square root, rsqrt(var + eps)"},
         {"the rows with variance ~1e-5",
          "eps (1e-5) weighs as much as the variance there: add it to the variance under the square root, "
          "rsqrt(var + eps), not to the standard deviation, and do not leave it out"},
     }};
-    return r;
 }
 
-class LayerNorm final : public FloatExercise {
+class LayerNorm final : public RowNormExercise {
 public:
     const Spec& spec() const override { return layer_norm_spec(); }
-    std::vector<TensorSpec> inputs(const Sizes& s) const override {
-        const size_t c = elements_of({s.at("cols")});
-        return {{"x", elements_of({s.at("rows"), s.at("cols")})}, {"gamma", c}, {"beta", c}};
-    }
-    TensorSpec output(const Sizes& s) const override { return {"y", elements_of({s.at("rows"), s.at("cols")})}; }
-    std::vector<long long> output_shape(const Sizes& s) const override { return {s.at("rows"), s.at("cols")}; }
-    std::vector<Scalar> scalars(const Sizes& s) const override {
-        return {Scalar::of(static_cast<int>(s.at("rows")), "rows"), Scalar::of(static_cast<int>(s.at("cols")), "cols"),
-                Scalar::of(kLayerNormEps, "eps")};
-    }
-    void make_float_inputs(uint64_t seed, const Sizes& s, std::vector<std::span<float>> in) const override {
-        const auto cols = static_cast<size_t>(s.at("cols"));
-        if (cols == 0) return;
-        const uint64_t xs = stream_of(seed, kTagX), cs = stream_of(seed, kTagConst), offset = regime_offset(seed);
-        std::span<float> x = in[0];
-        parallel_chunks(x.size(), kInputChunk, [&](size_t begin, size_t end, size_t) {
-            for (size_t i = begin; i < end; ++i) {
-                const size_t r = i / cols;
-                switch (static_cast<LayerNormRow>((r + offset) % 4)) {
-                    case LayerNormRow::kOrdinary: x[i] = uniform_at(xs, i, -2.f, 2.f); break;
-                    case LayerNormRow::kLargeMean: x[i] = 1e4f + uniform_at(xs, i, -1.f, 1.f); break;
-                    case LayerNormRow::kConstant:
-                        x[i] = static_cast<float>(static_cast<int>(bits_at(cs, r) % 33) - 16) / 8.f;
-                        break;
-                    case LayerNormRow::kSmallVariance: x[i] = uniform_at(xs, i, -0.005f, 0.005f); break;
-                }
-            }
-        });
-        const uint64_t gs = stream_of(seed, kTagGamma), bs = stream_of(seed, kTagBeta);
-        for (size_t j = 0; j < cols; ++j) {
-            in[1][j] = uniform_at(gs, j, 0.5f, 1.5f);
-            in[2][j] = uniform_at(bs, j, -1.f, 1.f);
-        }
-    }
     void float_truth(const Sizes& s, std::vector<std::span<const float>> in, std::span<double> truth,
                std::span<double> bound) const override {
         layer_norm_truth(in[0], in[1], in[2], static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")),
@@ -167,8 +176,8 @@ public:
         return {.kind = TimedTransform::kReverseRows, .row_length = static_cast<size_t>(s.at("cols"))};
     }
     std::string explain_output(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
-        return explain_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), mask,
-                            [&](size_t r) { return layer_norm_row_regime(case_seed, r); }, regimes());
+        return explain_layer_norm_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), case_seed,
+                                       mask, "beta");
     }
 };
 
@@ -176,6 +185,12 @@ public:
 
 LayerNormRow layer_norm_row_regime(uint64_t seed, size_t row) {
     return static_cast<LayerNormRow>((row + regime_offset(seed)) % 4);
+}
+
+std::string explain_layer_norm_rows(size_t rows, size_t cols, uint64_t seed, std::span<const uint8_t> mismatch_mask,
+                                    const std::string& constant_answer) {
+    return explain_rows(rows, cols, mismatch_mask, [&](size_t r) { return layer_norm_row_regime(seed, r); },
+                        regimes(constant_answer));
 }
 
 const Spec& layer_norm_spec() {

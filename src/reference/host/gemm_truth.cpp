@@ -60,8 +60,9 @@ namespace {
 constexpr double kU = 0x1p-24;
 constexpr double kFp32C = 5;  // docs/grading.md's c for fp32 reductions
 
+// The sums of one element's terms (the products, and the bias when there is one).
 struct Sums {
-    double z = 0, abs = 0, sq = 0;  // the sum (with the bias), sum |t|, sum t^2
+    double z = 0, abs = 0, sq = 0;  // the sum, sum |t|, sum t^2
     double terms = 0;
 };
 
@@ -74,12 +75,34 @@ double accumulation_bound(const GemmShape& s, const Sums& t) {
 
 double bf16_accumulation_bound(double terms, double sum_abs) { return 4 * kU * (terms + 1) * sum_abs; }
 
+GemmElement gemm_element_truth(const GemmShape& s, double product_sum, double sum_abs, double sum_sq,
+                               const float* bias) {
+    const double u_out = unit_roundoff(s.out);
+    const bool with_bias = has_bias(s.epilogue) && bias;
+    Sums r{product_sum, sum_abs, sum_sq, static_cast<double>(s.k)};
+    if (with_bias) {
+        r.z += *bias;
+        r.abs += std::fabs(*bias);
+        r.sq += static_cast<double>(*bias) * *bias;
+        r.terms += 1;
+    }
+    double e = accumulation_bound(s, r), y = r.z;
+    if (s.epilogue != Epilogue::kNone && s.out != DType::kFp32) {
+        e += u_out * (std::fabs(product_sum) + e);  // the accumulator rounded before the epilogue
+        if (with_bias && has_gelu(s.epilogue)) e += u_out * (std::fabs(r.z) + e);  // z + bias, before GELU
+    }
+    if (has_gelu(s.epilogue)) {
+        y = gelu_tanh(r.z);
+        e = kGeluMaxSlope * e + 0x1p-11 * std::fabs(r.z);
+    }
+    return {y, e + u_out * (std::fabs(y) + e)};
+}
+
 Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const float> b,
                      std::span<const float> bias) {
     const size_t m = static_cast<size_t>(s.m), n = static_cast<size_t>(s.n), k = static_cast<size_t>(s.k);
     Bounded t{std::vector<double>(m * n), std::vector<double>(m * n)};
     const bool with_bias = has_bias(s.epilogue) && !bias.empty();
-    const double u_out = unit_roundoff(s.out);
     parallel_chunks(m, 8, [&](size_t begin, size_t end, size_t) {
         std::vector<Sums> row(n);
         for (size_t i = begin; i < end; ++i) {
@@ -95,26 +118,10 @@ Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const
                 }
             }
             for (size_t j = 0; j < n; ++j) {
-                Sums& r = row[j];
-                const double product_sum = r.z;
-                r.terms = static_cast<double>(k);
-                if (with_bias) {
-                    r.z += bias[j];
-                    r.abs += std::fabs(bias[j]);
-                    r.sq += static_cast<double>(bias[j]) * bias[j];
-                    r.terms += 1;
-                }
-                double e = accumulation_bound(s, r), y = r.z;
-                if (s.epilogue != Epilogue::kNone && s.out != DType::kFp32) {
-                    e += u_out * (std::fabs(product_sum) + e);  // the accumulator rounded before the epilogue
-                    if (with_bias && has_gelu(s.epilogue)) e += u_out * (std::fabs(r.z) + e);  // z + bias, before GELU
-                }
-                if (has_gelu(s.epilogue)) {
-                    y = gelu_tanh(r.z);
-                    e = kGeluMaxSlope * e + 0x1p-11 * std::fabs(r.z);
-                }
-                t.value[i * n + j] = y;
-                t.bound[i * n + j] = e + u_out * (std::fabs(y) + e);
+                const GemmElement d =
+                    gemm_element_truth(s, row[j].z, row[j].abs, row[j].sq, with_bias ? &bias[j] : nullptr);
+                t.value[i * n + j] = d.value;
+                t.bound[i * n + j] = d.bound;
             }
         }
     });

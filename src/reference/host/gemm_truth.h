@@ -21,6 +21,19 @@ double bf16_accumulation_bound(double terms, double sum_abs);
 // Its steepest slope, max |gelu_tanh'(x)| = 1.12899 (near x = 2.4), rounded up.
 constexpr double kGeluMaxSlope = 1.13;
 
+// One element of D: its truth and the bound of its error.
+struct GemmElement {
+    double value = 0, bound = 0;
+};
+
+// One element of D from the sums over its k products a_il b_lj (in float64): their sum, the sum
+// of their magnitudes and of their squares (fp32 inputs' bound only), and its column's bias
+// (nullptr without one). gemm_truth() applies it to every element; a caller that sums the
+// products in its own way (the exercises' blocked product, exercises/matrix_mul/matrix_mul.h)
+// applies it to its sums, and gets the same truth and bound.
+GemmElement gemm_element_truth(const GemmShape& s, double product_sum, double sum_abs, double sum_sq,
+                               const float* bias);
+
 // D (m x n, row-major) with its bounds. a (m x k), b (k x n) and bias (n, or empty without one) hold the values as stored, already in
 // the input type (bf16 values, or fp32) and the output type (the bias). s must be valid.
 Bounded gemm_truth(const GemmShape& s, std::span<const float> a, std::span<const float> b,
