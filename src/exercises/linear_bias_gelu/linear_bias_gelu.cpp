@@ -161,6 +161,45 @@ std::vector<Mistake> mistakes(size_t k) {
     return m;
 }
 
+// The sums of each sampled element's last r products, for each partial tile's r: element (r, j)
+// of the sample, tile t at [(r n + j) tiles + t].
+std::vector<double> tail_sums(const std::vector<float>& sa, const std::vector<float>& wb, size_t rows, size_t n,
+                              size_t k, const std::vector<std::pair<size_t, std::string>>& tiles) {
+    std::vector<double> tails(rows * n * tiles.size());
+    parallel_chunks(rows, 16, [&](size_t begin, size_t end, size_t) {
+        for (size_t r = begin; r < end; ++r)
+            for (size_t j = 0; j < n; ++j)
+                for (size_t t = 0; t < tiles.size(); ++t) {
+                    double sum = 0;
+                    for (size_t l = k - tiles[t].first; l < k; ++l)
+                        sum += static_cast<double>(sa[r * k + l]) * wb[l * n + j];
+                    tails[(r * n + j) * tiles.size() + t] = sum;
+                }
+    });
+    return tails;
+}
+
+// The mistake that agrees with the mismatch map on the largest share of the elements it decides,
+// when that share is at least 97%, it saw both right and wrong elements, and no other ties it;
+// agree.size() when none does.
+size_t clear_winner(const std::vector<size_t>& agree, const std::vector<size_t>& decided,
+                    const std::vector<uint8_t>& saw_right, const std::vector<uint8_t>& saw_wrong) {
+    double best = 0, second = 0;
+    size_t pick = agree.size();
+    for (size_t h = 0; h < agree.size(); ++h) {
+        if (!saw_right[h] || !saw_wrong[h]) continue;
+        const double share = static_cast<double>(agree[h]) / static_cast<double>(decided[h]);
+        if (share > best) {
+            second = best;
+            best = share;
+            pick = h;
+        } else {
+            second = std::max(second, share);
+        }
+    }
+    return pick == agree.size() || best < 0.97 || best == second ? agree.size() : pick;
+}
+
 std::string explain_mistake(const Sizes& s, uint64_t seed, std::span<const uint8_t> mask) {
     const size_t m = at(s, "m"), n = at(s, "n"), k = at(s, "k");
     bool value_wrong = false;
@@ -184,19 +223,8 @@ std::string explain_mistake(const Sizes& s, uint64_t seed, std::span<const uint8
     const auto wb = widened_bf16(b), wbias = widened_bf16(bias);
     std::vector<double> value(rows * n), bound(rows * n), product;
     truth_rows(shape_of(s), sa, sa_abs, wb, widened_bf16(b, true), wbias, rows, value, bound, &product);
-    // The sums of each element's last r products, for each partial tile's r.
     const auto tiles = partial_tiles(k);
-    std::vector<double> tails(rows * n * tiles.size());
-    parallel_chunks(rows, 16, [&](size_t begin, size_t end, size_t) {
-        for (size_t r = begin; r < end; ++r)
-            for (size_t j = 0; j < n; ++j)
-                for (size_t t = 0; t < tiles.size(); ++t) {
-                    double sum = 0;
-                    for (size_t l = k - tiles[t].first; l < k; ++l)
-                        sum += static_cast<double>(sa[r * k + l]) * wb[l * n + j];
-                    tails[(r * n + j) * tiles.size() + t] = sum;
-                }
-    });
+    const auto tails = tail_sums(sa, wb, rows, n, k, tiles);
 
     const auto all = mistakes(k);
     std::vector<size_t> agree(all.size()), decided(all.size());
@@ -216,21 +244,8 @@ std::string explain_mistake(const Sizes& s, uint64_t seed, std::span<const uint8
             }
         }
     }
-    double best = 0, second = 0;
-    size_t pick = all.size();
-    for (size_t h = 0; h < all.size(); ++h) {
-        if (!saw_right[h] || !saw_wrong[h]) continue;
-        const double share = static_cast<double>(agree[h]) / static_cast<double>(decided[h]);
-        if (share > best) {
-            second = best;
-            best = share;
-            pick = h;
-        } else {
-            second = std::max(second, share);
-        }
-    }
-    if (pick == all.size() || best < 0.97 || best == second) return {};
-    return all[pick].says;
+    const size_t pick = clear_winner(agree, decided, saw_right, saw_wrong);
+    return pick < all.size() ? all[pick].says : std::string();
 }
 
 class LinearBiasGelu final : public Exercise {
