@@ -27,5 +27,23 @@ TEST(Protocol, ACaseKeepsItsViewAndPlainOnesSendNone) {
     EXPECT_EQ(back.name, "misaligned-4");
 }
 
+// A fused vendor's unfused pair travels with the timing; a timing without one sends none.
+TEST(Protocol, ATimingKeepsTheUnfusedPairOnlyWhenThereIsOne) {
+    Timing t;
+    t.case_name = "mlp";
+    t.kernel_ms = 0.3;
+    EXPECT_FALSE(nlohmann::json(t).contains("unfused"));
+    EXPECT_FALSE(nlohmann::json::parse(nlohmann::json(t).dump()).get<Timing>().unfused);
+    t.unfused = UnfusedTiming{"cuBLASLt bf16 GEMM, then a bias + GELU pass", 0.25, 0.24, 0.27, 0.8, 0.9};
+    const auto back = nlohmann::json::parse(nlohmann::json(t).dump()).get<Timing>();
+    ASSERT_TRUE(back.unfused);
+    EXPECT_EQ(back.unfused->what, "cuBLASLt bf16 GEMM, then a bias + GELU pass");
+    EXPECT_DOUBLE_EQ(back.unfused->ms, 0.25);
+    EXPECT_DOUBLE_EQ(back.unfused->p10, 0.24);
+    EXPECT_DOUBLE_EQ(back.unfused->p90, 0.27);
+    EXPECT_DOUBLE_EQ(back.unfused->ratio_p10, 0.8);
+    EXPECT_DOUBLE_EQ(back.unfused->ratio_p90, 0.9);
+}
+
 }  // namespace
 }  // namespace kc::wire

@@ -4,6 +4,7 @@
 #include "engine/grader.h"
 #include "engine/speed.h"
 #include "grade/stats.h"
+#include "report/render.h"
 
 namespace kc::engine {
 namespace {
@@ -94,6 +95,35 @@ TEST(Speed, TheGradesSummaryNamesItsArithmetic) {
     EXPECT_EQ(g.speed_summary(), "29.56 TFLOP/s, 59.1% of fp32 GEMM, 0.57x vendor");
     g.light.reset();
     EXPECT_NE(g.speed_summary().find("of fp32 peak"), std::string::npos);
+}
+
+// linear-bias-gelu's vendor is cuBLASLt's fused call; its unfused pair (the plain GEMM, then a
+// bias + GELU pass) is timed beside it and reported on a line of its own, in text and JSON.
+TEST(Speed, AFusedVendorsUnfusedPairIsReportedBesideIt) {
+    Grade g;
+    g.device = h100();
+    g.light = measured();
+    g.light->bf16_tflops = 700;
+    g.flops = 2.0 * 16384 * 4096 * 1024;
+    g.bytes = 2.0 * (16384.0 * 1024 + 1024.0 * 4096 + 16384.0 * 4096);
+    g.math = exercises::Math::kBf16;
+    g.timing = timing(0.30, 0.21, 0.05);
+    g.timing->case_name = "mlp";
+    g.timing->samples = 40;
+    EXPECT_DOUBLE_EQ(g.speed().unfused_ratio, 0);
+    g.timing->unfused = wire::UnfusedTiming{"cuBLASLt bf16 GEMM, then a bias + GELU pass", 0.36, 0.35, 0.38, 1.1, 1.3};
+    EXPECT_DOUBLE_EQ(g.speed().unfused_ratio, 0.36 / 0.30);
+    course::Module m;
+    m.id = "mastery/02/linear-bias-gelu";
+    m.manifest.exercise = "linear-bias-gelu";
+    const std::string text = report::timing_text(g, m, report::Style{});
+    EXPECT_NE(text.find("  unfused pair (cuBLASLt bf16 GEMM, then a bias + GELU pass): 360.0 us [p10 350.0 us, p90 "
+                        "380.0 us]  -> yours runs at 1.20x its speed [p10 1.10x, p90 1.30x]\n"),
+              std::string::npos)
+        << text;
+    const auto j = report::grade_json(g);
+    EXPECT_DOUBLE_EQ(j.at("timing").at("unfused_ratio").get<double>(), 0.36 / 0.30);
+    EXPECT_EQ(j.at("timing").at("unfused").at("what"), "cuBLASLt bf16 GEMM, then a bias + GELU pass");
 }
 
 TEST(Speed, WithoutAMeasurementTheDataSheetStandsIn) {

@@ -86,6 +86,45 @@ extern "C" __global__ void kc_gelu_tanh(float* y, unsigned long long n) {
     for (unsigned long long i = done + first; i < n; i += stride) y[i] = kc_gelu_tanh_of(y[i]);
 }
 
+// d[r][j] = bf16(gelu_tanh(d[r][j] + bias[j])) in place over rows x cols bf16 (raw 16-bit words;
+// no cuda_bf16.h here): the second kernel of linear-bias-gelu's unfused pair, after cuBLASLt's
+// plain GEMM stored A B in d. The sum and the GELU in fp32 (tanhf), rounded to nearest even once.
+// Eight values (16 bytes) at a time when cols % 8 == 0 and d and bias are 16-byte aligned, else
+// one at a time. A grid-stride loop over elements.
+__device__ __forceinline__ float kc_bf16_to_float(unsigned short h) { return __uint_as_float((unsigned)h << 16); }
+__device__ __forceinline__ unsigned short kc_float_to_bf16(float f) {
+    const unsigned u = __float_as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;  // NaN stays NaN
+    return (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+__device__ __forceinline__ unsigned kc_bias_gelu_pair(unsigned d2, unsigned b2) {
+    const float lo = kc_gelu_tanh_of(kc_bf16_to_float(d2 & 0xffffu) + kc_bf16_to_float(b2 & 0xffffu));
+    const float hi = kc_gelu_tanh_of(kc_bf16_to_float(d2 >> 16) + kc_bf16_to_float(b2 >> 16));
+    return kc_float_to_bf16(lo) | ((unsigned)kc_float_to_bf16(hi) << 16);
+}
+extern "C" __global__ void kc_bias_gelu_bf16(unsigned short* d, const unsigned short* bias, unsigned long long rows,
+                                             unsigned long long cols) {
+    const unsigned long long first = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+    const unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;
+    const unsigned long long n = rows * cols;
+    if (cols % 8 == 0 && ((unsigned long long)d & 15) == 0 && ((unsigned long long)bias & 15) == 0) {
+        uint4* d8 = (uint4*)d;
+        const uint4* b8 = (const uint4*)bias;
+        for (unsigned long long i = first; i < n / 8; i += stride) {
+            uint4 v = d8[i];
+            const uint4 b = b8[i % (cols / 8)];
+            v.x = kc_bias_gelu_pair(v.x, b.x);
+            v.y = kc_bias_gelu_pair(v.y, b.y);
+            v.z = kc_bias_gelu_pair(v.z, b.z);
+            v.w = kc_bias_gelu_pair(v.w, b.w);
+            d8[i] = v;
+        }
+        return;
+    }
+    for (unsigned long long i = first; i < n; i += stride)
+        d[i] = kc_float_to_bf16(kc_gelu_tanh_of(kc_bf16_to_float(d[i]) + kc_bf16_to_float(bias[i % cols])));
+}
+
 // 16-bit values base | (hash & mask), with a random sign: finite fp16 or bf16 data for timing.
 extern "C" __global__ void kc_fill_pattern16(unsigned short* p, unsigned long long n, unsigned seed,
                                              unsigned base, unsigned mask) {

@@ -30,6 +30,7 @@ Speed speed_of(const wire::Timing& t, double bytes, double flops, const wire::De
     s.intensity = bytes > 0 ? flops / bytes : 0;
     s.percent_of_copy = t.kernel_ms > 0 && t.copy_ms > 0 ? 100.0 * t.copy_ms / t.kernel_ms : 0;
     s.vendor_ratio = t.kernel_ms > 0 && t.vendor_ms > 0 ? t.vendor_ms / t.kernel_ms : 0;
+    s.unfused_ratio = t.unfused && t.kernel_ms > 0 && t.unfused->ms > 0 ? t.unfused->ms / t.kernel_ms : 0;
 
     // The measured speed of light when there is one, else the data sheet's peaks.
     const Arithmetic& a = arithmetic(math);

@@ -25,6 +25,7 @@ struct Speed {
     double vendor_percent_of_light = 0;
     double percent_of_copy = 0;         // a copy of the same bytes' time / the kernel's time
     double vendor_ratio = 0;            // vendor time / kernel time: > 1 means faster than the vendor
+    double unfused_ratio = 0;           // the vendor's unfused pair's time / kernel time (0: none timed)
 };
 
 // The arithmetic an exercise's flops are counted in (exercises::Spec::math), as every report

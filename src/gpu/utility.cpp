@@ -38,7 +38,8 @@ Result<Utility> Utility::load(int sm, const std::filesystem::path& cache_dir) {
     for (auto [name, slot] : {std::pair{"kc_fill_u32", &u.fill_}, {"kc_fill_garbage", &u.garbage_},
                               {"kc_count_diff", &u.diff_}, {"kc_scale", &u.scale_},
                               {"kc_reverse_rows", &u.reverse_}, {"kc_read_all", &u.read_},
-                              {"kc_fill_pattern16", &u.pattern16_}, {"kc_gelu_tanh", &u.gelu_}}) {
+                              {"kc_fill_pattern16", &u.pattern16_}, {"kc_gelu_tanh", &u.gelu_},
+                              {"kc_bias_gelu_bf16", &u.bias_gelu_}}) {
         auto k = u.lib_.kernel(name);
         if (!k) return k.error();
         *slot = *k;
@@ -94,6 +95,15 @@ Status Utility::gelu_tanh(float* y, size_t n, cudaStream_t s) const {
     // One thread per float4: the kernel takes four at a time when y is aligned.
     if (cudaError_t e = launch(gelu_, grid_for((n + 3) / 4), args, s); e != cudaSuccess)
         return to_error(CudaFailure{e, "kc_gelu_tanh", "utility.cpp"});
+    return Ok{};
+}
+
+Status Utility::bias_gelu_bf16(void* d, const void* bias, size_t rows, size_t cols, cudaStream_t s) const {
+    unsigned long long r = rows, c = cols;
+    void* args[] = {&d, &bias, &r, &c};
+    // One thread per 8 values: the kernel takes eight at a time when it can.
+    if (cudaError_t e = launch(bias_gelu_, grid_for((rows * cols + 7) / 8), args, s); e != cudaSuccess)
+        return to_error(CudaFailure{e, "kc_bias_gelu_bf16", "utility.cpp"});
     return Ok{};
 }
 

@@ -34,6 +34,9 @@ public:
     // layer-norm-gelu's unfused vendor. Does not wait, so the pair stays one stream's work (and
     // a timing batch can capture it in a CUDA graph).
     Status gelu_tanh(float* y, size_t n, cudaStream_t s) const;
+    // d[r][j] = gelu_tanh(d[r][j] + bias[j]) over rows x cols bf16 (raw 16-bit words), in place,
+    // in fp32, rounded once: the second kernel of linear-bias-gelu's unfused pair. Does not wait.
+    Status bias_gelu_bf16(void* d, const void* bias, size_t rows, size_t cols, cudaStream_t s) const;
     // count 16-bit values base | (random & mask) with a random sign (fp16: base 0x3c00, mask
     // 0x3ff gives +-[1, 2)). Waits.
     Status fill_pattern16(void* p, size_t count, uint32_t seed, uint16_t base, uint16_t mask, cudaStream_t s) const;
@@ -42,7 +45,7 @@ private:
     Utility(Library lib, void* counter) : lib_(std::move(lib)), counter_(counter) {}
     Library lib_;
     cudaKernel_t fill_ = nullptr, garbage_ = nullptr, diff_ = nullptr, scale_ = nullptr, reverse_ = nullptr,
-                 read_ = nullptr, pattern16_ = nullptr, gelu_ = nullptr;
+                 read_ = nullptr, pattern16_ = nullptr, gelu_ = nullptr, bias_gelu_ = nullptr;
     struct FreeDevice {
         void operator()(void* p) const { cudaFree(p); }
     };

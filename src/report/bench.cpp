@@ -102,6 +102,16 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
         out += fmt::format("  {:<34} {:>10} {:>10} {:>10} {:>8} {:>8} {:>7.1f}%  {}\n", vname, ms_text(t.vendor_ms),
                            ms_text(t.vendor_p10), ms_text(t.vendor_p90), rate_text(sp.vendor_gbps),
                            rate_text(sp.vendor_tflops), sp.vendor_percent_of_light, "1.00x");
+        if (t.unfused) {
+            std::string uname = "unfused: " + t.unfused->what;
+            if (uname.size() > 34) uname = uname.substr(0, 31) + "...";
+            const double secs = t.unfused->ms * 1e-3;
+            out += fmt::format("  {:<34} {:>10} {:>10} {:>10} {:>8} {:>8} {:>7.1f}%  {:.2f}x\n", uname,
+                               ms_text(t.unfused->ms), ms_text(t.unfused->p10), ms_text(t.unfused->p90),
+                               rate_text(secs > 0 ? sp.bytes / secs / 1e9 : 0), rate_text(secs > 0 ? sp.flops / secs / 1e12 : 0),
+                               t.unfused->ms > 0 ? sp.percent_of_light * t.kernel_ms / t.unfused->ms : 0,
+                               t.unfused->ms > 0 ? t.vendor_ms / t.unfused->ms : 0);
+        }
         if (t.copy_ms > 0)
             out += fmt::format("  {:<34} {:>10} {:>10} {:>10} {:>8}\n", "a copy of the same bytes", ms_text(t.copy_ms),
                                "", "", rate_text(sp.bytes / (t.copy_ms * 1e-3) / 1e9));

@@ -150,6 +150,14 @@ bool has_vendor(const course::Module& m) {
 }
 const char* reference_name(const course::Module& m) { return has_vendor(m) ? "the vendor" : "the reference solution"; }
 
+// The fused vendor's unfused pair, timed beside it: what the fusion is worth.
+std::string unfused_line(const wire::UnfusedTiming& u, double ratio) {
+    std::string out = fmt::format("  unfused pair ({}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x its speed",
+                                  u.what, ms_text(u.ms), ms_text(u.p10), ms_text(u.p90), ratio);
+    if (u.ratio_p90 > 0) out += fmt::format(" [p10 {:.2f}x, p90 {:.2f}x]", u.ratio_p10, u.ratio_p90);
+    return out + "\n";
+}
+
 }  // namespace
 
 std::string timing_text(const Grade& g, const course::Module& m, const Style& s) {
@@ -184,6 +192,7 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
                            ms_text(t.vendor_p10), ms_text(t.vendor_p90), g.vendor_ratio(), reference_name(m));
         if (t.ratio_p90 > 0) out += fmt::format(" [p10 {:.2f}x, p90 {:.2f}x]", t.ratio_p10, t.ratio_p90);
         out += "\n";
+        if (t.unfused) out += unfused_line(*t.unfused, sp.unfused_ratio);
         if (t.check && !t.check->comparison.passed()) {
             out += fmt::format("  the timed runs' output (fresh inputs at other addresses):\n");
             out += check_lines(*t.check, "      ");
@@ -346,6 +355,7 @@ json grade_json(const Grade& g) {
         j["timing"]["percent_of_light"] = g.percent_of_light();
         j["timing"]["light"] = g.speed().light_name;
         j["timing"]["vendor_ratio"] = g.vendor_ratio();
+        if (g.timing->unfused) j["timing"]["unfused_ratio"] = g.speed().unfused_ratio;
     }
     if (!g.gates.empty()) {
         auto spread = [](const grade::Spread& sp) {

@@ -288,6 +288,10 @@ void to_json(json& j, const Timing& v) {
          {"ratio_p10", v.ratio_p10}, {"ratio_p90", v.ratio_p90}, {"launches", v.launches},
          {"buffer_sets", v.buffer_sets}, {"active_blocks_per_sm", v.active_blocks_per_sm}};
     if (!v.vendor_detail.empty()) j["vendor_detail"] = v.vendor_detail;
+    if (v.unfused)
+        j["unfused"] = {{"what", v.unfused->what},          {"ms", v.unfused->ms},
+                        {"p10", v.unfused->p10},            {"p90", v.unfused->p90},
+                        {"ratio_p10", v.unfused->ratio_p10}, {"ratio_p90", v.unfused->ratio_p90}};
     if (!v.looped.empty()) j["looped"] = v.looped;
     if (v.check) j["check"] = *v.check;
     if (!v.wrong.empty()) j["wrong"] = v.wrong;
@@ -305,6 +309,11 @@ void from_json(const json& j, Timing& v) {
     v.method = json_or<std::string>(j, "method", "");
     v.seconds = json_or(j, "seconds", 0.0);
     v.vendor_detail = json_or<std::string>(j, "vendor_detail", "");
+    if (j.contains("unfused")) {
+        const auto& u = j["unfused"];
+        v.unfused = UnfusedTiming{u.at("what").get<std::string>(), u.at("ms").get<double>(), json_or(u, "p10", 0.0),
+                                  json_or(u, "p90", 0.0), json_or(u, "ratio_p10", 0.0), json_or(u, "ratio_p90", 0.0)};
+    }
     v.kernel_rse = json_or(j, "kernel_rse", 0.0);
     v.vendor_rse = json_or(j, "vendor_rse", 0.0);
     v.ratio_p10 = json_or(j, "ratio_p10", 0.0);

@@ -147,6 +147,13 @@ struct CaseResult {
     std::vector<std::pair<std::string, double>> phases;  // where that time went (seconds)
 };
 
+// A fused vendor's unfused pair (worker/vendor.h), timed in the same rounds as the kernel.
+struct UnfusedTiming {
+    std::string what;                   // the pair in words: "cuBLASLt bf16 GEMM, then a bias + GELU pass"
+    double ms = 0, p10 = 0, p90 = 0;    // its time's median and percentiles
+    double ratio_p10 = 0, ratio_p90 = 0;  // its time / the kernel's, round by round
+};
+
 struct Timing {
     std::string case_name;
     double kernel_ms = 0, kernel_p10 = 0, kernel_p90 = 0;
@@ -161,6 +168,7 @@ struct Timing {
     std::string looped;     // batched candidates that could not be captured in a graph (ran as a loop)
     int active_blocks_per_sm = 0;  // the runtime's occupancy for this launch (0: not known)
     std::string vendor_detail;  // what the vendor ran, when it chooses (cuDNN's algorithm)
+    std::optional<UnfusedTiming> unfused;  // when the vendor is fused and names its unfused pair
     double seconds = 0;     // wall time of the whole timing phase
     // The timed runs' own output (fresh inputs at other addresses), checked after timing: a
     // kernel cannot pass the check and then skip work while it is timed.

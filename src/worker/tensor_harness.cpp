@@ -133,6 +133,17 @@ Result<std::vector<exercises::Expected>> expected_views(HostCase& h, const std::
 }
 
 // The medians, spreads and method of a timing's samples (kernel, vendor, copy).
+// The ratio of two candidates' times round by round (each round times both, one after the
+// other): its spread.
+gpu::Samples round_ratios(const gpu::Samples& num, const gpu::Samples& den) {
+    std::vector<double> ratio;
+    for (size_t i = 0; i < den.ms.size() && i < num.ms.size(); ++i)
+        if (den.ms[i] > 0) ratio.push_back(num.ms[i] / den.ms[i]);
+    return grade::summarize(ratio);
+}
+
+// The timing's numbers from the candidates' samples: the kernel, the vendor, the copy and, when
+// tm.unfused is set, the vendor's unfused pair.
 void fill_timing(wire::Timing& tm, const std::vector<gpu::Samples>& s, const gpu::TimingMethod& method) {
     tm.kernel_ms = s[0].median;
     tm.kernel_p10 = s[0].p10;
@@ -147,17 +158,21 @@ void fill_timing(wire::Timing& tm, const std::vector<gpu::Samples>& s, const gpu
     tm.launches = method.launches;
     tm.buffer_sets = method.launches > 1 ? method.sets : 1;
     if (method.launches > 1) {
-        const char* names[] = {"kernel", "vendor", "copy"};
-        for (size_t c = 0; c < method.graph.size() && c < 3; ++c)
+        const char* names[] = {"kernel", "vendor", "copy", "unfused pair"};
+        for (size_t c = 0; c < method.graph.size() && c < 4; ++c)
             if (!method.graph[c]) tm.looped += std::string(tm.looped.empty() ? "" : ", ") + names[c];
     }
-    // The ratio round by round (each round times both, one after the other): its spread.
-    std::vector<double> ratio;
-    for (size_t i = 0; i < s[0].ms.size() && i < s[1].ms.size(); ++i)
-        if (s[0].ms[i] > 0) ratio.push_back(s[1].ms[i] / s[0].ms[i]);
-    const auto r = grade::summarize(ratio);
+    const auto r = round_ratios(s[1], s[0]);
     tm.ratio_p10 = r.p10;
     tm.ratio_p90 = r.p90;
+    if (s.size() > 3 && tm.unfused) {  // the vendor's unfused pair, the fourth candidate
+        tm.unfused->ms = s[3].median;
+        tm.unfused->p10 = s[3].p10;
+        tm.unfused->p90 = s[3].p90;
+        const auto u = round_ratios(s[3], s[0]);
+        tm.unfused->ratio_p10 = u.p10;
+        tm.unfused->ratio_p90 = u.p90;
+    }
 }
 
 class TensorHarness final : public Harness {
@@ -380,6 +395,15 @@ public:
         };
         wire::Timing tm;
         tm.case_name = c.name;
+        if (std::string pair = env.vendor->unfused(); !pair.empty()) {
+            tm.unfused = wire::UnfusedTiming{.what = std::move(pair)};
+            candidates.push_back([&](cudaStream_t, size_t k) {
+                auto st = env.vendor->run_unfused(vendor_ptrs[k], c);
+                if (st) return cudaSuccess;
+                vendor_error = st.error();
+                return cudaErrorUnknown;
+            });
+        }
 
         // Checks sets 0 .. count - 1 of every written tensor on the host: the first wrong one, or
         // set 0's checks when every set is right.

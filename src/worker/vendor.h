@@ -32,6 +32,16 @@ public:
     virtual Status run(std::span<void* const> tensors, const wire::CaseRequest& c) = 0;
     // What actually ran, in words (for conv2d: the cuDNN algorithm).
     virtual std::string detail() const { return {}; }
+    // A fused vendor's unfused pair: the separate calls the fused kernel replaces (linear-bias-
+    // gelu: cuBLASLt's plain GEMM, then a bias + GELU pass over D), in words; "" when there is
+    // none (the default: a vendor that is itself the unfused pair, or one that fuses nothing).
+    // When there is one it is timed beside the kernel and the vendor and reported, not gated.
+    virtual std::string unfused() const { return {}; }
+    // Enqueues the unfused pair as run() does the vendor, on the same tensors; called only when
+    // unfused() is not "".
+    virtual Status run_unfused(std::span<void* const> /*tensors*/, const wire::CaseRequest& /*c*/) {
+        return make_error("this vendor has no unfused pair");
+    }
 };
 
 // A vendor is made on the worker's stream; `util` (kernelcoach's own kernels, loaded before any
