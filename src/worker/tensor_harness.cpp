@@ -72,9 +72,10 @@ std::string describe_method(const gpu::TimingMethod& m, const grade::StopRule& r
     }
     return fmt::format(
         "{}; {}; 3 warm-up runs, then samples until the relative standard error of the mean is at most {:g}% "
-        "(at least {}, at most {} samples or {:g} s): {} after {} samples; kernel, vendor and copy interleaved; "
+        "(at least {}, at most {} samples or {:g} s): {} after {} samples; kernel, vendor{} and copy interleaved; "
         "your output refilled with the sentinel before every sample and checked after it",
-        what, how, rule.target_rse * 100, rule.min_samples, rule.max_samples, rule.max_seconds, m.stopped, samples);
+        what, how, rule.target_rse * 100, rule.min_samples, rule.max_samples, rule.max_seconds, m.stopped, samples,
+        m.graph.size() > 3 ? ", unfused pair" : "");
 }
 
 // Host memory of one case, reused from case to case (see HostBuffer): the seeded tensors' bytes,
