@@ -4,6 +4,11 @@
 // fp32, row-major rows x cols, eps = 1e-5. The inputs, their row regimes, z's truth and z's
 // bound are layer-norm's (layer_norm.h), so its hard rows (mean 1e4, constant, variance ~eps)
 // are this exercise's too; the vendor is the unfused pair it replaces (vendor.cpp).
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
 #include "exercises/layer_norm/layer_norm.h"
 #include "exercises/registry.h"
 #include "reference/host/gemm_truth.h"
@@ -71,6 +76,46 @@ void layer_norm_gelu_truth(std::span<const float> x, std::span<const float> gamm
     });
 }
 
+// ---- explain(): the GELU's own mistakes --------------------------------------------------
+//
+// Layer norm's mistakes (its statistics, eps) move every z of a row: they make whole rows of a
+// regime wrong, which explain_layer_norm_rows names. A GELU evaluated a little off (__tanhf, the
+// erf form) is wrong wherever z's bound is tight and right where it is loose, so it shows first
+// on the constant and small-variance rows, in a few of their elements, and naming those rows'
+// regime would send the learner after eps. Two patterns tell it apart from the mask alone:
+//   - one column: every row holds z = beta (x - mean is exactly 0 there, whatever the row), so
+//     layer norm's mistakes make every row wrong (no eps: 0/0) or none; some rows right and some
+//     wrong means the function of beta is off where the check is tight;
+//   - wider rows: no wrong row has more than half its elements wrong.
+constexpr const char* kGeluOff =
+    "so the GELU is off where the check is tight: compute it in fp32 as 0.5 z (1 + tanhf(0.7978845608 (z + 0.044715 "
+    "z^3))), with tanhf, not __tanhf (tanh.approx.f32, 2^-11 relative) and not the erf form";
+
+std::string explain_gelu_pattern(size_t rows, size_t cols, std::span<const uint8_t> mask) {
+    if (rows == 0 || cols == 0 || mask.size() != rows * cols) return {};
+    size_t wrong_rows = 0, wrong = 0, worst = 0;
+    for (size_t r = 0; r < rows; ++r) {
+        size_t in_row = 0;
+        for (size_t j = 0; j < cols; ++j) in_row += mask[r * cols + j] != 0;
+        wrong_rows += in_row > 0;
+        wrong += in_row;
+        worst = std::max(worst, in_row);
+    }
+    if (wrong_rows == 0) return {};
+    if (cols == 1) {
+        if (wrong_rows == rows) return {};
+        return fmt::format("{} of the {} rows are wrong, and with one column every row holds z = beta (x - mean is 0 "
+                           "whatever the row): layer norm's statistics cannot make some of them wrong and not the "
+                           "others, {}",
+                           wrong_rows, rows, kGeluOff);
+    }
+    if (2 * worst > cols) return {};
+    return fmt::format("the wrong elements are scattered in their rows ({} of the {} elements of the {} rows that have "
+                       "any, at most {} in a row), never whole rows: a mistake in layer norm's mean, variance or eps "
+                       "would move every z of a row, {}",
+                       wrong, wrong_rows * cols, wrong_rows, worst, kGeluOff);
+}
+
 class LayerNormGelu final : public RowNormExercise {
 public:
     const Spec& spec() const override {
@@ -98,11 +143,12 @@ public:
     TimedTransform timed_transform(const Sizes& s) const override {
         return {.kind = TimedTransform::kReverseRows, .row_length = static_cast<size_t>(s.at("cols"))};
     }
-    // Layer norm's mistakes show on its row regimes; a wrong GELU is wrong on every row, and
-    // the pattern of the mismatches speaks for it.
+    // A GELU that is off shows as scattered elements (explain_gelu_pattern); layer norm's
+    // mistakes as whole rows of a regime.
     std::string explain_output(const Sizes& s, uint64_t case_seed, std::span<const uint8_t> mask) const override {
-        return explain_layer_norm_rows(static_cast<size_t>(s.at("rows")), static_cast<size_t>(s.at("cols")), case_seed,
-                                       mask, "gelu(beta)");
+        const size_t rows = static_cast<size_t>(s.at("rows")), cols = static_cast<size_t>(s.at("cols"));
+        if (std::string gelu = explain_gelu_pattern(rows, cols, mask); !gelu.empty()) return gelu;
+        return explain_layer_norm_rows(rows, cols, case_seed, mask, "gelu(beta)");
     }
 };
 
