@@ -300,7 +300,7 @@ __device__ __forceinline__ void produce(const TileGrid& g, int n, uint8_t* ring,
         for (int kt = 0; kt < g.k_tiles; ++kt, ++it) {
             const uint32_t s = it % cfg::STAGES, phase = (it / cfg::STAGES) & 1;
             mbar_wait(&empty[s], phase ^ 1);  // both consumers are done reading this stage
-            stage_tile[s] = t;                // published to the consumers by the arrive below
+            atomicExch(&stage_tile[s], t);    // published to the consumers by the arrive below
             mbar_arrive_expect_tx(&full[s], stage_bytes);
             uint8_t* a_dst = ring + s * cfg::STAGE_BYTES;
             uint8_t* b_dst = a_dst + cfg::A_TILE_BYTES;
@@ -313,7 +313,7 @@ __device__ __forceinline__ void produce(const TileGrid& g, int n, uint8_t* ring,
     // The end marker: one more stage, tagged -1, completed by a plain arrive (no bytes to wait for).
     const uint32_t s = it % cfg::STAGES, phase = (it / cfg::STAGES) & 1;
     mbar_wait(&empty[s], phase ^ 1);
-    stage_tile[s] = -1;
+    atomicExch(&stage_tile[s], -1);
     mbar_arrive(&full[s]);
 }
 
@@ -352,7 +352,11 @@ __device__ __forceinline__ void consume(const TileGrid& g, int m, int n, __nv_bf
         // first wait below is this same wait again, and returns at once.)
         const uint32_t s0 = it % cfg::STAGES;
         mbar_wait(&full[s0], (it / cfg::STAGES) & 1);
-        const int t = *static_cast<const volatile int*>(&stage_tile[s0]);
+        // An atomic read (and atomic writes in produce()): the mbarrier already orders them (arrive
+        // releases, wait acquires), but compute-sanitizer's racecheck does not model that order for
+        // plain shared-memory accesses and reports the tile id's handover as a race (it did on
+        // mastery/02's copy of this kernel on the H200).
+        const int t = atomicOr(const_cast<int*>(&stage_tile[s0]), 0);
         if (t < 0 || t >= g.tiles) break;  // -1: no more tiles
         int tile_m, tile_n;
         tile_coords(g, t, tile_m, tile_n);
