@@ -23,6 +23,7 @@
 #include "reference/host/gemm_truth.h"
 #include "support/cli.h"
 #include "support/host_case.h"
+#include "support/vendor_fixture.h"
 #include "worker/vendor.h"
 
 namespace kc::test {
@@ -31,50 +32,13 @@ namespace {
 using exercises::Sizes;
 using gpu::DeviceBuffer;
 
-class LayerNormGeluVendor : public ::testing::Test {
-protected:
-    void SetUp() override {
-        static const auto device = gpu::open_device();
-        if (!device) GTEST_SKIP() << "no usable GPU: " << device.error().message;
-        ASSERT_EQ(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), cudaSuccess);
-        auto u = gpu::Utility::load(device->sm, cache_.path());
-        ASSERT_TRUE(u.ok()) << u.error().message << "\n" << u.error().detail;
-        util_.emplace(std::move(*u));
-    }
-    void TearDown() override {
-        util_.reset();
-        if (stream_) cudaStreamDestroy(stream_);
-    }
-
-    // A guarded device buffer holding `bytes`, its data `offset` bytes past a 256-byte boundary.
-    static DeviceBuffer upload(const char* name, const void* bytes, size_t n, size_t offset = 0) {
-        auto b = DeviceBuffer::create(name, n, offset);
-        EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
-        EXPECT_TRUE(b->arm_guards().ok());
-        EXPECT_TRUE(b->upload(bytes, n).ok());
-        return std::move(*b);
-    }
-    std::vector<float> download(const DeviceBuffer& b, size_t n) {
-        EXPECT_EQ(cudaStreamSynchronize(stream_), cudaSuccess);
-        std::vector<float> out(n);
-        EXPECT_TRUE(b.download(out.data(), n * sizeof(float)).ok());
-        auto hit = b.check_guards();
-        EXPECT_TRUE(hit.ok() && !hit->has_value()) << "a write outside " << b.name();
-        return out;
-    }
-
-    TempDir cache_;  // the utility kernels' cubin
-    cudaStream_t stream_ = nullptr;
-    std::optional<gpu::Utility> util_;
-};
+class LayerNormGeluVendor : public VendorTest {};
 
 TEST_F(LayerNormGeluVendor, TheUnfusedPairMeetsTheExercisesBoundOnEveryCase) {
     const exercises::Exercise* ex = exercises::find_exercise("layer-norm-gelu");
     ASSERT_NE(ex, nullptr);
-    wire::Request req;
-    req.exercise = "layer-norm-gelu";
-    auto vendor = worker::make_vendor(req, *ex, stream_, *util_);
-    ASSERT_TRUE(vendor.ok()) << vendor.error().message;
+    auto vendor = this->vendor("layer-norm-gelu");
+    ASSERT_NE(vendor, nullptr);
     const std::vector<Sizes> cases = {{{"rows", 1}, {"cols", 1}},   {{"rows", 1}, {"cols", 7}},
                                       {{"rows", 7}, {"cols", 130}}, {{"rows", 33}, {"cols", 1000}},
                                       {{"rows", 1001}, {"cols", 1003}}};
@@ -89,9 +53,9 @@ TEST_F(LayerNormGeluVendor, TheUnfusedPairMeetsTheExercisesBoundOnEveryCase) {
         const std::vector<void*> ptrs = {t[0].data(), t[1].data(), t[2].data(), t[3].data()};
         wire::CaseRequest c;
         c.sizes = s;
-        auto st = (*vendor)->run(ptrs, c);
+        auto st = vendor->run(ptrs, c);
         ASSERT_TRUE(st.ok()) << st.error().message << "\n" << st.error().detail;
-        const auto y = download(t[3], nan.size());
+        const auto y = download<float>(t[3], nan.size());
         const std::vector<long long> shape = {s.at("rows"), s.at("cols")};
         const auto cmp = grade::compare(y, h.truth[0], h.bound[0], shape);
         ASSERT_TRUE(cmp.ok()) << cmp.error().message;
@@ -111,7 +75,7 @@ TEST_F(LayerNormGeluVendor, TheGeluPassIsWithinItsDerivedErrorAlignedOrNot) {
             auto y = upload("y", z.data(), n * sizeof(float), offset);
             auto st = util_->gelu_tanh(y.as<float>(), n, stream_);
             ASSERT_TRUE(st.ok()) << st.error().message;
-            const auto got = download(y, n);
+            const auto got = download<float>(y, n);
             double worst = 0;
             for (size_t i = 0; i < n; ++i) {
                 const double err = std::fabs(got[i] - reference::gelu_tanh(z[i]));

@@ -25,6 +25,7 @@
 #include "grade/compare.h"
 #include "support/cli.h"
 #include "support/host_case.h"
+#include "support/vendor_fixture.h"
 #include "worker/vendor.h"
 
 namespace kc::test {
@@ -34,50 +35,13 @@ using exercises::Sizes;
 using gpu::DeviceBuffer;
 namespace lnl = exercises::lnl;
 
-class LayerNormLinearVendor : public ::testing::Test {
-protected:
-    void SetUp() override {
-        static const auto device = gpu::open_device();
-        if (!device) GTEST_SKIP() << "no usable GPU: " << device.error().message;
-        ASSERT_EQ(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), cudaSuccess);
-        auto u = gpu::Utility::load(device->sm, cache_.path());
-        ASSERT_TRUE(u.ok()) << u.error().message << "\n" << u.error().detail;
-        util_.emplace(std::move(*u));
-    }
-    void TearDown() override {
-        util_.reset();
-        if (stream_) cudaStreamDestroy(stream_);
-    }
-
-    static DeviceBuffer upload(const char* name, const void* bytes, size_t n) {
-        auto b = DeviceBuffer::create(name, n, 0);
-        EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
-        EXPECT_TRUE(b->arm_guards().ok());
-        EXPECT_TRUE(b->upload(bytes, n).ok());
-        return std::move(*b);
-    }
-    // A buffer's bytes after the stream's work; no write outside it.
-    std::vector<std::byte> download(const DeviceBuffer& b, size_t n) {
-        EXPECT_EQ(cudaStreamSynchronize(stream_), cudaSuccess);
-        std::vector<std::byte> raw(n);
-        EXPECT_TRUE(b.download(raw.data(), n).ok());
-        auto hit = b.check_guards();
-        EXPECT_TRUE(hit.ok() && !hit->has_value()) << "a write outside " << b.name();
-        return raw;
-    }
-
-    TempDir cache_;
-    cudaStream_t stream_ = nullptr;
-    std::optional<gpu::Utility> util_;
-};
+class LayerNormLinearVendor : public VendorTest {};
 
 TEST_F(LayerNormLinearVendor, TheUnfusedPairMeetsTheExercisesBound) {
     const exercises::Exercise* ex = exercises::find_exercise("layer-norm-linear");
     ASSERT_NE(ex, nullptr);
-    wire::Request req;
-    req.exercise = "layer-norm-linear";
-    auto vendor = worker::make_vendor(req, *ex, stream_, *util_);
-    ASSERT_TRUE(vendor.ok()) << vendor.error().message;
+    auto vendor = this->vendor("layer-norm-linear");
+    ASSERT_NE(vendor, nullptr);
     const std::vector<Sizes> cases = {
         {{"m", 1}, {"n", 1}, {"k", 1}},        {{"m", 7}, {"n", 5}, {"k", 3}},
         {{"m", 129}, {"n", 65}, {"k", 1}},     {{"m", 67}, {"n", 129}, {"k", 80}},
@@ -102,22 +66,22 @@ TEST_F(LayerNormLinearVendor, TheUnfusedPairMeetsTheExercisesBound) {
         for (auto& b : t) ptrs.push_back(b.data());
         wire::CaseRequest c;
         c.sizes = s;
-        auto st = (*vendor)->run(ptrs, c);
+        auto st = vendor->run(ptrs, c);
         ASSERT_TRUE(st.ok()) << st.error().message << "\n" << st.error().detail;
         const size_t elements = h.specs[lnl::kD].elements;
-        const auto raw = download(t[lnl::kD], elements * 2);
+        const auto raw = download<std::byte>(t[lnl::kD], elements * 2);
         std::vector<float> d(elements);
         for (size_t e = 0; e < elements; ++e)
             d[e] = static_cast<float>(exercises::value_at(exercises::DType::BF16, raw.data() + 2 * e));
-        const auto stats = download(t[lnl::kStats], h.specs[lnl::kStats].bytes());
+        const auto stats = download<std::byte>(t[lnl::kStats], h.specs[lnl::kStats].bytes());
         EXPECT_TRUE(std::all_of(stats.begin(), stats.end(), [](std::byte b) { return b == std::byte{0xa5}; }));
         for (size_t k : {lnl::kX, lnl::kGamma, lnl::kBeta, lnl::kW})
-            EXPECT_EQ(download(t[k], h.bytes[k].size()), h.bytes[k]) << h.specs[k].name << " changed";
+            EXPECT_EQ(download<std::byte>(t[k], h.bytes[k].size()), h.bytes[k]) << h.specs[k].name << " changed";
         const std::vector<long long> shape = {s.at("m"), s.at("n")};
         const auto cmp = grade::compare(d, h.truth[0], h.bound[0], shape);
         ASSERT_TRUE(cmp.ok()) << cmp.error().message;
         std::printf("[vendor] layer-norm-linear %lld x %lld x %lld: max error/bound %.3g (%s)\n", shape[0], shape[1],
-                    s.at("k"), cmp->headroom, (*vendor)->detail().c_str());
+                    s.at("k"), cmp->headroom, vendor->detail().c_str());
         EXPECT_TRUE(cmp->passed()) << cmp->mismatches << " elements out of the bound, headroom " << cmp->headroom;
     }
 }

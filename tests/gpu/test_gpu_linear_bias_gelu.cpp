@@ -23,6 +23,7 @@
 #include "reference/host/gemm_truth.h"
 #include "support/cli.h"
 #include "support/host_case.h"
+#include "support/vendor_fixture.h"
 #include "worker/vendor.h"
 
 namespace kc::test {
@@ -31,53 +32,21 @@ namespace {
 using exercises::Sizes;
 using gpu::DeviceBuffer;
 
-class LinearBiasGeluVendor : public ::testing::Test {
-protected:
-    void SetUp() override {
-        static const auto device = gpu::open_device();
-        if (!device) GTEST_SKIP() << "no usable GPU: " << device.error().message;
-        ASSERT_EQ(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), cudaSuccess);
-        auto u = gpu::Utility::load(device->sm, cache_.path());
-        ASSERT_TRUE(u.ok()) << u.error().message << "\n" << u.error().detail;
-        util_.emplace(std::move(*u));
-    }
-    void TearDown() override {
-        util_.reset();
-        if (stream_) cudaStreamDestroy(stream_);
-    }
+// bf16 values widened to float.
+std::vector<float> widened(const std::vector<uint16_t>& raw) {
+    std::vector<float> out(raw.size());
+    for (size_t i = 0; i < raw.size(); ++i) out[i] = exercises::from_bf16(raw[i]);
+    return out;
+}
 
-    static DeviceBuffer upload(const char* name, const void* bytes, size_t n) {
-        auto b = DeviceBuffer::create(name, n, 0);
-        EXPECT_TRUE(b.ok()) << (b.ok() ? "" : b.error().message);
-        EXPECT_TRUE(b->arm_guards().ok());
-        EXPECT_TRUE(b->upload(bytes, n).ok());
-        return std::move(*b);
-    }
-    // A bf16 buffer's values, widened, after the stream's work; no write outside it.
-    std::vector<float> download_bf16(const DeviceBuffer& b, size_t n) {
-        EXPECT_EQ(cudaStreamSynchronize(stream_), cudaSuccess);
-        std::vector<uint16_t> raw(n);
-        EXPECT_TRUE(b.download(raw.data(), n * sizeof(uint16_t)).ok());
-        auto hit = b.check_guards();
-        EXPECT_TRUE(hit.ok() && !hit->has_value()) << "a write outside " << b.name();
-        std::vector<float> out(n);
-        for (size_t i = 0; i < n; ++i) out[i] = exercises::from_bf16(raw[i]);
-        return out;
-    }
-
-    TempDir cache_;
-    cudaStream_t stream_ = nullptr;
-    std::optional<gpu::Utility> util_;
-};
+class LinearBiasGeluVendor : public VendorTest {};
 
 TEST_F(LinearBiasGeluVendor, FusedAndUnfusedMeetTheExercisesBound) {
     const exercises::Exercise* ex = exercises::find_exercise("linear-bias-gelu");
     ASSERT_NE(ex, nullptr);
-    wire::Request req;
-    req.exercise = "linear-bias-gelu";
-    auto vendor = worker::make_vendor(req, *ex, stream_, *util_);
-    ASSERT_TRUE(vendor.ok()) << vendor.error().message;
-    ASSERT_FALSE((*vendor)->unfused().empty());
+    auto vendor = this->vendor("linear-bias-gelu");
+    ASSERT_NE(vendor, nullptr);
+    ASSERT_FALSE(vendor->unfused().empty());
     // n % 8 == 0 (the pass's 16-byte path) and not; k small (the bias matters) and deep.
     const std::vector<Sizes> cases = {{{"m", 1}, {"n", 1}, {"k", 1}},       {{"m", 67}, {"n", 129}, {"k", 80}},
                                       {{"m", 130}, {"n", 264}, {"k", 80}},  {{"m", 131}, {"n", 136}, {"k", 129}},
@@ -94,9 +63,9 @@ TEST_F(LinearBiasGeluVendor, FusedAndUnfusedMeetTheExercisesBound) {
             const std::vector<void*> ptrs = {t[0].data(), t[1].data(), t[2].data(), t[3].data()};
             wire::CaseRequest c;
             c.sizes = s;
-            auto st = unfused ? (*vendor)->run_unfused(ptrs, c) : (*vendor)->run(ptrs, c);
+            auto st = unfused ? vendor->run_unfused(ptrs, c) : vendor->run(ptrs, c);
             ASSERT_TRUE(st.ok()) << st.error().message << "\n" << st.error().detail;
-            const auto d = download_bf16(t[3], nan.size());
+            const auto d = widened(download<uint16_t>(t[3], nan.size()));
             const std::vector<long long> shape = {s.at("m"), s.at("n")};
             const auto cmp = grade::compare(d, h.truth[0], h.bound[0], shape);
             ASSERT_TRUE(cmp.ok()) << cmp.error().message;
@@ -121,7 +90,7 @@ TEST_F(LinearBiasGeluVendor, TheBiasGeluPassRoundsOnceAlignedOrNot) {
         auto bb = upload("bias", bias.data(), bias.size() * 2);
         auto st = util_->bias_gelu_bf16(dd.data(), bb.data(), rows, cols, stream_);
         ASSERT_TRUE(st.ok()) << st.error().message;
-        const auto got = download_bf16(dd, d.size());
+        const auto got = widened(download<uint16_t>(dd, d.size()));
         for (size_t i = 0; i < d.size(); ++i) {
             const double z = double(exercises::from_bf16(d[i])) + double(exercises::from_bf16(bias[i % cols]));
             const double y = reference::gelu_tanh(z);
