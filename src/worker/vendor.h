@@ -58,6 +58,16 @@ Result<std::unique_ptr<Vendor>> make_library_vendor(cudaStream_t stream, const g
     return std::unique_ptr<Vendor>(std::make_unique<V>(std::move(*lib)));
 }
 
+// The factory of a vendor `V` that is a library call plus a pass of kernelcoach's own kernels
+// (layer-norm-gelu, linear-bias-gelu's unfused pair): `Lib::create(stream)`, then
+// `V(handle, util, stream)`.
+template <class V, class Lib>
+Result<std::unique_ptr<Vendor>> make_library_pass_vendor(cudaStream_t stream, const gpu::Utility& util) {
+    auto lib = Lib::create(stream);
+    if (!lib) return lib.error();
+    return std::unique_ptr<Vendor>(std::make_unique<V>(std::move(*lib), util, stream));
+}
+
 // Adds the library vendor of `exercise`; true (for the registration macro).
 bool register_vendor(const std::string& exercise, VendorFactory make);
 

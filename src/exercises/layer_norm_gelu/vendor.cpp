@@ -30,14 +30,8 @@ private:
     cudaStream_t stream_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream, const gpu::Utility& util) {
-    auto cudnn = reference::Cudnn::create(stream);
-    if (!cudnn) return cudnn.error();
-    return std::unique_ptr<Vendor>(std::make_unique<LayerNormGeluVendor>(std::move(*cudnn), util, stream));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("layer-norm-gelu", make);
+KC_REGISTER_VENDOR("layer-norm-gelu", (make_library_pass_vendor<LayerNormGeluVendor, reference::Cudnn>));
 
 }  // namespace kc::worker

@@ -39,14 +39,8 @@ private:
     cudaStream_t stream_;
 };
 
-Result<std::unique_ptr<Vendor>> make(cudaStream_t stream, const gpu::Utility& util) {
-    auto lt = reference::CublasLt::create(stream);
-    if (!lt) return lt.error();
-    return std::unique_ptr<Vendor>(std::make_unique<LinearBiasGeluVendor>(std::move(*lt), util, stream));
-}
-
 }  // namespace
 
-KC_REGISTER_VENDOR("linear-bias-gelu", make);
+KC_REGISTER_VENDOR("linear-bias-gelu", (make_library_pass_vendor<LinearBiasGeluVendor, reference::CublasLt>));
 
 }  // namespace kc::worker
