@@ -22,6 +22,15 @@ TEST(DevCheck, ReadsTheCountAReadmeStates) {
     EXPECT_EQ(engine::stated_missing_elements("no count here"), -1);
 }
 
+TEST(DevCheck, AReadmesOwnFiguresAreModuleFiles) {
+    EXPECT_EQ(engine::readme_figures("Text.\n\n![The grid of blocks over the array](figure-indexing.svg)\n"
+                                     "![a remote one](https://example.com/x.svg) ![a png](figure.png) "
+                                     "![up a folder](../figure.svg) [a link, not an image](figure-link.svg)\n"
+                                     "![tiles](figure-tiling.svg)"),
+              (std::vector<std::string>{"figure-indexing.svg", "figure-tiling.svg"}));
+    EXPECT_TRUE(engine::readme_figures("no pictures").empty());
+}
+
 TEST(DevCheck, WhatAGateDecidesIsGradedWithTiming) {
     course::Manifest plain;
     course::Manifest gated;

@@ -122,6 +122,14 @@ std::string unknown_hint_parts(const std::vector<course::Hint>& hints, const std
 
 }  // namespace
 
+std::vector<std::string> readme_figures(const std::string& readme) {
+    static const std::regex link(R"(!\[[^\]]*\]\(([A-Za-z0-9._-]+\.svg)\))");
+    std::vector<std::string> out;
+    for (auto it = std::sregex_iterator(readme.begin(), readme.end(), link); it != std::sregex_iterator(); ++it)
+        out.push_back((*it)[1].str());
+    return out;
+}
+
 std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>& units) {
     std::vector<DevCheckItem> out;
     const course::Module& m = *units.front();
@@ -139,6 +147,8 @@ std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>
 
     // No stray files: only what a module is made of, and only the controls the manifest lists.
     std::set<std::string> allowed = {"README.md", "module.json", "hints.md"};
+    if (auto readme = read_file(m.dir / "README.md"))
+        for (auto& f : readme_figures(*readme)) allowed.insert(std::move(f));
     std::vector<std::string> stray, missing;
     for (const auto* u : units) {
         allowed.insert(u->kernel_file());

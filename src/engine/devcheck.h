@@ -35,6 +35,10 @@ std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>
 std::vector<int> todo_numbers(const std::string& source);
 // The count a README states as "N missing elements" (the first such phrase), or -1.
 int stated_missing_elements(const std::string& readme);
+// The figures a README shows from its own folder: the targets of its image links that are plain
+// file names ending in .svg (`![...](figure-tiling.svg)`), drawn by tools/figures. A module
+// folder may hold these and no other picture.
+std::vector<std::string> readme_figures(const std::string& readme);
 
 // Whether a starter or control expected to get `expect` is graded with timing: when its
 // manifest entry asks (`asked`, a control's "timed"), when it must be TOO_SLOW, and always in a
