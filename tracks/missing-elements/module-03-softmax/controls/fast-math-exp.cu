@@ -4,7 +4,7 @@
 // log2(e) and the hardware's approximate 2^x (MUFU.EX2, 16 per clock per SM), where expf is
 // about eight. The price is accuracy: the CUDA Math API gives __expf a maximum error of
 // 2 + floor(1.173 * |v|) ulp, where expf's is 2 ulp, and __expf flushes results below 2^-126
-// to zero. Here v = x - max <= 0, and below v = -103.3 even the exact exp rounds to 0 in fp32,
+// to zero. Here v = x - max <= 0, and below v = -103.97 even the exact exp rounds to 0 in fp32,
 // so the extra error is at most about 120 ulp - the same order as what rounding x - max
 // already costs an exact exp (|v| ulp: the exponential magnifies an absolute error of its
 // argument into a relative error of its result). The flushed elements have a truth below

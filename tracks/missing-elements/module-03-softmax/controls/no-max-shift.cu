@@ -2,8 +2,8 @@
 //
 // What it demonstrates: softmax without the max shift, exp(x) / sum exp(x). In exact
 // arithmetic it is the same function (the factor exp(max) cancels), and on rows of small
-// values it even passes. But expf overflows to inf for x > 88.7 (and flushes to 0 below about
-// -103): kernelcoach's inputs include rows offset by about 1000, where every exp is inf, the
+// values it even passes. But expf overflows to inf for x > 88.7 (and underflows to 0 below about
+// -104): kernelcoach's inputs include rows offset by about 1000, where every exp is inf, the
 // sum is inf, and inf * (1 / inf) = inf * 0 = NaN in every element of the row. (Offset by
 // -1000, every exp is 0, the sum is 0, and 0 * (1 / 0) = 0 * inf = NaN again.)
 

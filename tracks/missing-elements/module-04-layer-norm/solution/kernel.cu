@@ -16,8 +16,8 @@
 //
 // Napkin math for the timed case, 16384 rows x 4096 columns (256 MiB for x, 256 MiB for y):
 //   bytes that must move  = read x once + write y once (+ 32 KiB of gamma and beta) = 537 MB
-//   flops                 = about 8 per element: 1 flop per 8 bytes - memory-bound by far
-//                           (an H100 does ~60 fp32 TFLOP/s against 3.35 TB/s: ~20 flop/byte)
+//   flops                 = about 8 per element, 8 bytes: 1 flop per byte - memory-bound by far
+//                           (an H100 does ~67 fp32 TFLOP/s against 3.35 TB/s: ~20 flop/byte)
 //   H100 SXM HBM3         = 3.35 TB/s peak, about 3.0 TB/s for a device-to-device copy
 //   floor                 = 537 MB / 3.0 TB/s = about 0.18 ms
 // A 16 KiB row is read three times but comes from DRAM only once: sweeps 2 and 3 find it in
@@ -159,7 +159,7 @@ void normalize_row(const float* __restrict__ x,      // this row of x: cols floa
     // Sweep 1: the mean. Each thread sums its packs in fp32, then the block sums the threads.
     // `#pragma unroll 4` lets the compiler issue up to 4 loads before the first add, so each
     // thread has up to 64 bytes in flight: with 2048 threads per SM that is far more than the
-    // ~18 KB per SM that Little's law asks for (3.35 TB/s x ~700 ns / 132 SMs).
+    // ~15 KB per SM that Little's law asks for (3.35 TB/s x ~600 ns / 132 SMs, module 01).
     float sum = 0.0f;
 #pragma unroll 4
     for (int i = first; i < packs; i += stride) {
@@ -192,8 +192,8 @@ void normalize_row(const float* __restrict__ x,      // this row of x: cols floa
     }
     // element 13: the biased variance - divided by cols, the number of elements, as layer
     // norm (and PyTorch's nn.LayerNorm) defines it. cols - 1 would be the unbiased estimate of
-    // a population's variance: a different quantity, sqrt(7/6) = 8% off in y for a 7-column row,
-    // and 0/0 for a 1-column row.
+    // a population's variance: a different quantity. It makes every (x - mean) * rstd too small
+    // by a factor sqrt(6/7), 7.4%, in a 7-column row, and gives 0/0 for a 1-column row.
     const float var = block_sum(sq) / cols;
 
     // element 14: eps. A constant row (or a 1-column row) has variance exactly 0, and without
@@ -262,7 +262,7 @@ constexpr Launch launch(Problem p) {
     // element 24: 256 threads = 8 warps. At cols = 4096 a thread handles 4 float4s per sweep;
     // an H100 SM holds 8 such blocks (2048 threads), so 8 rows are in flight per SM and
     // while one block waits at a barrier the other 7 keep the memory busy. 1024-thread blocks
-    // would put only 2 rows on an SM, and a barrier stalls a quarter of it.
+    // would put only 2 rows on an SM, and a barrier stalls half of it.
     constexpr unsigned threads = 256;
     static_assert(threads % kWarp == 0, "block_sum needs whole warps");
     static_assert(threads <= 1024, "at most 1024 threads per block");

@@ -3,10 +3,12 @@
 // What it demonstrates: floor division in launch(). grid = outputs / 256 rounds DOWN, so the
 // last partial block is never launched, and the last outputs of the tensor (the bottom-right
 // corner of the last channel of the last image) keep the NaN sentinel: case "pointwise" has
-// 2 * 4 * 7 * 5 = 280 outputs, gets one block, and outputs 256..279 are never written. Case
-// "one" has a single output and gets a grid of zero blocks, which is not a launch at all:
-// kernelcoach reports it as an error in your launch() and the case fails. The cases whose
-// output count is a multiple of 256 pass ("layer": 8 * 64 * 56 * 56 = 256 * 6272).
+// 2 * 4 * 7 * 5 = 280 outputs, gets one block, and outputs 256..279 are never written. The
+// cases with fewer than 256 outputs ("one": 1, "stride3": 160, "non-square-filter": 200) get a
+// grid of zero blocks, which is not a launch at all: kernelcoach reports it as an error in
+// your launch() and the case fails. The cases whose output count is a multiple of 256 pass:
+// "layer" (8 * 64 * 56 * 56 = 256 * 6272) and the timed "large" (32 * 64 * 56 * 56 =
+// 256 * 25088).
 
 #include "kernelcoach.h"
 
