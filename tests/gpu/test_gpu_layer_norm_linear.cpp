@@ -46,7 +46,7 @@ TEST_F(LayerNormLinearVendor, TheUnfusedPairMeetsTheExercisesBound) {
         {{"m", 1}, {"n", 1}, {"k", 1}},        {{"m", 7}, {"n", 5}, {"k", 3}},
         {{"m", 129}, {"n", 65}, {"k", 1}},     {{"m", 67}, {"n", 129}, {"k", 80}},
         {{"m", 127}, {"n", 129}, {"k", 131}},  {{"m", 1000}, {"n", 1000}, {"k", 1000}},
-        {{"m", 16384}, {"n", 4096}, {"k", 1024}}};
+        {{"m", 16384}, {"n", 4096}, {"k", 1024}}, {{"m", 16384}, {"n", 256}, {"k", 4096}}};
     for (size_t i = 0; i < cases.size(); ++i) {
         const Sizes& s = cases[i];
         const auto h = host_case(*ex, s, exercises::case_seed(1, i));
