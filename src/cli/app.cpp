@@ -285,6 +285,7 @@ int main(int argc, char** argv) {
     setup_watch(app, g, action);
     setup_reset(app, g, action);
     setup_dev(app, g, action);
+    setup_new(app, g, action);
 
     g_json_errors = asked_for_json(argc, argv);
     try {

@@ -112,6 +112,7 @@ void setup_solution(CLI::App& app, Global& g, Action& action);
 void setup_watch(CLI::App& app, Global& g, Action& action);
 void setup_reset(CLI::App& app, Global& g, Action& action);
 void setup_tune(CLI::App& app, Global& g, Action& action);
+void setup_new(CLI::App& app, Global& g, Action& action);
 
 int main(int argc, char** argv);
 

@@ -57,7 +57,7 @@ engine::Options bench_options(const course::Module& m, const BenchOptions& o) {
 
 Result<Benched> bench_one(const Session& s, const course::Module& found, const BenchOptions& o) {
     course::Module m = found;  // a copy: a sweep replaces its cases
-    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* spec = course::spec_of(m.manifest);
     const auto* timed = m.manifest.timed_case();
     if (!spec || !timed) return make_error(fmt::format("{} has no timed case, so there is nothing to bench", m.id));
     std::vector<std::string> shown;
@@ -115,7 +115,7 @@ struct Laddered {
 };
 
 Result<Laddered> ladder_one(const Session& s, const course::Module& m, const BenchOptions& o) {
-    if (!exercises::find(m.manifest.exercise) || !m.manifest.timed_case())
+    if (!course::spec_of(m.manifest) || !m.manifest.timed_case())
         return make_error(fmt::format("{} has no timed case, so there is nothing to bench", m.id));
     auto found = course::examples(m);
     if (!found) return found.error();
@@ -158,7 +158,7 @@ int run_examples(const Session& s, const std::vector<const course::Module*>& uni
     for (const auto* m : units) {
         auto l = ladder_one(s, *m, o);
         if (!l) {
-            const bool course_content = course::has_examples(*m) && exercises::find(m->manifest.exercise);
+            const bool course_content = course::has_examples(*m) && course::spec_of(m->manifest);
             return fail(l.error(), course_content ? grade::exit_code::kInternal : grade::exit_code::kUsage);
         }
         all.insert(all.end(), l->rows.begin(), l->rows.end());
@@ -211,7 +211,7 @@ int run_bench(const Global& g, const BenchOptions& o) {
     for (const auto* m : *units) {
         auto b = bench_one(*s, *m, o);
         // Nothing to bench is the learner's mistake; a grader that failed is kernelcoach's.
-        const bool benchable = exercises::find(m->manifest.exercise) && m->manifest.timed_case();
+        const bool benchable = course::spec_of(m->manifest) && m->manifest.timed_case();
         if (!b) return fail(b.error(), benchable ? grade::exit_code::kInternal : grade::exit_code::kUsage);
         verdicts.push_back(b->verdict);
         benches.push_back(b->json);

@@ -41,7 +41,7 @@ std::string needs_text(int min_sm, int arch_sm) {
 
 // "extern \"C\" __global__ void vector_add(const float* a, ...)", one line per kernel of the plan.
 std::string kernel_signatures(const course::Manifest& man) {
-    const auto* ex = exercises::find_exercise(man.exercise);
+    const auto* ex = course::exercise_of(man);
     if (!ex || man.cases.empty()) return {};
     std::vector<std::string> lines;
     for (size_t k = 0; k < man.kernels.size(); ++k)
@@ -66,14 +66,14 @@ struct UnitInfo {
 
 Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
     const auto& man = m.manifest;
-    const auto* spec = exercises::find(man.exercise);
+    const auto* spec = course::spec_of(man);
     if (!spec) return make_error("unknown exercise " + man.exercise);
     nlohmann::json cases = nlohmann::json::array();
     for (const auto& c : man.cases) cases.push_back({{"name", c.name}, {"sizes", c.sizes}, {"timed", c.timed}});
     const std::string signature = kernel_signatures(man);
     engine::Grader grader(s.course, engine::Options{});
     const engine::Target target = grader.target(m);
-    const std::string header = exercises::prelude(*spec, target.constants);
+    const std::string header = exercises::prelude(*course::exercise_of(man), target.constants);
     UnitInfo out;
     out.json = {{"id", m.id}, {"title", man.title}, {"path", m.rel_dir}, {"exercise", man.exercise}, {"kernel", signature},
                 {"min_sm", man.min_sm}, {"min_sm_here", compile::default_sm(man.min_sm)}, {"reference", spec->vendor},
@@ -93,6 +93,14 @@ Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
                            spec->vendor.empty() ? "no library: the module's reference solution, solution/" + m.kernel_file()
                                                 : spec->vendor,
                            needs_text(man.min_sm, man.arch_sm));
+    if (man.custom) {  // a module of one's own: its truth and bound are the learner's
+        const auto& c = man.custom->custom();
+        out.json["custom"] = exercises::custom_json(c);
+        out.text.insert(out.text.size() - std::string("  cases:\n").size(),
+                        fmt::format("  truth: {}/reference.cpp, kc_reference() in float64 on the host; an element "
+                                    "passes when |got - truth| <= {:g} + {:g} |truth|\n",
+                                    m.rel_dir, c.abs, c.rel));
+    }
     for (const auto& c : man.cases) {
         std::string sz;
         for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);

@@ -54,7 +54,7 @@ Result<std::vector<std::string>> debug_cases(const Session& s, const course::Mod
         stopped = std::move(*pre);
         return std::vector<std::string>{};
     }
-    const auto* ex = exercises::find_exercise(m.manifest.exercise);
+    const auto* ex = course::exercise_of(m.manifest);
     const auto& c = m.manifest.cases[engine::debug_case(*ex, m.manifest.cases, pre->cases)];
     std::vector<std::string> failing;
     for (const auto& r : pre->cases)

@@ -94,6 +94,8 @@ struct Course {
 
 // The four tracks of the certificate, in order. `basics` comes before them and is not counted.
 const std::vector<std::string>& certificate_tracks();
+// The learner's own modules (`kernelcoach new`): a track apart, never counted in the certificate.
+inline constexpr const char* kPortfolioTrack = "portfolio";
 
 // Walks up from `start` to the nearest folder that has a tracks/ folder.
 Result<std::filesystem::path> find_course_root(const std::filesystem::path& start);

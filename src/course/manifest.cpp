@@ -10,6 +10,7 @@
 #include <set>
 
 #include "compile/arch.h"
+#include "exercises/registry.h"
 #include "util/spell.h"
 
 namespace kc::course {
@@ -149,6 +150,15 @@ std::string PassTarget::variant() const {
 
 bool is_verdict_name(const std::string& name) { return kVerdicts.count(name) > 0; }
 
+const exercises::Exercise* exercise_of(const Manifest& m) {
+    return m.custom ? m.custom.get() : exercises::find_exercise(m.exercise);
+}
+
+const exercises::Spec* spec_of(const Manifest& m) {
+    const exercises::Exercise* ex = exercise_of(m);
+    return ex ? &ex->spec() : nullptr;
+}
+
 const Case* Manifest::timed_case() const {
     for (const auto& c : cases)
         if (c.timed) return &c;
@@ -187,8 +197,9 @@ std::optional<Error> read_kernels(const json& j, const Reader& r, Manifest& m) {
 namespace {
 
 // The fields of one exercise: a plain module's, or each part's in a module with parts.
-const std::set<std::string> kExerciseFields = {"exercise", "kernel",   "kernels", "starter", "starter_hash", "missing_elements",
-                                               "cases",    "controls", "pass",    "tune",    "sanitizers"};
+const std::set<std::string> kExerciseFields = {"exercise", "kernel", "kernels",    "starter", "starter_hash",
+                                               "missing_elements", "cases", "controls", "pass", "tune",
+                                               "sanitizers", "custom"};
 // The fields of the module as a whole; a part may give its own title, summary and timeout_s.
 const std::set<std::string> kModuleFields = {"format", "title", "summary", "min_sm", "arch", "timeout_s"};
 const std::set<std::string> kPartFields = {"name", "title", "summary", "timeout_s"};
@@ -380,8 +391,26 @@ std::optional<Error> read_sanitizers(const json& j, const Reader& r, Manifest& m
     return std::nullopt;
 }
 
+// "exercise": "custom" and its "custom" block (exercises/custom.h): the two come together.
+std::optional<Error> read_custom(const json& j, const Reader& r, Manifest& m) {
+    if (m.exercise != "custom") {
+        if (j.contains("custom"))
+            return r.fail("custom", "is the block of \"exercise\": \"custom\" (your own module), and this module's "
+                                    "exercise is '" + m.exercise + "'");
+        return std::nullopt;
+    }
+    if (!j.contains("custom"))
+        return r.fail("custom", "missing: \"exercise\": \"custom\" declares its sizes, tensors, inputs and bound "
+                                "there (tracks/README.md, \"Your own module\")");
+    auto spec = exercises::parse_custom(j["custom"]);
+    if (!spec) return make_error(fmt::format("{}: {}custom.{}", r.where, r.prefix, spec.error().message));
+    m.custom = std::make_shared<const exercises::CustomExercise>(std::move(*spec));
+    return std::nullopt;
+}
+
 std::optional<Error> read_exercise(const json& j, const Reader& r, Manifest& m) {
     if (auto e = read_string(j, r, "exercise", true, m.exercise)) return e;
+    if (auto e = read_custom(j, r, m)) return e;
     if (auto e = read_string(j, r, "starter", true, m.starter)) return e;
     if (auto e = read_kernels(j, r, m)) return e;
     if (j.contains("starter_hash")) {
@@ -424,7 +453,11 @@ std::optional<Error> read_part(const json& p, size_t i, const Reader& top, const
     if (auto e = read_string(p, r, "title", true, out.manifest.title)) return e;
     if (auto e = read_string(p, r, "summary", false, out.manifest.summary)) return e;
     if (auto e = read_timeout(p, r, out.manifest)) return e;
-    return read_exercise(p, r, out.manifest);
+    if (auto e = read_exercise(p, r, out.manifest)) return e;
+    if (out.manifest.custom)
+        return r.fail("exercise", "\"custom\" is for a module of one exercise (your own module); a module with "
+                                  "parts cannot hold one yet");
+    return std::nullopt;
 }
 
 // "parts": every field of an exercise lives in the parts, none at the top.

@@ -3,10 +3,12 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "exercises/custom.h"
 #include "exercises/view.h"
 #include "grade/speed_gate.h"
 #include "util/result.h"
@@ -85,9 +87,18 @@ struct Manifest {
     // "sanitizers": ["initcheck", "synccheck"]: compute-sanitizer tools a kernel that passes
     // must also be clean under, on top of memcheck (always) and racecheck (shared memory).
     std::vector<std::string> sanitizers;
+    // "exercise": "custom": the exercise its "custom" block declares (a learner's own module,
+    // tracks/portfolio/), without its truth: the worker loads that from reference.cpp's library.
+    // Null for every other exercise.
+    std::shared_ptr<const exercises::CustomExercise> custom;
 
     const Case* timed_case() const;
 };
+
+// The exercise that grades `m`: its custom exercise, or the registered one it names; nullptr
+// when kernelcoach knows none of that name.
+const exercises::Exercise* exercise_of(const Manifest& m);
+const exercises::Spec* spec_of(const Manifest& m);
 
 // One part of a module with parts: an exercise of its own, graded and reported on its own.
 struct Part {

@@ -158,6 +158,11 @@ std::vector<DevCheckItem> folder_checks(const std::vector<const course::Module*>
             if (!fs::is_regular_file(u->dir / c.file)) missing.push_back(c.file);
         }
         if (u->track != "basics" && !fs::is_regular_file(u->solution_path())) missing.push_back("solution/" + u->kernel_file());
+        // A custom exercise's float64 truth.
+        if (u->manifest.custom) {
+            allowed.insert(kReferenceFile);
+            if (!fs::is_regular_file(u->dir / kReferenceFile)) missing.push_back(kReferenceFile);
+        }
         // Worked examples: the .cu files of the entry's examples folder (bench --examples).
         if (auto ex = course::examples(*u))
             for (const auto& e : *ex) allowed.insert(e.rel);
@@ -242,9 +247,24 @@ bool graded_with_timing(const course::Manifest& m, const std::string& expect, bo
     return asked || expect == "TOO_SLOW" || !m.pass.empty();
 }
 
+namespace {
+
+// A custom exercise's reference.cpp builds into its library (every grade of the module needs it).
+DevCheckItem reference_item(const course::Module& m, Grader& grader) {
+    auto b = grader.build_reference(m);
+    if (!b) return item(m, kReferenceFile, "builds", "ERROR", Status::Fail, b.error().message);
+    if (!b->ok) return item(m, kReferenceFile, "builds", b->timed_out ? "TIMED_OUT" : "COMPILE_ERROR", Status::Fail,
+                           b->summary);
+    return item(m, kReferenceFile, "builds", "built", Status::Pass,
+                fmt::format("{}{}", b->cache_hit ? "cached; " : "", b->compiler));
+}
+
+}  // namespace
+
 std::vector<DevCheckItem> graded_checks(const course::Module& m, Grader& timed, Grader& untimed) {
     std::vector<DevCheckItem> out;
     const auto& mf = m.manifest;
+    if (mf.custom) out.push_back(reference_item(m, timed));
     out.push_back(verdict_item(m, "starter " + m.kernel_file(), mf.starter,
                                graded_with_timing(mf, mf.starter, false) ? timed : untimed, m.kernel_path()));
     fs::path solution = m.solution_path();

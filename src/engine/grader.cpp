@@ -103,7 +103,7 @@ Result<std::vector<exercises::Step>> module_plan(const exercises::Exercise& ex, 
 compile::Request compile_request(const exercises::Exercise& ex, const course::Manifest& m,
                                  const std::vector<exercises::Step>& plan, const Target& target) {
     compile::Request req;
-    req.header = exercises::prelude(ex.spec(), target.constants);
+    req.header = exercises::prelude(ex, target.constants);
     req.sm = target.arch.sm;
     req.arch_specific = target.arch.specific;
     req.tensor_maps = true;  // kernelcoach.h declares tensor_maps() and its default (none)
@@ -250,6 +250,15 @@ SanitizerRun Grader::sanitize(const course::Module& module, const wire::Request&
     }
     run.findings = merge_findings(std::move(found));
     return run;
+}
+
+Result<ReferenceBuild> Grader::build_reference(const course::Module& module) {
+    ReferenceBuildRequest r;
+    r.source = module.dir / kReferenceFile;
+    r.display_path = module.rel_dir + "/" + kReferenceFile;
+    r.cache_dir = cache_dir();
+    r.timeout_s = options_.compile_timeout_s;
+    return engine::build_reference(r);
 }
 
 Status Grader::compile_reference(const course::Module& module, const compile::Request& learner, wire::Request& wr) {
@@ -442,7 +451,7 @@ Result<Grade> Grader::grade(const course::Module& module, const fs::path& source
 
 Result<Grade> Grader::grade_module(const course::Module& module, const fs::path& source) {
     const auto& m = module.manifest;
-    const exercises::Spec* spec = exercises::find(m.exercise);
+    const exercises::Spec* spec = course::spec_of(m);
     if (!spec)
         return make_error(fmt::format("{}/module.json: exercise '{}' is not one kernelcoach knows "
                                       "(it knows: {})",
@@ -476,7 +485,7 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
         g.summary = target.skip;
         return g;
     }
-    const exercises::Exercise* ex = exercises::find_exercise(m.exercise);
+    const exercises::Exercise* ex = course::exercise_of(m);
     auto plan = module_plan(*ex, m, module.rel_dir);
     if (!plan) return plan.error();
     if (std::any_of(m.pass.begin(), m.pass.end(), [](const auto& t) { return t.kind == grade::GateKind::VsSolution; }) &&
@@ -504,6 +513,19 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
         g.verdict = out->timed_out ? Verdict::TimedOut : Verdict::CompileError;
         g.summary = out->summary;
         return g;
+    }
+    // A custom exercise's truth: reference.cpp, built into the library the worker loads.
+    std::string reference_library;
+    if (m.custom && !options_.stop_after_compile) {
+        auto built = build_reference(module);
+        if (!built) return built.error();
+        g.diagnostics.insert(g.diagnostics.end(), built->diagnostics.begin(), built->diagnostics.end());
+        if (!built->ok) {
+            g.verdict = built->timed_out ? Verdict::TimedOut : Verdict::CompileError;
+            g.summary = built->summary;
+            return g;
+        }
+        reference_library = built->library.string();
     }
     g.compiled = true;
     for (size_t i = 0; i < m.cases.size(); ++i)
@@ -551,6 +573,10 @@ Result<Grade> Grader::grade_module(const course::Module& module, const fs::path&
     wr.cache_dir = cache_dir().string();
     wr.kernels = m.kernels;
     wr.exercise = m.exercise;
+    if (m.custom) {
+        wr.custom = exercises::custom_json(m.custom->custom());
+        wr.reference_library = reference_library;
+    }
     wr.seed = seed_;
     wr.timing = options_.timing;
     wr.min_sm = m.min_sm;
@@ -810,7 +836,7 @@ std::optional<wire::Timing> Grader::retime(const course::Module& module, const w
 
 std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& module, bool uses_shared_memory) const {
     const auto& m = module.manifest;
-    const auto* ex = exercises::find_exercise(m.exercise);
+    const auto* ex = course::exercise_of(m);
     std::vector<SanitizerJob> jobs;
     if (!ex) return jobs;
     if (options_.memcheck) jobs.push_back({"memcheck", memcheck_case(*ex, m.cases)});
@@ -828,7 +854,7 @@ std::vector<Grader::SanitizerJob> Grader::passing_jobs(const course::Module& mod
 
 std::vector<Grader::SanitizerJob> Grader::sanitizer_jobs(const course::Module& module, const Grade& g) const {
     const auto& m = module.manifest;
-    const auto* ex = exercises::find_exercise(m.exercise);
+    const auto* ex = course::exercise_of(m);
     std::vector<SanitizerJob> jobs;
     if (!ex) return jobs;
     if (options_.sanitize) {

@@ -14,6 +14,7 @@
 #include "compile/compiler.h"
 #include "course/course.h"
 #include "engine/ncu.h"
+#include "engine/reference_build.h"
 #include "wire/protocol.h"
 #include "engine/sanitizer.h"
 #include "engine/spawn.h"
@@ -178,6 +179,10 @@ public:
     // outcome of the learner's code is a Grade.
     // With Options::cases, only those cases of the module are graded (a note says so).
     Result<Grade> grade(const course::Module& module, const std::filesystem::path& source);
+
+    // A custom exercise's reference.cpp built into its library (or found in the cache): what a
+    // grade of the module does before running, and dev check's check of the file.
+    Result<ReferenceBuild> build_reference(const course::Module& module);
 
     // One compute-sanitizer tool on one case.
     struct SanitizerJob {

@@ -310,6 +310,26 @@ Result<WorkerRun> run_worker(const std::filesystem::path& exe, const std::string
                        {pause, nullptr});
 }
 
+Result<WorkerRun> run_program(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                              double timeout_s) {
+    if (argv.empty()) return make_error("run_program: no program");
+    ::signal(SIGPIPE, SIG_IGN);
+    const auto begin = Clock::now();
+    // Built before fork: the child only calls async-signal-safe functions.
+    std::vector<const char*> args;
+    for (const auto& a : argv) args.push_back(a.c_str());
+    args.push_back(nullptr);
+    const std::string dir = cwd.string();
+    return run_started(start([&] {
+                           if (!dir.empty() && ::chdir(dir.c_str()) != 0) return 126;
+                           ::execv(args[0], const_cast<char* const*>(args.data()));
+                           const char msg[] = "kernelcoach: cannot execute the program\n";
+                           (void)!::write(2, msg, sizeof(msg) - 1);
+                           return 127;
+                       }),
+                       "", begin, timeout_s);
+}
+
 struct HeldWorker::State {
     Child child;
 };

@@ -72,6 +72,13 @@ private:
 // lock another thread held at the fork would never be released in the copy): with more, an Error.
 Result<WorkerRun> run_forked(const std::function<void()>& fn, double timeout_s);
 
+// Runs the program `argv[0]` (a path; not searched on PATH) with its arguments in folder `cwd`,
+// its stdout and stderr collected together, killed with its process group at the deadline
+// (`timed_out`). Forks and execs at once, so other threads may be running. An Error means it
+// could not be started; a program that cannot be executed exits 127.
+Result<WorkerRun> run_program(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                              double timeout_s);
+
 // The path of the running program, to start workers from.
 std::filesystem::path self_exe();
 

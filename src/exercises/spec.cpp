@@ -36,18 +36,33 @@ std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest) {
     return {out.rbegin(), out.rend()};
 }
 
+namespace {
+
 // The names of the exercise's tensors, in order (at its example sizes: the names do not change).
-std::vector<std::string> tensor_names(const Spec& spec) {
+std::vector<std::string> tensor_names(const Exercise* ex) {
     std::vector<std::string> out;
-    if (const Exercise* ex = find_exercise(spec.name); ex && !spec.example.empty())
-        for (const auto& t : ex->tensors(spec.example)) out.push_back(t.name);
+    if (ex && !ex->spec().example.empty())
+        for (const auto& t : ex->tensors(ex->spec().example)) out.push_back(t.name);
     return out;
 }
 
+std::string prelude_of(const Spec& spec, const std::vector<std::string>& names, const compile::DeviceConstants& device);
+
+}  // namespace
+
 std::string prelude(const Spec& spec, const compile::DeviceConstants& device) {
+    return prelude_of(spec, tensor_names(find_exercise(spec.name)), device);
+}
+
+std::string prelude(const Exercise& ex, const compile::DeviceConstants& device) {
+    return prelude_of(ex.spec(), tensor_names(&ex), device);
+}
+
+namespace {
+
+std::string prelude_of(const Spec& spec, const std::vector<std::string>& names, const compile::DeviceConstants& device) {
     std::string fields;
     for (const auto& f : spec.fields) fields += fmt::format(" long long {};", f);
-    const auto names = tensor_names(spec);
     return fmt::format(R"(// kernelcoach.h: made by kernelcoach for the exercise "{0}"; not a file on disk.
 #pragma once
 struct Dim {{ unsigned x = 1, y = 1, z = 1; }};
@@ -62,6 +77,8 @@ struct Problem {{{1} }};
                        spec.name, fields, compile::device_header(device),
                        compile::tensor_map_header(names));
 }
+
+}  // namespace
 
 uint64_t case_seed(uint64_t run_seed, size_t case_index) {
     Rng r(run_seed ^ (0xa0761d6478bd642full * (case_index + 1)));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -27,8 +28,9 @@ struct Spec {
     // The library reference it is checked and timed against, in words ("cuBLAS cublasSgeam");
     // "" when it has none: then the module's reference solution stands in for it.
     std::string vendor;
-    double (*bytes)(const Sizes&);    // minimum DRAM traffic of one launch
-    double (*flops)(const Sizes&);    // arithmetic of one launch
+    // Functions, not pointers: a custom exercise's come from its manifest (exercises/custom.h).
+    std::function<double(const Sizes&)> bytes;  // minimum DRAM traffic of one launch
+    std::function<double(const Sizes&)> flops;  // arithmetic of one launch
     Sizes example;                          // a small case every exercise's tests run (tests/test_exercise_model.cpp)
     std::vector<std::string> sweep_fields;  // the sizes bench --sizes scales down
     int sweep_factor = 2;                   // each step divides them by this
@@ -55,7 +57,10 @@ std::vector<Sizes> sweep_sizes(const Spec& spec, const Sizes& largest);
 
 // The text of kernelcoach.h for this exercise: Dim, Launch, the Problem struct, and kc::device
 // with the values of the GPU the file is compiled for (so they are in the compile cache's key).
+// The Spec form finds the exercise's tensor names by its name (a registered exercise).
 std::string prelude(const Spec& spec, const compile::DeviceConstants& device);
+class Exercise;
+std::string prelude(const Exercise& ex, const compile::DeviceConstants& device);
 
 // A small, fast, portable generator (splitmix64): the same seed gives the same inputs with
 // every compiler and standard library.

@@ -28,7 +28,7 @@ std::string method_short(const wire::Timing& t) {
 
 std::vector<BenchRow> bench_rows(const engine::Grade& g, const course::Module& m,
                                  const std::vector<std::string>& sweep_fields) {
-    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* spec = course::spec_of(m.manifest);
     std::vector<BenchRow> rows;
     for (const auto& t : g.timings) {
         BenchRow r;
@@ -78,7 +78,7 @@ std::vector<BenchRow> bench_rows(const engine::Grade& g, const course::Module& m
 std::string bench_text(const engine::Grade& g, const course::Module& m, const std::vector<BenchRow>& rows,
                        const Style& s) {
     std::string out;
-    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* spec = course::spec_of(m.manifest);
     const std::string vendor = spec ? spec->vendor : "vendor";
     out += heading(g, m, s);
     if (g.device) out += fmt::format("on {} (sm_{}, {} SMs)\n", g.device->name, g.device->sm, g.device->sm_count);
@@ -199,7 +199,7 @@ std::string bench_text(const engine::Grade& g, const course::Module& m, const st
 }
 
 LineChart sweep_chart(const engine::Grade& g, const course::Module& m, const std::vector<BenchRow>& rows) {
-    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* spec = course::spec_of(m.manifest);
     const bool tflops = !rows.empty() && rows.back().speed.compute_bound;
     LineChart c;
     c.title = fmt::format("{}: {} over {} sizes", g.module_id.empty() ? m.id : g.module_id,

@@ -42,7 +42,7 @@ LadderRow ladder_row(const std::string& step, const std::string& file, const eng
     r.file = file;
     r.verdict = g.verdict;
     if (g.verdict != Verdict::Passed) r.reason = printable(one_line_reason(g, file));
-    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* spec = course::spec_of(m.manifest);
     r.vendor = spec && !spec->vendor.empty() ? spec->vendor : "the reference solution";
     if (g.kernel) r.registers = g.kernel->registers;
     // The timed case's row of a bench (a bench times every timed case; the manifest has one).

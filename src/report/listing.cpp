@@ -121,7 +121,8 @@ std::vector<std::pair<std::string, bool>> progress_tracks(const course::Course& 
     if (std::find(present.begin(), present.end(), "basics") != present.end()) out.emplace_back("basics", false);
     for (const auto& t : cert) out.emplace_back(t, true);
     for (const auto& t : present)
-        if (t != "basics" && std::find(cert.begin(), cert.end(), t) == cert.end()) out.emplace_back(t, false);
+        if (t != "basics" && t != course::kPortfolioTrack && std::find(cert.begin(), cert.end(), t) == cert.end())
+            out.emplace_back(t, false);
     return out;
 }
 
@@ -150,6 +151,30 @@ json entry_json(const ProgressMap& p, const std::string& id, const std::string& 
     return e;
 }
 
+// The rows of a track's modules: each module, and a module's parts under it.
+std::string module_rows(const std::vector<course::ModuleGroup>& mods, const ProgressMap& p, const Columns& cols,
+                        const Style& s) {
+    std::string out;
+    for (const auto& g : mods) {
+        const std::string st = status_of(p, g);
+        out += module_row(cols, g.id(), g.title(), false) + paint(s, status_color(st), status_text(st)) +
+               (g.has_parts() ? "" : attempts_text(p, g.id())) + "\n";
+        if (!g.has_parts()) continue;
+        for (const auto* u : g.units) {
+            const std::string pst = status_of(p, u->id);
+            out += module_row(cols, u->id, u->manifest.title, true) + paint(s, status_color(pst), status_text(pst)) +
+                   attempts_text(p, u->id) + "\n";
+        }
+    }
+    return out;
+}
+
+int passed_in(const std::vector<course::ModuleGroup>& mods, const ProgressMap& p) {
+    int done = 0;
+    for (const auto& g : mods) done += status_of(p, g) == "passed";
+    return done;
+}
+
 }  // namespace
 
 std::string progress_text(const course::Course& c, const ProgressMap& p, const Style& s) {
@@ -158,8 +183,7 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
     const Columns cols = columns(c.groups(), {22, 26});
     for (const auto& [track, counted] : progress_tracks(c)) {
         const auto mods = c.groups(track);
-        int done = 0;
-        for (const auto& g : mods) done += status_of(p, g) == "passed";
+        const int done = passed_in(mods, p);
         if (counted) {
             total += static_cast<int>(mods.size());
             passed += done;
@@ -169,50 +193,60 @@ std::string progress_text(const course::Course& c, const ProgressMap& p, const S
         std::string note = !counted ? "  (not counted)" : mods.empty() ? "  (no modules yet)" : "";
         out += fmt::format("{:<18} [{}{}] {}/{}{}\n", track, std::string(fill, '#'), std::string(width - fill, '.'),
                            done, mods.size(), paint(s, kDim, note));
-        for (const auto& g : mods) {
-            const std::string st = status_of(p, g);
-            out += module_row(cols, g.id(), g.title(), false) + paint(s, status_color(st), status_text(st)) +
-                   (g.has_parts() ? "" : attempts_text(p, g.id())) + "\n";
-            if (!g.has_parts()) continue;
-            for (const auto* u : g.units) {
-                const std::string pst = status_of(p, u->id);
-                out += module_row(cols, u->id, u->manifest.title, true) + paint(s, status_color(pst), status_text(pst)) +
-                       attempts_text(p, u->id) + "\n";
-            }
-        }
+        out += module_rows(mods, p, cols, s);
     }
     out += paint(s, kBold, fmt::format("{}/{} modules of the certificate passed", passed, total)) + "\n";
+    // The learner's own modules, apart: they are theirs, not the course's.
+    if (const auto own = c.groups(course::kPortfolioTrack); !own.empty()) {
+        out += fmt::format("\n{} {}/{} passed{}\n", paint(s, kBold, "Your portfolio"), passed_in(own, p), own.size(),
+                           paint(s, kDim, "  (your own modules, `kernelcoach new`; not part of the certificate)"));
+        out += module_rows(own, p, cols, s);
+    }
     return out;
 }
+
+namespace {
+
+// The modules of a track, as progress --json lists them.
+json modules_json(const std::vector<course::ModuleGroup>& groups, const ProgressMap& p) {
+    json mods = json::array();
+    for (const auto& g : groups) {
+        const std::string st = status_of(p, g);
+        if (!g.has_parts()) {
+            mods.push_back(entry_json(p, g.id(), g.title(), st));
+            continue;
+        }
+        json parts = json::array();
+        for (const auto* u : g.units) {
+            json e = entry_json(p, u->id, u->manifest.title, status_of(p, u->id));
+            e["part"] = u->part;
+            parts.push_back(e);
+        }
+        mods.push_back({{"id", g.id()}, {"title", g.title()}, {"status", st}, {"parts", parts}});
+    }
+    return mods;
+}
+
+}  // namespace
 
 json progress_json(const course::Course& c, const ProgressMap& p) {
     json tracks = json::array();
     int total = 0, passed = 0;
     for (const auto& [track, counted] : progress_tracks(c)) {
-        json mods = json::array();
-        int done = 0;
-        for (const auto& g : c.groups(track)) {
-            const std::string st = status_of(p, g);
-            done += st == "passed";
-            if (!g.has_parts()) {
-                mods.push_back(entry_json(p, g.id(), g.title(), st));
-                continue;
-            }
-            json parts = json::array();
-            for (const auto* u : g.units) {
-                json e = entry_json(p, u->id, u->manifest.title, status_of(p, u->id));
-                e["part"] = u->part;
-                parts.push_back(e);
-            }
-            mods.push_back({{"id", g.id()}, {"title", g.title()}, {"status", st}, {"parts", parts}});
-        }
+        const auto groups = c.groups(track);
+        const int done = passed_in(groups, p);
         if (counted) {
-            total += static_cast<int>(mods.size());
+            total += static_cast<int>(groups.size());
             passed += done;
         }
-        tracks.push_back({{"track", track}, {"certificate", counted}, {"passed", done}, {"modules", mods}});
+        tracks.push_back({{"track", track}, {"certificate", counted}, {"passed", done}, {"modules", modules_json(groups, p)}});
     }
-    return {{"schema", kJsonSchema}, {"passed", passed}, {"total", total}, {"tracks", tracks}};
+    const auto own = c.groups(course::kPortfolioTrack);
+    return {{"schema", kJsonSchema},
+            {"passed", passed},
+            {"total", total},
+            {"tracks", tracks},
+            {"portfolio", {{"passed", passed_in(own, p)}, {"modules", modules_json(own, p)}}}};
 }
 
 }  // namespace kc::report

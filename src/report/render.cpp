@@ -145,7 +145,7 @@ namespace {
 // What a module is checked and timed against: its exercise's vendor, or (an exercise without
 // one) the module's reference solution.
 bool has_vendor(const course::Module& m) {
-    const auto* spec = exercises::find(m.manifest.exercise);
+    const auto* spec = course::spec_of(m.manifest);
     return !spec || !spec->vendor.empty();
 }
 const char* reference_name(const course::Module& m) { return has_vendor(m) ? "the vendor" : "the reference solution"; }
@@ -184,7 +184,7 @@ std::string timing_text(const Grade& g, const course::Module& m, const Style& s)
         if (!sp.compute_bound && t.copy_ms > 0)
             out += fmt::format("  a device-to-device copy of the same bytes takes {}: yours is at {:.1f}% of it\n",
                                ms_text(t.copy_ms), sp.percent_of_copy);
-        const auto* spec = exercises::find(m.manifest.exercise);
+        const auto* spec = course::spec_of(m.manifest);
         const bool vendor = has_vendor(m);
         out += fmt::format("  {} ({}{}): {} [p10 {}, p90 {}]  -> yours runs at {:.2f}x {}'s speed",
                            vendor ? "vendor" : "reference", vendor && spec ? spec->vendor : "solution/" + m.kernel_file(),

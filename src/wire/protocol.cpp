@@ -123,6 +123,10 @@ void to_json(json& j, const Request& v) {
          {"exercise", v.exercise}, {"cases", v.cases},     {"seed", v.seed},
          {"timing", v.timing}, {"min_sm", v.min_sm}, {"launch_case", v.launch_case}, {"hot", v.hot}, {"hold", v.hold},
          {"hold_before_timing", v.hold_before_timing}, {"debug", v.debug}};
+    if (!v.custom.is_null()) {
+        j["custom"] = v.custom;
+        j["reference_library"] = v.reference_library;
+    }
 }
 void from_json(const json& j, Request& v) {
     v.op = j.at("op").get<std::string>();
@@ -141,6 +145,8 @@ void from_json(const json& j, Request& v) {
     v.hold_before_timing = json_or(j, "hold_before_timing", false);
     v.debug = json_or(j, "debug", false);
     v.hot = json_or(j, "hot", false);
+    v.custom = j.contains("custom") ? j.at("custom") : json();
+    v.reference_library = json_or<std::string>(j, "reference_library", "");
 }
 
 void to_json(json& j, const Device& v) {

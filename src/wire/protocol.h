@@ -59,6 +59,11 @@ struct Request {
     // speed gate's timing, where the reference is the learner's own file built with other -D.
     bool versus_reference = false;
     std::string exercise;
+    // "custom": the module's custom block (exercises/custom.h: parse_custom reads it) and the
+    // library the parent built from its reference.cpp, which the worker loads for the truth.
+    // Null and "" for every other exercise.
+    nlohmann::json custom;
+    std::string reference_library;
     std::vector<CaseRequest> cases;
     uint64_t seed = 0;
     bool timing = true;

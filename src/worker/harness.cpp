@@ -11,8 +11,6 @@
 
 namespace kc::worker {
 
-std::unique_ptr<Harness> make_tensor_harness(const exercises::Exercise& ex);  // tensor_harness.cpp
-
 std::unique_ptr<Harness> make_harness(const std::string& exercise) {
     if (const auto* ex = exercises::find_exercise(exercise)) return make_tensor_harness(*ex);
     return nullptr;

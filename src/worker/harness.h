@@ -66,6 +66,8 @@ public:
 
 // The harness of an exercise; nullptr when no exercise of that name is registered.
 std::unique_ptr<Harness> make_harness(const std::string& exercise);
+// The harness of `ex` (which must outlive it): a registered exercise, or a custom one.
+std::unique_ptr<Harness> make_tensor_harness(const exercises::Exercise& ex);
 
 // A CUDA error from the learner's kernel, explained: what it usually means and what to check.
 std::string explain_cuda_error(cudaError_t e);

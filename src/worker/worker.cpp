@@ -10,6 +10,7 @@
 
 #include "compile/debug_kit.h"
 #include "compile/launch.h"
+#include "exercises/reference_library.h"
 #include "exercises/registry.h"
 #include "gpu/check.h"
 #include "gpu/device.h"
@@ -135,12 +136,24 @@ int measure_speed_of_light(const wire::Request& req, const gpu::DeviceInfo& info
     return 0;
 }
 
+// The request's custom exercise, its truth loaded from the library the parent built; null for
+// an exercise kernelcoach knows by name.
+Result<std::unique_ptr<exercises::CustomExercise>> custom_exercise(const wire::Request& req) {
+    if (req.custom.is_null()) return std::unique_ptr<exercises::CustomExercise>();
+    auto spec = exercises::parse_custom(req.custom);
+    if (!spec) return make_error("the request's custom exercise: " + spec.error().message);
+    return exercises::load_custom_exercise(*spec, req.reference_library);
+}
+
 int grade(const wire::Request& req, const gpu::DeviceInfo& info) {
     if (info.sm < req.min_sm)
         return fail("too-old", fmt::format("this module needs compute capability {}.{} or newer; {} is {}.{}",
                                            req.min_sm / 10, req.min_sm % 10, info.name, info.sm / 10, info.sm % 10));
-    const auto* exercise = exercises::find_exercise(req.exercise);
-    auto harness = make_harness(req.exercise);
+    // A custom exercise comes with the request: its block, and the library of its truth.
+    auto custom = custom_exercise(req);
+    if (!custom) return fail("internal", custom.error().message, custom.error().detail);
+    const exercises::Exercise* exercise = *custom ? custom->get() : exercises::find_exercise(req.exercise);
+    auto harness = exercise ? make_tensor_harness(*exercise) : nullptr;
     if (!harness || !exercise) return fail("internal", "no GPU harness for exercise " + req.exercise);
     if (req.kernels.empty()) return fail("internal", "the request names no kernel");
     gpu::DeviceBuffer::set_guard_seed(req.seed);  // guard patterns of this run's own
