@@ -87,7 +87,7 @@ Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
         out.json["pass"] = nlohmann::json::object();
         for (const auto& t : man.pass) out.json["pass"][grade::gate_name(t.kind)] = gate_json(t);
     }
-    out.text = fmt::format("{}  {}\n  {}\n  {}: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n  cases:\n", m.id,
+    out.text = fmt::format("{}  {}\n  {}\n  {}: {}\n  kernel: {}\n  reference: {}\n  needs: {}\n", m.id,
                            printable(man.title), printable(man.summary), m.is_part() ? "file" : "folder",
                            m.is_part() ? m.rel_kernel() : m.rel_dir, signature,
                            spec->vendor.empty() ? "no library: the module's reference solution, solution/" + m.kernel_file()
@@ -96,11 +96,11 @@ Result<UnitInfo> unit_info(const Session& s, const course::Module& m) {
     if (man.custom) {  // a module of one's own: its truth and bound are the learner's
         const auto& c = man.custom->custom();
         out.json["custom"] = exercises::custom_json(c);
-        out.text.insert(out.text.size() - std::string("  cases:\n").size(),
-                        fmt::format("  truth: {}/reference.cpp, kc_reference() in float64 on the host; an element "
-                                    "passes when |got - truth| <= {:g} + {:g} |truth|\n",
-                                    m.rel_dir, c.abs, c.rel));
+        out.text += fmt::format("  truth: {}/reference.cpp, kc_reference() in float64 on the host; an element "
+                                "passes when |got - truth| <= {:g} + {:g} |truth|\n",
+                                m.rel_dir, c.abs, c.rel);
     }
+    out.text += "  cases:\n";
     for (const auto& c : man.cases) {
         std::string sz;
         for (const auto& [k, v] : c.sizes) sz += fmt::format("{}={} ", k, v);

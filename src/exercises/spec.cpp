@@ -46,20 +46,6 @@ std::vector<std::string> tensor_names(const Exercise* ex) {
     return out;
 }
 
-std::string prelude_of(const Spec& spec, const std::vector<std::string>& names, const compile::DeviceConstants& device);
-
-}  // namespace
-
-std::string prelude(const Spec& spec, const compile::DeviceConstants& device) {
-    return prelude_of(spec, tensor_names(find_exercise(spec.name)), device);
-}
-
-std::string prelude(const Exercise& ex, const compile::DeviceConstants& device) {
-    return prelude_of(ex.spec(), tensor_names(&ex), device);
-}
-
-namespace {
-
 std::string prelude_of(const Spec& spec, const std::vector<std::string>& names, const compile::DeviceConstants& device) {
     std::string fields;
     for (const auto& f : spec.fields) fields += fmt::format(" long long {};", f);
@@ -79,6 +65,14 @@ struct Problem {{{1} }};
 }
 
 }  // namespace
+
+std::string prelude(const Spec& spec, const compile::DeviceConstants& device) {
+    return prelude_of(spec, tensor_names(find_exercise(spec.name)), device);
+}
+
+std::string prelude(const Exercise& ex, const compile::DeviceConstants& device) {
+    return prelude_of(ex.spec(), tensor_names(&ex), device);
+}
 
 uint64_t case_seed(uint64_t run_seed, size_t case_index) {
     Rng r(run_seed ^ (0xa0761d6478bd642full * (case_index + 1)));
